@@ -1,0 +1,142 @@
+//! Applications: one per customer of the provider.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use herald_core::{AppId, Timestamp};
+use herald_store::{Application, ApplicationPatch, NewApplication};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{check_metadata, check_text, nullable, ListQuery, ListResponse};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/apps", get(list_apps).post(create_app))
+        .route("/apps/{app}", get(get_app).patch(update_app).delete(delete_app))
+}
+
+#[derive(Serialize)]
+pub struct AppView {
+    id: AppId,
+    uid: Option<String>,
+    name: String,
+    live: bool,
+    metadata: Value,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl From<Application> for AppView {
+    fn from(a: Application) -> Self {
+        Self {
+            id: a.id,
+            uid: a.uid,
+            name: a.name,
+            live: a.live,
+            metadata: a.metadata,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+/// A uid is the caller's own key for an application, usable in URLs in
+/// place of the id.
+fn check_uid(uid: &str) -> Result<(), ApiError> {
+    check_text("uid", uid, 256, false)?;
+    if !uid.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+        return Err(ApiError::validation("uid", "may contain only letters, digits, `-`, `_` and `.`"));
+    }
+    if uid.starts_with(AppId::PREFIX) {
+        return Err(ApiError::validation("uid", "must not start with `app_`"));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateApp {
+    name: String,
+    uid: Option<String>,
+    #[serde(default = "default_live")]
+    live: bool,
+    metadata: Option<Value>,
+}
+
+fn default_live() -> bool {
+    true
+}
+
+async fn create_app(State(state): State<AppState>, ApiJson(body): ApiJson<CreateApp>) -> ApiResult<(StatusCode, Json<AppView>)> {
+    check_text("name", &body.name, 256, false)?;
+    if let Some(uid) = &body.uid {
+        check_uid(uid)?;
+    }
+    let now = state.clock.now();
+    let new = NewApplication {
+        id: AppId::generate(now.as_millis()),
+        uid: body.uid,
+        name: body.name,
+        live: body.live,
+        metadata: check_metadata("metadata", body.metadata)?,
+    };
+    let app = state.store.create_app(new, now).await?;
+    Ok((StatusCode::CREATED, Json(app.into())))
+}
+
+async fn list_apps(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<ListResponse<AppView>>> {
+    let page = state.store.list_apps(q.page()?).await?;
+    Ok(Json(ListResponse::from_page(page, AppView::from)))
+}
+
+/// Resolves the `{app}` path segment (an id or a uid).
+pub async fn resolve(state: &AppState, id_or_uid: &str) -> ApiResult<Application> {
+    Ok(state.store.get_app(id_or_uid).await?)
+}
+
+async fn get_app(State(state): State<AppState>, Path(app): Path<String>) -> ApiResult<Json<AppView>> {
+    Ok(Json(resolve(&state, &app).await?.into()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateApp {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    uid: Option<Option<String>>,
+    live: Option<bool>,
+    metadata: Option<Value>,
+}
+
+async fn update_app(
+    State(state): State<AppState>,
+    Path(app): Path<String>,
+    ApiJson(body): ApiJson<UpdateApp>,
+) -> ApiResult<Json<AppView>> {
+    let app = resolve(&state, &app).await?;
+    if let Some(name) = &body.name {
+        check_text("name", name, 256, false)?;
+    }
+    if let Some(Some(uid)) = &body.uid {
+        check_uid(uid)?;
+    }
+    let patch = ApplicationPatch {
+        name: body.name,
+        uid: body.uid,
+        live: body.live,
+        metadata: body.metadata.map(|m| check_metadata("metadata", Some(m))).transpose()?,
+    };
+    let updated = state.store.update_app(&app.id, patch, state.clock.now()).await?;
+    Ok(Json(updated.into()))
+}
+
+async fn delete_app(State(state): State<AppState>, Path(app): Path<String>) -> ApiResult<StatusCode> {
+    let app = resolve(&state, &app).await?;
+    state.store.delete_app(&app.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,207 @@
+//! Endpoints: where an application's events go, with a filter, headers and a
+//! signing secret.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
+use herald_core::event_type::{EventFilter, EventPattern};
+use herald_core::{AppId, EndpointId, Timestamp};
+use herald_store::{AttemptFilter, Endpoint, EndpointPatch, NewEndpoint};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::messages::AttemptView;
+use super::{apps, check_metadata, check_text, nullable, ListQuery, ListResponse};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/apps/{app}/endpoints", get(list_endpoints).post(create_endpoint))
+        .route(
+            "/apps/{app}/endpoints/{endpoint}",
+            get(get_endpoint).patch(update_endpoint).delete(delete_endpoint),
+        )
+        .route("/apps/{app}/endpoints/{endpoint}/secret", get(get_endpoint_secret))
+        .route("/apps/{app}/endpoints/{endpoint}/attempts", get(list_endpoint_attempts))
+}
+
+#[derive(Serialize)]
+struct EndpointView {
+    id: EndpointId,
+    app_id: AppId,
+    url: EndpointUrl,
+    description: String,
+    /// `null` = every event type.
+    event_types: Option<Vec<String>>,
+    disabled: bool,
+    disabled_reason: Option<String>,
+    headers: BTreeMap<String, String>,
+    metadata: Value,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl From<Endpoint> for EndpointView {
+    fn from(e: Endpoint) -> Self {
+        Self {
+            id: e.id,
+            app_id: e.app_id,
+            url: e.url,
+            description: e.description,
+            event_types: e.filter.to_list(),
+            disabled: e.disabled,
+            disabled_reason: e.disabled_reason,
+            headers: e.headers.as_map().clone(),
+            metadata: e.metadata,
+            created_at: e.created_at,
+            updated_at: e.updated_at,
+        }
+    }
+}
+
+fn parse_url(s: &str) -> Result<EndpointUrl, ApiError> {
+    EndpointUrl::parse(s).map_err(|e| ApiError::validation("url", e))
+}
+
+fn parse_filter(list: Option<Vec<String>>) -> Result<EventFilter, ApiError> {
+    let Some(list) = list else { return Ok(EventFilter::All) };
+    if list.is_empty() {
+        return Err(ApiError::validation("event_types", "must not be empty; leave it out (or null) for every event"));
+    }
+    if list.len() > 256 {
+        return Err(ApiError::validation("event_types", "at most 256 entries"));
+    }
+    let patterns = list
+        .iter()
+        .map(|s| EventPattern::parse(s).map_err(|e| ApiError::validation("event_types", e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(EventFilter::Only(patterns))
+}
+
+fn parse_headers(h: Option<BTreeMap<String, String>>) -> Result<CustomHeaders, ApiError> {
+    CustomHeaders::parse(h.unwrap_or_default()).map_err(|e| ApiError::validation("headers", e))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateEndpoint {
+    url: String,
+    #[serde(default)]
+    description: String,
+    event_types: Option<Vec<String>>,
+    #[serde(default)]
+    disabled: bool,
+    headers: Option<BTreeMap<String, String>>,
+    secret: Option<String>,
+    metadata: Option<Value>,
+}
+
+async fn create_endpoint(
+    State(state): State<AppState>,
+    Path(app): Path<String>,
+    ApiJson(body): ApiJson<CreateEndpoint>,
+) -> ApiResult<(StatusCode, Json<EndpointView>)> {
+    let app = apps::resolve(&state, &app).await?;
+    check_text("description", &body.description, 4096, true)?;
+    let secret = match &body.secret {
+        Some(s) => EndpointSecret::parse(s).map_err(|e| ApiError::validation("secret", e))?,
+        None => EndpointSecret::generate(),
+    };
+    let now = state.clock.now();
+    let new = NewEndpoint {
+        id: EndpointId::generate(now.as_millis()),
+        url: parse_url(&body.url)?,
+        description: body.description,
+        filter: parse_filter(body.event_types)?,
+        disabled: body.disabled,
+        headers: parse_headers(body.headers)?,
+        secret,
+        metadata: check_metadata("metadata", body.metadata)?,
+    };
+    let ep = state.store.create_endpoint(&app.id, new, now).await?;
+    Ok((StatusCode::CREATED, Json(ep.into())))
+}
+
+async fn list_endpoints(
+    State(state): State<AppState>,
+    Path(app): Path<String>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<ListResponse<EndpointView>>> {
+    let app = apps::resolve(&state, &app).await?;
+    let page = state.store.list_endpoints(&app.id, q.page()?).await?;
+    Ok(Json(ListResponse::from_page(page, EndpointView::from)))
+}
+
+/// Resolves `{app}/endpoints/{endpoint}`; a malformed id is simply not found.
+async fn resolve(state: &AppState, app: &str, endpoint: &str) -> ApiResult<Endpoint> {
+    let app = apps::resolve(state, app).await?;
+    let id = EndpointId::parse(endpoint).map_err(|_| ApiError::not_found("endpoint"))?;
+    Ok(state.store.get_endpoint(&app.id, &id).await?)
+}
+
+async fn get_endpoint(State(state): State<AppState>, Path((app, ep)): Path<(String, String)>) -> ApiResult<Json<EndpointView>> {
+    Ok(Json(resolve(&state, &app, &ep).await?.into()))
+}
+
+async fn get_endpoint_secret(State(state): State<AppState>, Path((app, ep)): Path<(String, String)>) -> ApiResult<Json<Value>> {
+    let ep = resolve(&state, &app, &ep).await?;
+    Ok(Json(json!({ "key": ep.secret.expose() })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateEndpoint {
+    url: Option<String>,
+    description: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    event_types: Option<Option<Vec<String>>>,
+    disabled: Option<bool>,
+    headers: Option<BTreeMap<String, String>>,
+    metadata: Option<Value>,
+}
+
+async fn update_endpoint(
+    State(state): State<AppState>,
+    Path((app, ep)): Path<(String, String)>,
+    ApiJson(body): ApiJson<UpdateEndpoint>,
+) -> ApiResult<Json<EndpointView>> {
+    let ep = resolve(&state, &app, &ep).await?;
+    if let Some(d) = &body.description {
+        check_text("description", d, 4096, true)?;
+    }
+    let patch = EndpointPatch {
+        url: body.url.as_deref().map(parse_url).transpose()?,
+        description: body.description,
+        filter: body.event_types.map(parse_filter).transpose()?,
+        disabled: body.disabled,
+        headers: body.headers.map(|h| parse_headers(Some(h))).transpose()?,
+        metadata: body.metadata.map(|m| check_metadata("metadata", Some(m))).transpose()?,
+    };
+    let updated = state.store.update_endpoint(&ep.app_id, &ep.id, patch, state.clock.now()).await?;
+    if !updated.disabled {
+        state.wake.notify_one();
+    }
+    Ok(Json(updated.into()))
+}
+
+async fn delete_endpoint(State(state): State<AppState>, Path((app, ep)): Path<(String, String)>) -> ApiResult<StatusCode> {
+    let ep = resolve(&state, &app, &ep).await?;
+    state.store.delete_endpoint(&ep.app_id, &ep.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_endpoint_attempts(
+    State(state): State<AppState>,
+    Path((app, ep)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<ListResponse<AttemptView>>> {
+    let ep = resolve(&state, &app, &ep).await?;
+    let page = state.store.list_attempts(&ep.app_id, AttemptFilter::Endpoint(ep.id), q.page()?).await?;
+    Ok(Json(ListResponse::from_page(page, AttemptView::from)))
+}

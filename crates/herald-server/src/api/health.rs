@@ -1,0 +1,21 @@
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/health", get(get_health))
+}
+
+/// 200 when the database answers, 503 otherwise.
+async fn get_health(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    state.store.ping().await.map_err(|e| {
+        tracing::warn!(error = %e, "health check failed");
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database does not answer")
+    })?;
+    Ok(Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") })))
+}

@@ -1,0 +1,192 @@
+//! Publishing messages (events) and reading them back with their delivery
+//! status and attempts.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use herald_core::delivery::DeliveryState;
+use herald_core::event_type::EventTypeName;
+use herald_core::{AppId, AttemptId, EndpointId, MessageId, Timestamp};
+use herald_store::{Attempt, AttemptFilter, DeliveryStatus, Message, NewMessage, StoreError};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use super::event_types::validate_payload;
+use super::{apps, check_text, ListQuery, ListResponse};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/apps/{app}/messages", get(list_messages).post(create_message))
+        .route("/apps/{app}/messages/{message}", get(get_message))
+        .route("/apps/{app}/messages/{message}/attempts", get(list_message_attempts))
+}
+
+#[derive(Serialize)]
+struct MessageView {
+    id: MessageId,
+    app_id: AppId,
+    event_type: EventTypeName,
+    event_id: Option<String>,
+    payload: Box<RawValue>,
+    timestamp: Timestamp,
+    created_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deliveries: Option<Vec<DeliveryView>>,
+}
+
+impl MessageView {
+    fn new(m: Message, deliveries: Option<Vec<DeliveryView>>) -> Self {
+        // The payload was stored as serialised JSON; pass it through as is.
+        let payload = RawValue::from_string(m.payload).unwrap_or_else(|e| {
+            tracing::error!(msg_id = %m.id, error = %e, "stored payload is not JSON");
+            RawValue::from_string("null".to_owned()).expect("null is JSON")
+        });
+        Self {
+            id: m.id,
+            app_id: m.app_id,
+            event_type: m.event_type,
+            event_id: m.event_id,
+            payload,
+            timestamp: m.timestamp,
+            created_at: m.created_at,
+            deliveries,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct DeliveryView {
+    endpoint_id: EndpointId,
+    status: DeliveryState,
+    attempts: u32,
+    next_attempt_at: Option<Timestamp>,
+    last_attempt_at: Option<Timestamp>,
+    last_status_code: Option<u16>,
+    last_error: Option<String>,
+}
+
+impl From<DeliveryStatus> for DeliveryView {
+    fn from(d: DeliveryStatus) -> Self {
+        Self {
+            endpoint_id: d.endpoint_id,
+            status: d.state,
+            attempts: d.attempts,
+            next_attempt_at: d.next_attempt_at,
+            last_attempt_at: d.last_attempt_at,
+            last_status_code: d.last_status_code,
+            last_error: d.last_error,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct AttemptView {
+    id: AttemptId,
+    msg_id: MessageId,
+    endpoint_id: EndpointId,
+    attempt_number: u32,
+    url: String,
+    timestamp: Timestamp,
+    status: &'static str,
+    status_code: Option<u16>,
+    error: Option<String>,
+    latency_ms: u64,
+    response_body: Option<String>,
+}
+
+impl From<Attempt> for AttemptView {
+    fn from(a: Attempt) -> Self {
+        let r = a.record;
+        Self {
+            id: a.id,
+            msg_id: a.msg_id,
+            endpoint_id: a.endpoint_id,
+            attempt_number: r.attempt_number,
+            url: r.url,
+            timestamp: r.at,
+            status: if r.success { "success" } else { "failed" },
+            status_code: r.status_code,
+            error: r.error,
+            latency_ms: r.latency_ms,
+            response_body: r.response_body,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateMessage {
+    event_type: String,
+    payload: Value,
+    event_id: Option<String>,
+    timestamp: Option<Timestamp>,
+}
+
+async fn create_message(
+    State(state): State<AppState>,
+    Path(app): Path<String>,
+    ApiJson(body): ApiJson<CreateMessage>,
+) -> ApiResult<(StatusCode, Json<MessageView>)> {
+    let app = apps::resolve(&state, &app).await?;
+    let event_type = EventTypeName::parse(&body.event_type).map_err(|e| ApiError::validation("event_type", e))?;
+    if let Some(id) = &body.event_id {
+        check_text("event_id", id, 256, false)?;
+    }
+    match state.store.get_event_type(event_type.as_str()).await {
+        Ok(et) => validate_payload(&et, &body.payload)?,
+        Err(StoreError::NotFound(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let now = state.clock.now();
+    let new = NewMessage {
+        id: MessageId::generate(now.as_millis()),
+        event_id: body.event_id,
+        event_type,
+        payload: body.payload.to_string(),
+        timestamp: body.timestamp.unwrap_or(now),
+    };
+    let published = state.store.publish(&app.id, new, now).await?;
+    if published.fanned_out > 0 {
+        state.wake.notify_one();
+    }
+    let status = if published.created { StatusCode::ACCEPTED } else { StatusCode::OK };
+    Ok((status, Json(MessageView::new(published.message, None))))
+}
+
+async fn list_messages(
+    State(state): State<AppState>,
+    Path(app): Path<String>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<ListResponse<MessageView>>> {
+    let app = apps::resolve(&state, &app).await?;
+    let page = state.store.list_messages(&app.id, q.page()?).await?;
+    Ok(Json(ListResponse::from_page(page, |m| MessageView::new(m, None))))
+}
+
+async fn resolve(state: &AppState, app: &str, message: &str) -> ApiResult<Message> {
+    let app = apps::resolve(state, app).await?;
+    let id = MessageId::parse(message).map_err(|_| ApiError::not_found("message"))?;
+    Ok(state.store.get_message(&app.id, &id).await?)
+}
+
+async fn get_message(State(state): State<AppState>, Path((app, msg)): Path<(String, String)>) -> ApiResult<Json<MessageView>> {
+    let msg = resolve(&state, &app, &msg).await?;
+    let deliveries = state.store.message_deliveries(&msg.app_id, &msg.id).await?;
+    let views = deliveries.into_iter().map(DeliveryView::from).collect();
+    Ok(Json(MessageView::new(msg, Some(views))))
+}
+
+async fn list_message_attempts(
+    State(state): State<AppState>,
+    Path((app, msg)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<ListResponse<AttemptView>>> {
+    let msg = resolve(&state, &app, &msg).await?;
+    let page = state.store.list_attempts(&msg.app_id, AttemptFilter::Message(msg.id), q.page()?).await?;
+    Ok(Json(ListResponse::from_page(page, AttemptView::from)))
+}

@@ -1,0 +1,106 @@
+//! The JSON API under `/api/v1`, one module per resource, each with its own
+//! `router()`; shared pieces (pagination, field checks) live here.
+
+mod apps;
+mod endpoints;
+mod event_types;
+mod health;
+mod messages;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::{middleware, Router};
+use herald_store::{Page, PageRequest};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+use crate::auth::{require_admin, AdminToken};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn router(state: AppState, token: Arc<AdminToken>, max_body_bytes: usize) -> Router {
+    let v1 = Router::new()
+        .merge(apps::router())
+        .merge(event_types::router())
+        .merge(endpoints::router())
+        .merge(messages::router())
+        .route_layer(middleware::from_fn_with_state(token, require_admin));
+    Router::new()
+        .nest("/api/v1", v1)
+        .merge(health::router())
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take that method")
+        })
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(state)
+}
+
+// --- pagination -----------------------------------------------------------
+
+const DEFAULT_LIMIT: u32 = 50;
+const MAX_LIMIT: u32 = 250;
+
+/// `?limit=50&iterator=<cursor>`: newest first.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    limit: Option<u32>,
+    iterator: Option<String>,
+}
+
+impl ListQuery {
+    pub fn page(&self) -> Result<PageRequest, ApiError> {
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::validation("limit", format!("must be between 1 and {MAX_LIMIT}")));
+        }
+        Ok(PageRequest { limit, before: self.iterator.clone().filter(|s| !s.is_empty()) })
+    }
+}
+
+/// `{"data": [...], "iterator": "<next cursor>", "done": bool}`
+#[derive(Serialize)]
+pub struct ListResponse<T> {
+    data: Vec<T>,
+    iterator: Option<String>,
+    done: bool,
+}
+
+impl<T> ListResponse<T> {
+    pub fn from_page<R>(page: Page<R>, view: impl Fn(R) -> T) -> Self {
+        let done = page.next_cursor.is_none();
+        Self { data: page.items.into_iter().map(view).collect(), iterator: page.next_cursor, done }
+    }
+}
+
+// --- field checks ---------------------------------------------------------
+
+/// For PATCH bodies: absent -> `None`, `null` -> `Some(None)`.
+pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+pub fn check_text(field: &str, s: &str, max: usize, allow_empty: bool) -> Result<(), ApiError> {
+    if !allow_empty && s.trim().is_empty() {
+        return Err(ApiError::validation(field, "must not be empty"));
+    }
+    if s.chars().count() > max {
+        return Err(ApiError::validation(field, format!("must be at most {max} characters")));
+    }
+    Ok(())
+}
+
+/// Metadata is a JSON object (default `{}`), at most 16 KiB serialised.
+pub fn check_metadata(field: &str, v: Option<Value>) -> Result<Value, ApiError> {
+    let v = v.unwrap_or_else(|| Value::Object(Default::default()));
+    if !v.is_object() {
+        return Err(ApiError::validation(field, "must be a JSON object"));
+    }
+    if v.to_string().len() > 16 * 1024 {
+        return Err(ApiError::validation(field, "must be at most 16 KiB"));
+    }
+    Ok(v)
+}

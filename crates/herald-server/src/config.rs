@@ -1,0 +1,224 @@
+//! Layered configuration: embedded defaults, an optional file, `HERALD_*`
+//! environment variables; validated before anything starts.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use herald_core::retry::RetryPolicy;
+use serde::Deserialize;
+
+pub const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub auth: AuthConfig,
+    pub worker: WorkerConfig,
+    pub delivery: DeliveryConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub url: String,
+    pub migrate_on_start: bool,
+    pub read_connections: u32,
+    pub fsync_every_commit: bool,
+}
+
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &redact_url(&self.url))
+            .field("migrate_on_start", &self.migrate_on_start)
+            .field("read_connections", &self.read_connections)
+            .field("fsync_every_commit", &self.fsync_every_commit)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..s + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    pub admin_token: String,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = if self.admin_token.is_empty() { "(generated)" } else { "(redacted)" };
+        f.debug_struct("AuthConfig").field("admin_token", &shown).finish()
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    pub enabled: bool,
+    pub concurrency: usize,
+    pub batch_size: u32,
+    pub poll_interval_ms: u64,
+    pub lease_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryConfig {
+    pub timeout_ms: u64,
+    pub retry_schedule_secs: Vec<u64>,
+    pub retry_jitter: f64,
+    pub max_retry_after_secs: u64,
+    pub response_body_limit_bytes: usize,
+}
+
+impl DeliveryConfig {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms)
+    }
+
+    pub fn retry_policy(&self) -> Result<RetryPolicy, ConfigError> {
+        RetryPolicy::new(
+            self.retry_schedule_secs.iter().map(|s| Duration::from_secs(*s)).collect(),
+            self.retry_jitter,
+        )
+        .map_err(|e| ConfigError(format!("delivery.retry_schedule_secs / delivery.retry_jitter: {e}")))
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub level: String,
+    pub format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Defaults, then `file` (which must exist when given), then `HERALD_*`.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_with_env(file, Env::prefixed("HERALD_"))
+    }
+
+    /// The embedded defaults alone (no file, no environment), for tests.
+    pub fn defaults() -> Result<Self, ConfigError> {
+        Self::extract(Figment::from(Toml::string(DEFAULTS)))
+    }
+
+    fn load_with_env(file: Option<&Path>, env: Env) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError(format!("config file {} not found", path.display())));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        // HERALD_DATABASE_URL -> database.url: the first `_` splits section
+        // from key (section names have no underscore).
+        figment = figment.merge(env.map(|k| k.as_str().replacen('_', ".", 1).into()));
+        Self::extract(figment)
+    }
+
+    fn extract(figment: Figment) -> Result<Self, ConfigError> {
+        let config: Config = figment.extract().map_err(|e| {
+            let errors: Vec<String> = e.into_iter().map(|e| e.to_string()).collect();
+            ConfigError(errors.join("; "))
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |key: &str, why: &str| Err(ConfigError(format!("{key}: {why}")));
+        if self.server.max_body_bytes < 1024 {
+            return fail("server.max_body_bytes", "must be at least 1024");
+        }
+        if !(self.database.url.starts_with("sqlite:")) {
+            return fail("database.url", "must start with sqlite: (PostgreSQL is not supported yet)");
+        }
+        if self.worker.concurrency == 0 {
+            return fail("worker.concurrency", "must be at least 1");
+        }
+        if self.worker.batch_size == 0 {
+            return fail("worker.batch_size", "must be at least 1");
+        }
+        if self.worker.poll_interval_ms == 0 {
+            return fail("worker.poll_interval_ms", "must be at least 1");
+        }
+        if self.delivery.timeout_ms == 0 {
+            return fail("delivery.timeout_ms", "must be at least 1");
+        }
+        if self.worker.lease_ms <= self.delivery.timeout_ms {
+            return fail("worker.lease_ms", "must be longer than delivery.timeout_ms");
+        }
+        self.delivery.retry_policy()?;
+        if self.log.level.trim().is_empty() {
+            return fail("log.level", "must not be empty");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(toml: &str) -> Result<Config, ConfigError> {
+        Config::extract(Figment::from(Toml::string(DEFAULTS)).merge(Toml::string(toml)))
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = Config::defaults().unwrap();
+        assert_eq!(c.database.url, "sqlite://herald.db");
+        assert_eq!(c.delivery.retry_policy().unwrap().max_attempts(), 8);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key() {
+        let err = with("[worker]\nconcurrency = 0").unwrap_err().to_string();
+        assert!(err.contains("worker.concurrency"), "{err}");
+        let err = with("[server]\nlisten = \"nowhere\"").unwrap_err().to_string();
+        assert!(err.contains("listen"), "{err}");
+        let err = with("[worker]\nlease_ms = 10").unwrap_err().to_string();
+        assert!(err.contains("worker.lease_ms"), "{err}");
+    }
+
+    #[test]
+    fn urls_are_redacted() {
+        assert_eq!(redact_url("postgres://me:pw@db/x"), "postgres://me:***@db/x");
+        assert_eq!(redact_url("sqlite://herald.db"), "sqlite://herald.db");
+    }
+}

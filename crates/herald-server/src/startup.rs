@@ -1,0 +1,132 @@
+//! Building and running the application: bind the port (0 in tests), open
+//! the store, start the API and the workers, stop them together.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use herald_core::{Clock, SystemClock};
+use herald_store::Store;
+use herald_store_sqlite::{SqliteOptions, SqliteStore};
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
+
+use crate::auth::AdminToken;
+use crate::config::Config;
+use crate::state::AppState;
+use crate::worker::{build_client, Sender, Worker, WorkerSettings};
+
+/// Opens the configured store, applying migrations when asked.
+pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dyn Store>> {
+    let store = SqliteStore::connect(&SqliteOptions {
+        url: config.database.url.clone(),
+        read_connections: config.database.read_connections,
+        fsync_every_commit: config.database.fsync_every_commit,
+    })
+    .await
+    .with_context(|| format!("opening the database {}", crate::config::redact_url(&config.database.url)))?;
+    if migrate {
+        let applied = store.migrate().await.context("applying migrations")?;
+        if applied > 0 {
+            tracing::info!(applied, "database migrations applied");
+        }
+    }
+    Ok(Arc::new(store))
+}
+
+pub struct Application {
+    listener: TcpListener,
+    port: u16,
+    router: axum::Router,
+    worker: Option<Worker>,
+    store: Arc<dyn Store>,
+    generated_token: Option<String>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Application::build`], with an injected clock (tests walk retry
+    /// schedules with a manual one).
+    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        config.validate()?;
+        let store = open_store(&config, config.database.migrate_on_start).await?;
+        let (token, generated_token) = AdminToken::load_or_generate(&config.auth.admin_token, store.as_ref()).await?;
+        let wake = Arc::new(Notify::new());
+        let state = AppState { store: store.clone(), clock: clock.clone(), wake: wake.clone() };
+        let router = crate::api::router(state, Arc::new(token), config.server.max_body_bytes);
+
+        let worker = if config.worker.enabled {
+            let sender = Sender {
+                client: build_client().context("building the HTTP client")?,
+                clock,
+                policy: Arc::new(config.delivery.retry_policy()?),
+                timeout: config.delivery.timeout(),
+                max_retry_after: Duration::from_secs(config.delivery.max_retry_after_secs),
+                body_limit: config.delivery.response_body_limit_bytes,
+            };
+            let settings = WorkerSettings {
+                concurrency: config.worker.concurrency,
+                batch_size: config.worker.batch_size,
+                poll_interval: Duration::from_millis(config.worker.poll_interval_ms),
+                lease: Duration::from_millis(config.worker.lease_ms),
+            };
+            Some(Worker { store: store.clone(), sender, settings, wake })
+        } else {
+            None
+        };
+
+        let listener = TcpListener::bind(config.server.listen)
+            .await
+            .with_context(|| format!("binding {} (server.listen)", config.server.listen))?;
+        let port = listener.local_addr()?.port();
+        Ok(Self { listener, port, router, worker, store, generated_token })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.store.clone()
+    }
+
+    /// The admin token generated on this start (first start without a
+    /// configured token); shown once, never stored in plain text.
+    pub fn generated_admin_token(&self) -> Option<&str> {
+        self.generated_token.as_deref()
+    }
+
+    /// Serves until `shutdown` completes, then stops the API and the workers
+    /// together. Returns which part failed, if one did.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let mut api_stop = stop_rx.clone();
+        let mut api = tokio::spawn(async move {
+            axum::serve(self.listener, self.router)
+                .with_graceful_shutdown(async move {
+                    let _ = api_stop.wait_for(|s| *s).await;
+                })
+                .await
+        });
+        let worker = self.worker.map(|w| tokio::spawn(w.run(stop_rx)));
+        tokio::select! {
+            () = shutdown => {}
+            res = &mut api => {
+                let _ = stop_tx.send(true);
+                res.context("the API task panicked")?.context("the API server failed")?;
+                anyhow::bail!("the API server stopped unexpectedly");
+            }
+        }
+        tracing::info!("shutting down: no new requests or claims; finishing what is in flight");
+        let _ = stop_tx.send(true);
+        if let Some(w) = worker {
+            w.await.context("the delivery worker panicked")?;
+        }
+        api.await.context("the API task panicked")?.context("the API server failed")?;
+        Ok(())
+    }
+}

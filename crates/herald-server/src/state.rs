@@ -1,0 +1,14 @@
+use std::sync::Arc;
+
+use herald_core::Clock;
+use herald_store::Store;
+use tokio::sync::Notify;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    /// Wakes idle delivery workers when new work is committed.
+    pub wake: Arc<Notify>,
+}

@@ -1,0 +1,173 @@
+//! One delivery attempt: build the signed request, send it with the shared
+//! client, read a bounded snippet of the answer, and decide what comes next.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use herald_core::delivery::{decide, AttemptResult, Decision};
+use herald_core::retry::{parse_retry_after, RetryPolicy};
+use herald_core::{envelope, signing, AttemptId, Clock};
+use herald_store::{AttemptRecord, ClaimedDelivery, NextState, Settlement};
+use rand::Rng;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT};
+
+pub const USER_AGENT_VALUE: &str = concat!("Herald/", env!("CARGO_PKG_VERSION"), " (webhook delivery)");
+
+/// Everything a send needs besides the delivery itself.
+#[derive(Clone)]
+pub struct Sender {
+    pub client: reqwest::Client,
+    pub clock: Arc<dyn Clock>,
+    pub policy: Arc<RetryPolicy>,
+    pub timeout: Duration,
+    pub max_retry_after: Duration,
+    pub body_limit: usize,
+}
+
+/// The shared outbound client: pooled keep-alive connections, rustls, and
+/// redirects never followed (a 3xx is a failed attempt).
+pub fn build_client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(Duration::from_secs(60))
+        .tcp_nodelay(true)
+        .build()
+}
+
+impl Sender {
+    pub async fn deliver(&self, d: ClaimedDelivery) -> Settlement {
+        let mut s = Settlement {
+            delivery_id: d.delivery_id,
+            lease: d.lease,
+            app_id: d.message.app_id.clone(),
+            msg_id: d.message.id.clone(),
+            endpoint_id: d.endpoint.id.clone(),
+            attempt: None,
+            next: NextState::Failed,
+            error: None,
+            disable_endpoint: None,
+        };
+        if d.endpoint.disabled {
+            s.error = Some("endpoint disabled; not sent".to_owned());
+            return s;
+        }
+        let (record, result) = self.attempt(&d).await;
+        let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
+        match decide(result, d.attempt_number, &self.policy, jitter, self.max_retry_after) {
+            Decision::Delivered => s.next = NextState::Delivered,
+            Decision::RetryIn(wait) => s.next = NextState::RetryAt(self.clock.now().plus(wait)),
+            Decision::Exhausted => s.next = NextState::Failed,
+            Decision::EndpointGone => {
+                s.next = NextState::Failed;
+                s.disable_endpoint = Some("the endpoint answered 410 Gone".to_owned());
+            }
+        }
+        s.error.clone_from(&record.error);
+        s.attempt = Some((AttemptId::generate(record.at.as_millis()), record));
+        s
+    }
+
+    async fn attempt(&self, d: &ClaimedDelivery) -> (AttemptRecord, AttemptResult) {
+        let msg = &d.message;
+        let body = envelope::standard(msg.id.as_str(), msg.event_type.as_str(), msg.timestamp, &msg.payload);
+        let at = self.clock.now();
+        let signature = signing::sign(d.endpoint.secret.key(), msg.id.as_str(), at.as_secs(), &body);
+
+        let mut headers = HeaderMap::with_capacity(8 + d.endpoint.headers.as_map().len());
+        for (name, value) in d.endpoint.headers.iter() {
+            // Checked when the endpoint was saved; skip rather than fail.
+            if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+                headers.insert(n, v);
+            }
+        }
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        let ids = [("webhook-id", msg.id.to_string()), ("webhook-timestamp", at.as_secs().to_string()), ("webhook-signature", signature)];
+        for (name, value) in ids {
+            if let Ok(v) = HeaderValue::try_from(value) {
+                headers.insert(name, v);
+            }
+        }
+
+        let started = Instant::now();
+        let sent = self
+            .client
+            .post(d.endpoint.url.as_str())
+            .headers(headers)
+            .body(body)
+            .timeout(self.timeout)
+            .send()
+            .await;
+        let mut record = AttemptRecord {
+            attempt_number: d.attempt_number,
+            url: d.endpoint.url.as_str().to_owned(),
+            at,
+            status_code: None,
+            error: None,
+            latency_ms: 0,
+            response_body: None,
+            success: false,
+        };
+        let result = match sent {
+            Ok(mut resp) => {
+                let code = resp.status().as_u16();
+                let retry_after = resp
+                    .headers()
+                    .get(RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| parse_retry_after(v, self.clock.now()));
+                if resp.status().is_redirection() {
+                    let to = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("?");
+                    record.error = Some(format!("redirect to {to} not followed"));
+                } else if !resp.status().is_success() {
+                    record.error = Some(format!("HTTP {code}"));
+                }
+                record.status_code = Some(code);
+                record.success = resp.status().is_success();
+                record.response_body = read_snippet(&mut resp, self.body_limit).await;
+                AttemptResult::Status { code, retry_after }
+            }
+            Err(e) => {
+                record.error = Some(describe(&e, self.timeout));
+                AttemptResult::NetworkError
+            }
+        };
+        record.latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        (record, result)
+    }
+}
+
+/// Reads at most `limit` bytes of the body (never the whole of a huge one).
+async fn read_snippet(resp: &mut reqwest::Response, limit: usize) -> Option<String> {
+    let mut buf = Vec::new();
+    while buf.len() < limit {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => buf.extend_from_slice(&chunk[..chunk.len().min(limit - buf.len())]),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    if buf.is_empty() {
+        return None;
+    }
+    let mut text = String::from_utf8_lossy(&buf).into_owned();
+    // A cut may split a multi-byte character; from_utf8_lossy marks it.
+    if text.len() > limit {
+        text.truncate(text.floor_char_boundary(limit));
+    }
+    Some(text)
+}
+
+/// A short, human description of a failed request.
+fn describe(e: &reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return format!("timed out after {} ms", timeout.as_millis());
+    }
+    let mut msg = if e.is_connect() { "connection failed".to_owned() } else { "request failed".to_owned() };
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}

@@ -1,0 +1,95 @@
+-- Herald's SQLite schema. Times are epoch milliseconds; JSON is text.
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE applications (
+    id         TEXT PRIMARY KEY,
+    uid        TEXT UNIQUE,
+    name       TEXT NOT NULL,
+    live       INTEGER NOT NULL,
+    metadata   TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE event_types (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL,
+    schema      TEXT,
+    example     TEXT,
+    archived    INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+
+CREATE TABLE endpoints (
+    id              TEXT PRIMARY KEY,
+    app_id          TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+    url             TEXT NOT NULL,
+    description     TEXT NOT NULL,
+    event_types     TEXT,
+    disabled        INTEGER NOT NULL,
+    disabled_reason TEXT,
+    headers         TEXT NOT NULL,
+    secret          TEXT NOT NULL,
+    metadata        TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+);
+CREATE INDEX endpoints_app ON endpoints(app_id, id);
+
+-- The payload lives here, apart from the hot queue rows.
+CREATE TABLE messages (
+    id         TEXT PRIMARY KEY,
+    app_id     TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+    event_id   TEXT,
+    event_type TEXT NOT NULL,
+    payload    TEXT NOT NULL,
+    timestamp  INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX messages_app ON messages(app_id, id);
+CREATE UNIQUE INDEX messages_event_id ON messages(app_id, event_id) WHERE event_id IS NOT NULL;
+
+-- The queue: one row per (message, endpoint). A row is due when its state is
+-- pending or retrying and due_at has passed; claiming moves due_at to the
+-- lease's expiry, so an abandoned lease makes the row due again by itself.
+CREATE TABLE deliveries (
+    id               INTEGER PRIMARY KEY,
+    app_id           TEXT NOT NULL,
+    msg_id           TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    endpoint_id      TEXT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+    state            TEXT NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    due_at           INTEGER NOT NULL,
+    lease            INTEGER,
+    last_attempt_at  INTEGER,
+    last_status_code INTEGER,
+    last_error       TEXT,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL
+);
+CREATE INDEX deliveries_due ON deliveries(due_at) WHERE state IN ('pending', 'retrying');
+CREATE INDEX deliveries_msg ON deliveries(msg_id);
+CREATE INDEX deliveries_endpoint ON deliveries(endpoint_id);
+
+CREATE TABLE attempts (
+    id             TEXT PRIMARY KEY,
+    app_id         TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+    msg_id         TEXT NOT NULL,
+    endpoint_id    TEXT NOT NULL,
+    attempt_number INTEGER NOT NULL,
+    url            TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    status_code    INTEGER,
+    error          TEXT,
+    latency_ms     INTEGER NOT NULL,
+    response_body  TEXT,
+    success        INTEGER NOT NULL
+);
+CREATE INDEX attempts_msg ON attempts(msg_id, id);
+CREATE INDEX attempts_endpoint ON attempts(endpoint_id, id);

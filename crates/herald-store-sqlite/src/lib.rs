@@ -1,0 +1,187 @@
+//! Herald's [`Store`] on one SQLite file in WAL mode.
+//!
+//! Writes go through a pool of exactly one connection, so in-process writers
+//! queue instead of fighting over SQLite's lock; reads use their own pool and
+//! never block the writer.
+
+mod catalog;
+mod messages;
+mod migrate;
+mod queue;
+mod rows;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use herald_core::{AppId, EndpointId, MessageId, Timestamp};
+use herald_store::*;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+/// How SQLite connects; see `config/default.toml`.
+#[derive(Clone, Debug)]
+pub struct SqliteOptions {
+    /// `sqlite://path/to/file.db` (created if missing) or `sqlite::memory:`.
+    pub url: String,
+    pub read_connections: u32,
+    /// `false`: `synchronous=NORMAL` (a commit survives a process crash);
+    /// `true`: `FULL` (it also survives a power cut).
+    pub fsync_every_commit: bool,
+}
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
+    StoreError::backend(e)
+}
+
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error().is_some_and(|d| d.is_unique_violation())
+}
+
+impl SqliteStore {
+    pub async fn connect(opts: &SqliteOptions) -> StoreResult<Self> {
+        let base = SqliteConnectOptions::from_str(&opts.url)
+            .map_err(db_err)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(if opts.fsync_every_commit { SqliteSynchronous::Full } else { SqliteSynchronous::Normal })
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .connect_with(base.clone())
+            .await
+            .map_err(db_err)?;
+        // An in-memory database exists once per connection: share the writer.
+        let reader = if opts.url.contains(":memory:") {
+            writer.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(opts.read_connections.max(1))
+                .connect_with(base.read_only(true))
+                .await
+                .map_err(db_err)?
+        };
+        Ok(Self { writer, reader })
+    }
+
+    /// Applies the migrations this build has not yet applied.
+    pub async fn migrate(&self) -> StoreResult<usize> {
+        migrate::run(&self.writer).await
+    }
+
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.reader).await.map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn get_setting(&self, key: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?1")
+            .bind(key)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")
+            .bind(key)
+            .bind(value)
+            .execute(&self.writer)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn create_app(&self, new: NewApplication, now: Timestamp) -> StoreResult<Application> {
+        catalog::create_app(&self.writer, new, now).await
+    }
+    async fn get_app(&self, id_or_uid: &str) -> StoreResult<Application> {
+        catalog::get_app(&self.reader, id_or_uid).await
+    }
+    async fn list_apps(&self, page: PageRequest) -> StoreResult<Page<Application>> {
+        catalog::list_apps(&self.reader, page).await
+    }
+    async fn update_app(&self, id: &AppId, patch: ApplicationPatch, now: Timestamp) -> StoreResult<Application> {
+        catalog::update_app(&self.writer, id, patch, now).await
+    }
+    async fn delete_app(&self, id: &AppId) -> StoreResult<()> {
+        catalog::delete_app(&self.writer, id).await
+    }
+
+    async fn create_event_type(&self, new: NewEventType, now: Timestamp) -> StoreResult<EventType> {
+        catalog::create_event_type(&self.writer, new, now).await
+    }
+    async fn get_event_type(&self, name: &str) -> StoreResult<EventType> {
+        catalog::get_event_type(&self.reader, name).await
+    }
+    async fn list_event_types(&self, page: PageRequest) -> StoreResult<Page<EventType>> {
+        catalog::list_event_types(&self.reader, page).await
+    }
+    async fn update_event_type(&self, name: &str, patch: EventTypePatch, now: Timestamp) -> StoreResult<EventType> {
+        catalog::update_event_type(&self.writer, name, patch, now).await
+    }
+    async fn delete_event_type(&self, name: &str) -> StoreResult<()> {
+        catalog::delete_event_type(&self.writer, name).await
+    }
+
+    async fn create_endpoint(&self, app: &AppId, new: NewEndpoint, now: Timestamp) -> StoreResult<Endpoint> {
+        catalog::create_endpoint(&self.writer, app, new, now).await
+    }
+    async fn get_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<Endpoint> {
+        catalog::get_endpoint(&self.reader, app, id).await
+    }
+    async fn list_endpoints(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Endpoint>> {
+        catalog::list_endpoints(&self.reader, app, page).await
+    }
+    async fn update_endpoint(
+        &self,
+        app: &AppId,
+        id: &EndpointId,
+        patch: EndpointPatch,
+        now: Timestamp,
+    ) -> StoreResult<Endpoint> {
+        catalog::update_endpoint(&self.writer, app, id, patch, now).await
+    }
+    async fn delete_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<()> {
+        catalog::delete_endpoint(&self.writer, app, id).await
+    }
+
+    async fn publish(&self, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published> {
+        messages::publish(&self.writer, app, new, now).await
+    }
+    async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message> {
+        messages::get_message(&self.reader, app, id).await
+    }
+    async fn list_messages(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Message>> {
+        messages::list_messages(&self.reader, app, page).await
+    }
+    async fn message_deliveries(&self, app: &AppId, id: &MessageId) -> StoreResult<Vec<DeliveryStatus>> {
+        messages::message_deliveries(&self.reader, app, id).await
+    }
+    async fn list_attempts(&self, app: &AppId, filter: AttemptFilter, page: PageRequest) -> StoreResult<Page<Attempt>> {
+        messages::list_attempts(&self.reader, app, filter, page).await
+    }
+
+    async fn claim(&self, now: Timestamp, limit: u32, lease: Duration) -> StoreResult<Vec<ClaimedDelivery>> {
+        queue::claim(&self.writer, now, limit, lease).await
+    }
+    async fn settle(&self, outcomes: &[Settlement], now: Timestamp) -> StoreResult<usize> {
+        queue::settle(&self.writer, outcomes, now).await
+    }
+}

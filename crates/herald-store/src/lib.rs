@@ -1,0 +1,78 @@
+//! The storage boundary: one [`Store`] trait with a catalog side (apps, event
+//! types, endpoints, messages, attempts) and a queue side (claim, settle).
+//! Each backend lives in its own crate and passes the same behaviour suite;
+//! no backend difference may leak past this trait.
+
+mod error;
+mod model;
+
+pub use error::StoreError;
+pub use model::*;
+
+use async_trait::async_trait;
+use herald_core::{AppId, EndpointId, MessageId, Timestamp};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// A cheap round trip, for health checks.
+    async fn ping(&self) -> StoreResult<()>;
+
+    // --- settings ---------------------------------------------------------
+    async fn get_setting(&self, key: &str) -> StoreResult<Option<String>>;
+    async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()>;
+
+    // --- applications -----------------------------------------------------
+    /// Fails with `Conflict` when the uid is taken.
+    async fn create_app(&self, new: NewApplication, now: Timestamp) -> StoreResult<Application>;
+    /// Looks an application up by id (`app_...`) or by its uid.
+    async fn get_app(&self, id_or_uid: &str) -> StoreResult<Application>;
+    async fn list_apps(&self, page: PageRequest) -> StoreResult<Page<Application>>;
+    async fn update_app(&self, id: &AppId, patch: ApplicationPatch, now: Timestamp) -> StoreResult<Application>;
+    /// Deletes the application with its endpoints, messages and attempts.
+    async fn delete_app(&self, id: &AppId) -> StoreResult<()>;
+
+    // --- event types ------------------------------------------------------
+    async fn create_event_type(&self, new: NewEventType, now: Timestamp) -> StoreResult<EventType>;
+    async fn get_event_type(&self, name: &str) -> StoreResult<EventType>;
+    async fn list_event_types(&self, page: PageRequest) -> StoreResult<Page<EventType>>;
+    async fn update_event_type(&self, name: &str, patch: EventTypePatch, now: Timestamp) -> StoreResult<EventType>;
+    async fn delete_event_type(&self, name: &str) -> StoreResult<()>;
+
+    // --- endpoints --------------------------------------------------------
+    async fn create_endpoint(&self, app: &AppId, new: NewEndpoint, now: Timestamp) -> StoreResult<Endpoint>;
+    async fn get_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<Endpoint>;
+    async fn list_endpoints(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Endpoint>>;
+    async fn update_endpoint(
+        &self,
+        app: &AppId,
+        id: &EndpointId,
+        patch: EndpointPatch,
+        now: Timestamp,
+    ) -> StoreResult<Endpoint>;
+    /// Deletes the endpoint and its pending deliveries; attempts stay.
+    async fn delete_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<()>;
+
+    // --- messages ---------------------------------------------------------
+    /// Stores the message and one delivery per enabled, matching endpoint in
+    /// one transaction. With an `event_id` already used in this application,
+    /// returns the original message and `created: false` instead.
+    async fn publish(&self, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published>;
+    async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message>;
+    async fn list_messages(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Message>>;
+    /// The delivery status of a message at each endpoint it was fanned out to.
+    async fn message_deliveries(&self, app: &AppId, id: &MessageId) -> StoreResult<Vec<DeliveryStatus>>;
+
+    // --- attempts (the delivery log) --------------------------------------
+    async fn list_attempts(&self, app: &AppId, filter: AttemptFilter, page: PageRequest) -> StoreResult<Page<Attempt>>;
+
+    // --- the queue --------------------------------------------------------
+    /// Leases up to `limit` due deliveries until `now + lease`. A delivery
+    /// whose lease runs out without being settled becomes due again.
+    async fn claim(&self, now: Timestamp, limit: u32, lease: std::time::Duration) -> StoreResult<Vec<ClaimedDelivery>>;
+    /// Records the outcome of claimed deliveries. An outcome whose lease is no
+    /// longer held (expired and re-claimed) is dropped; returns how many were
+    /// recorded.
+    async fn settle(&self, outcomes: &[Settlement], now: Timestamp) -> StoreResult<usize>;
+}

@@ -1,0 +1,239 @@
+//! Records as the stores hold them, and the inputs that change them.
+
+use herald_core::delivery::DeliveryState;
+use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
+use herald_core::event_type::{EventFilter, EventTypeName};
+use herald_core::{AppId, AttemptId, EndpointId, EventTypeId, MessageId, Timestamp};
+use serde_json::Value;
+
+/// Newest first, `limit` items, starting after the `before` cursor.
+#[derive(Clone, Debug)]
+pub struct PageRequest {
+    pub limit: u32,
+    pub before: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `before` to get the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `limit + 1` rows fetched newest first.
+    pub fn from_rows(mut rows: Vec<T>, limit: u32, cursor_of: impl Fn(&T) -> String) -> Self {
+        let limit = limit as usize;
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next_cursor = if more { rows.last().map(cursor_of) } else { None };
+        Self { items: rows, next_cursor }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Application {
+    pub id: AppId,
+    pub uid: Option<String>,
+    pub name: String,
+    pub live: bool,
+    pub metadata: Value,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewApplication {
+    pub id: AppId,
+    pub uid: Option<String>,
+    pub name: String,
+    pub live: bool,
+    pub metadata: Value,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ApplicationPatch {
+    pub name: Option<String>,
+    pub uid: Option<Option<String>>,
+    pub live: Option<bool>,
+    pub metadata: Option<Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EventType {
+    pub id: EventTypeId,
+    pub name: EventTypeName,
+    pub description: String,
+    pub schema: Option<Value>,
+    pub example: Option<Value>,
+    pub archived: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewEventType {
+    pub id: EventTypeId,
+    pub name: EventTypeName,
+    pub description: String,
+    pub schema: Option<Value>,
+    pub example: Option<Value>,
+    pub archived: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct EventTypePatch {
+    pub description: Option<String>,
+    pub schema: Option<Option<Value>>,
+    pub example: Option<Option<Value>>,
+    pub archived: Option<bool>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub id: EndpointId,
+    pub app_id: AppId,
+    pub url: EndpointUrl,
+    pub description: String,
+    pub filter: EventFilter,
+    pub disabled: bool,
+    /// Why Herald disabled it (e.g. a 410 response); `None` when enabled or
+    /// disabled by a person.
+    pub disabled_reason: Option<String>,
+    pub headers: CustomHeaders,
+    pub secret: EndpointSecret,
+    pub metadata: Value,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewEndpoint {
+    pub id: EndpointId,
+    pub url: EndpointUrl,
+    pub description: String,
+    pub filter: EventFilter,
+    pub disabled: bool,
+    pub headers: CustomHeaders,
+    pub secret: EndpointSecret,
+    pub metadata: Value,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct EndpointPatch {
+    pub url: Option<EndpointUrl>,
+    pub description: Option<String>,
+    pub filter: Option<EventFilter>,
+    /// Enabling clears `disabled_reason`.
+    pub disabled: Option<bool>,
+    pub headers: Option<CustomHeaders>,
+    pub metadata: Option<Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Message {
+    pub id: MessageId,
+    pub app_id: AppId,
+    pub event_id: Option<String>,
+    pub event_type: EventTypeName,
+    /// The payload as compact JSON text, exactly as it will be sent.
+    pub payload: String,
+    pub timestamp: Timestamp,
+    pub created_at: Timestamp,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    pub id: MessageId,
+    pub event_id: Option<String>,
+    pub event_type: EventTypeName,
+    pub payload: String,
+    pub timestamp: Timestamp,
+}
+
+#[derive(Clone, Debug)]
+pub struct Published {
+    pub message: Message,
+    /// `false` when an earlier message with the same `event_id` was returned.
+    pub created: bool,
+    /// How many endpoints the message was fanned out to (0 for a repeat).
+    pub fanned_out: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct DeliveryStatus {
+    pub endpoint_id: EndpointId,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    pub next_attempt_at: Option<Timestamp>,
+    pub last_attempt_at: Option<Timestamp>,
+    pub last_status_code: Option<u16>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub enum AttemptFilter {
+    Message(MessageId),
+    Endpoint(EndpointId),
+}
+
+#[derive(Clone, Debug)]
+pub struct Attempt {
+    pub id: AttemptId,
+    pub app_id: AppId,
+    pub msg_id: MessageId,
+    pub endpoint_id: EndpointId,
+    pub record: AttemptRecord,
+}
+
+/// One HTTP attempt as the worker saw it.
+#[derive(Clone, Debug)]
+pub struct AttemptRecord {
+    pub attempt_number: u32,
+    pub url: String,
+    pub at: Timestamp,
+    /// `None` when no HTTP response came back.
+    pub status_code: Option<u16>,
+    /// The network error, or why a response counted as a failure.
+    pub error: Option<String>,
+    pub latency_ms: u64,
+    /// The start of the response body, truncated.
+    pub response_body: Option<String>,
+    pub success: bool,
+}
+
+/// A leased delivery with what the worker needs to send it, re-read from the
+/// store at claim time so endpoint changes apply to pending retries.
+#[derive(Clone, Debug)]
+pub struct ClaimedDelivery {
+    pub delivery_id: i64,
+    pub lease: i64,
+    /// The number of the attempt about to be made (1 for the first).
+    pub attempt_number: u32,
+    pub message: Message,
+    pub endpoint: Endpoint,
+}
+
+#[derive(Clone, Debug)]
+pub enum NextState {
+    Delivered,
+    RetryAt(Timestamp),
+    Failed,
+}
+
+/// The outcome of one claimed delivery.
+#[derive(Clone, Debug)]
+pub struct Settlement {
+    pub delivery_id: i64,
+    pub lease: i64,
+    pub app_id: AppId,
+    pub msg_id: MessageId,
+    pub endpoint_id: EndpointId,
+    /// `None` when no request was sent (e.g. the endpoint was disabled).
+    pub attempt: Option<(AttemptId, AttemptRecord)>,
+    pub next: NextState,
+    /// Why the delivery ended without an attempt, or the last error.
+    pub error: Option<String>,
+    /// Disable the endpoint, with this reason (a 410 response).
+    pub disable_endpoint: Option<String>,
+}

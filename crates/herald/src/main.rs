@@ -1,0 +1,89 @@
+//! `herald`: the binary. Parses the command line, loads the configuration,
+//! and hands over to `herald-server`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use herald_server::config::LogFormat;
+use herald_server::{Application, Config};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "herald", version, about = "Self-hosted webhook delivery: one binary, embedded database.")]
+struct Cli {
+    /// A TOML file layered over the built-in defaults (see config/default.toml);
+    /// HERALD_<SECTION>_<KEY> environment variables override both.
+    #[arg(long, short, global = true, env = "HERALD_CONFIG_FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API and the delivery workers in one process until Ctrl-C or
+    /// SIGTERM. Creates the database (and an admin token) on first start.
+    Serve,
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Print the effective configuration (secrets redacted), then exit.
+    Config,
+}
+
+fn init_logging(config: &Config) {
+    let filter = EnvFilter::try_new(&config.log.level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match config.log.format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())?;
+    init_logging(&config);
+    match cli.command {
+        Command::Serve => {
+            let app = Application::build(config.clone()).await?;
+            if let Some(token) = app.generated_admin_token() {
+                println!("Generated an admin API token (shown only this once; only its hash is kept):\n\n    {token}\n");
+                println!("Use it as `Authorization: Bearer <token>`, or set auth.admin_token / HERALD_AUTH_ADMIN_TOKEN.\n");
+            }
+            tracing::info!(port = app.port(), database = %herald_server::config::redact_url(&config.database.url), "herald is listening");
+            app.run_until_stopped(shutdown_signal()).await
+        }
+        Command::Migrate => {
+            herald_server::open_store(&config, true).await.context("migrating")?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Config => {
+            println!("{config:#?}");
+            Ok(())
+        }
+    }
+}
