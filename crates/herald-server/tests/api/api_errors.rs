@@ -1,0 +1,129 @@
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn wrong_or_missing_token_is_401_with_a_json_body() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/api/v1/apps", app.base);
+    let resp = app.client.get(&url).bearer_auth("wrong").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], "unauthorized");
+    assert!(body["message"].as_str().unwrap().len() > 3);
+
+    let resp = app.client.get(&url).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let resp = app.client.get(&url).header("authorization", "Basic abc").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn health_needs_no_token_and_checks_the_database() {
+    let app = TestApp::spawn().await;
+    let resp = app.client.get(format!("{}/health", app.base)).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+}
+
+#[tokio::test]
+async fn malformed_json_is_400() {
+    let app = TestApp::spawn().await;
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/apps", app.base))
+        .bearer_auth(crate::helpers::TOKEN)
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_json");
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_415() {
+    let app = TestApp::spawn().await;
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/apps", app.base))
+        .bearer_auth(crate::helpers::TOKEN)
+        .body("name=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn validation_errors_are_422_and_name_the_field() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.post("/api/v1/apps", json!({ "name": "" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["code"], "validation_error");
+    assert!(body["message"].as_str().unwrap().starts_with("name"), "{body}");
+
+    let (status, body) = app.post("/api/v1/apps", json!({ "nam": "x" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["message"].as_str().unwrap().contains("nam"), "{body}");
+
+    let app_id = app.create_app().await;
+    let eps = format!("/api/v1/apps/{app_id}/endpoints");
+    for (body, field) in [
+        (json!({ "url": "ftp://x" }), "url"),
+        (json!({ "url": "http://x", "event_types": [] }), "event_types"),
+        (json!({ "url": "http://x", "event_types": ["bad name"] }), "event_types"),
+        (json!({ "url": "http://x", "secret": "nope" }), "secret"),
+        (json!({ "url": "http://x", "headers": { "webhook-id": "x" } }), "headers"),
+        (json!({ "url": "http://x", "metadata": [1] }), "metadata"),
+    ] {
+        let (status, err) = app.post(&eps, body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(err["message"].as_str().unwrap().starts_with(field), "{body} -> {err}");
+    }
+
+    let (status, err) = app.get("/api/v1/apps?limit=0").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    let (status, _) = app.get("/api/v1/apps?limit=abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn unknown_things_are_404_and_wrong_methods_405() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.get("/api/v1/apps/app_01ARZ3NDEKTSV4RRFFQ69G5FAV").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["code"], "not_found");
+    let app_id = app.create_app().await;
+    let (status, _) = app.get(&format!("/api/v1/apps/{app_id}/endpoints/not-an-id")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.get(&format!("/api/v1/apps/{app_id}/messages/msg_01ARZ3NDEKTSV4RRFFQ69G5FAV")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.get("/api/v1/nothing-here").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = app.request(reqwest::Method::PUT, "/api/v1/apps", Some(json!({}))).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["code"], "method_not_allowed");
+}
+
+#[tokio::test]
+async fn an_oversized_payload_is_413() {
+    let app = TestApp::spawn_with(|c| c.server.max_body_bytes = 4096).await;
+    let app_id = app.create_app().await;
+    let big = "x".repeat(5000);
+    let (status, body) = app
+        .post(&format!("/api/v1/apps/{app_id}/messages"), json!({ "event_type": "a.b", "payload": { "big": big } }))
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["code"], "payload_too_large");
+    // Just under the limit is fine.
+    let ok = "x".repeat(3000);
+    let (status, _) = app
+        .post(&format!("/api/v1/apps/{app_id}/messages"), json!({ "event_type": "a.b", "payload": { "ok": ok } }))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+}

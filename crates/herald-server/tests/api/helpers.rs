@@ -1,0 +1,183 @@
+//! `TestApp`: the real application on port 0 with a fresh SQLite file and a
+//! manual clock, driven over HTTP.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use herald_core::{Clock, ManualClock};
+use herald_server::{Application, Config};
+use herald_store::Store;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const TOKEN: &str = "test-admin-token";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub clock: ManualClock,
+    pub store: Arc<dyn Store>,
+    pub db_url: String,
+    pub dir: Arc<TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+/// Settings for fast tests: port 0, quick polling, a 1 s delivery timeout.
+pub fn test_config(db_url: &str) -> Config {
+    let mut c = Config::defaults().unwrap();
+    c.server.listen = "127.0.0.1:0".parse().unwrap();
+    c.database.url = db_url.to_owned();
+    c.auth.admin_token = TOKEN.to_owned();
+    c.worker.poll_interval_ms = 10;
+    c.worker.lease_ms = 5_000;
+    c.delivery.timeout_ms = 1_000;
+    c
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        let db_url = format!("sqlite://{}", dir.path().join("herald.db").display());
+        Self::spawn_on(dir, &db_url, ManualClock::starting_now(), tweak).await
+    }
+
+    /// Another node on the same database and clock (for lease tests).
+    pub async fn spawn_sibling(&self, tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_on(self.dir.clone(), &self.db_url, self.clock.clone(), tweak).await
+    }
+
+    async fn spawn_on(dir: Arc<TempDir>, db_url: &str, clock: ManualClock, tweak: impl FnOnce(&mut Config)) -> Self {
+        let mut config = test_config(db_url);
+        tweak(&mut config);
+        let app = Application::build_with_clock(config, Arc::new(clock.clone())).await.unwrap();
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let store = app.store();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(app.run_until_stopped(async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            base,
+            client: reqwest::Client::new(),
+            clock,
+            store,
+            db_url: db_url.to_owned(),
+            dir,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Stops gracefully and waits for in-flight work to settle.
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await.unwrap().unwrap();
+        }
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now().as_millis()
+    }
+
+    pub async fn request(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, format!("{}{path}", self.base)).bearer_auth(TOKEN);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() };
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.request(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.request(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.request(reqwest::Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        self.request(reqwest::Method::DELETE, path, None).await
+    }
+
+    /// Creates an application and returns its id.
+    pub async fn create_app(&self) -> String {
+        let (status, body) = self.post("/api/v1/apps", json!({ "name": "Test app" })).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates an endpoint from `body` and returns it.
+    pub async fn create_endpoint(&self, app: &str, body: Value) -> Value {
+        let (status, ep) = self.post(&format!("/api/v1/apps/{app}/endpoints"), body).await;
+        assert_eq!(status, StatusCode::CREATED, "{ep}");
+        ep
+    }
+
+    /// Publishes and returns the message id.
+    pub async fn publish(&self, app: &str, event_type: &str, payload: Value) -> String {
+        let (status, msg) = self
+            .post(&format!("/api/v1/apps/{app}/messages"), json!({ "event_type": event_type, "payload": payload }))
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{msg}");
+        msg["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn message(&self, app: &str, msg: &str) -> Value {
+        let (status, m) = self.get(&format!("/api/v1/apps/{app}/messages/{msg}")).await;
+        assert_eq!(status, StatusCode::OK, "{m}");
+        m
+    }
+
+    pub async fn attempts(&self, app: &str, msg: &str) -> Vec<Value> {
+        let (status, a) = self.get(&format!("/api/v1/apps/{app}/messages/{msg}/attempts")).await;
+        assert_eq!(status, StatusCode::OK, "{a}");
+        a["data"].as_array().unwrap().clone()
+    }
+
+    /// Polls (bounded) until the message's first delivery satisfies `cond`,
+    /// and returns that delivery.
+    pub async fn wait_delivery(&self, app: &str, msg: &str, cond: impl Fn(&Value) -> bool) -> Value {
+        let mut last = Value::Null;
+        for _ in 0..500 {
+            let m = self.message(app, msg).await;
+            last = m["deliveries"][0].clone();
+            if cond(&last) {
+                return last;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("delivery never reached the expected state; last seen: {last}");
+    }
+
+    /// Waits until the delivery has made `n` attempts and is no longer in flight.
+    pub async fn wait_attempts(&self, app: &str, msg: &str, n: u64) -> Value {
+        self.wait_delivery(app, msg, |d| d["attempts"].as_u64() == Some(n)).await
+    }
+}
+
+pub fn status_is(d: &Value, s: &str) -> bool {
+    d["status"].as_str() == Some(s)
+}

@@ -1,0 +1,12 @@
+//! Behaviour tests over real HTTP: the application on port 0 with a real
+//! SQLite file, and a real receiver.
+
+mod helpers;
+mod receiver;
+
+mod api_errors;
+mod catalog;
+mod delivery;
+mod durability;
+mod publishing;
+mod retries;

@@ -1,0 +1,126 @@
+//! A real HTTP server on port 0 that records what it receives and answers
+//! as told: a status, a status with headers, a hang, a redirect.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde_json::Value;
+
+#[derive(Clone, Debug)]
+pub enum Reply {
+    Status(u16),
+    WithHeaders(u16, Vec<(&'static str, String)>),
+    /// Answers 200 after this long (longer than the delivery timeout = a timeout).
+    Hang(Duration),
+    RedirectTo(&'static str),
+}
+
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub path: String,
+    pub headers: BTreeMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("body is JSON")
+    }
+
+    pub fn body_text(&self) -> &str {
+        std::str::from_utf8(&self.body).expect("body is UTF-8")
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    received: Mutex<Vec<Received>>,
+    script: Mutex<VecDeque<Reply>>,
+    default: Mutex<Option<Reply>>,
+}
+
+#[derive(Clone)]
+pub struct TestReceiver {
+    inner: Arc<Inner>,
+    pub port: u16,
+}
+
+impl TestReceiver {
+    pub async fn start() -> Self {
+        let inner = Arc::new(Inner::default());
+        let router = Router::new().fallback(handle).with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Self { inner, port }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// The next requests get these replies, in order; then the default.
+    pub fn script(&self, replies: impl IntoIterator<Item = Reply>) {
+        self.inner.script.lock().unwrap().extend(replies);
+    }
+
+    /// What every unscripted request gets (200 unless set).
+    pub fn set_default(&self, reply: Reply) {
+        *self.inner.default.lock().unwrap() = Some(reply);
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.inner.received.lock().unwrap().clone()
+    }
+
+    pub fn received_on(&self, path: &str) -> Vec<Received> {
+        self.received().into_iter().filter(|r| r.path == path).collect()
+    }
+
+    /// Waits (bounded) until at least `n` requests arrived on `path`.
+    pub async fn wait_for(&self, path: &str, n: usize) -> Vec<Received> {
+        for _ in 0..1000 {
+            let got = self.received_on(path);
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("expected {n} requests on {path}, got {}", self.received_on(path).len());
+    }
+}
+
+async fn handle(State(inner): State<Arc<Inner>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let headers = headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    inner.received.lock().unwrap().push(Received { path: uri.path().to_owned(), headers, body: body.to_vec() });
+    let scripted = inner.script.lock().unwrap().pop_front();
+    let reply = scripted.or_else(|| inner.default.lock().unwrap().clone()).unwrap_or(Reply::Status(200));
+    match reply {
+        Reply::Status(code) => (StatusCode::from_u16(code).unwrap(), "ok").into_response(),
+        Reply::WithHeaders(code, hs) => {
+            let mut resp = (StatusCode::from_u16(code).unwrap(), "busy").into_response();
+            for (k, v) in hs {
+                resp.headers_mut().insert(k, v.parse().unwrap());
+            }
+            resp
+        }
+        Reply::Hang(d) => {
+            tokio::time::sleep(d).await;
+            (StatusCode::OK, "late").into_response()
+        }
+        Reply::RedirectTo(to) => (StatusCode::FOUND, [("location", to)], "moved").into_response(),
+    }
+}
