@@ -71,12 +71,8 @@ impl EndpointSecret {
     }
 
     pub fn parse(s: &str) -> Result<Self, ParseError> {
-        let b64 = s
-            .strip_prefix(SECRET_PREFIX)
-            .ok_or_else(|| ParseError::new("a secret must start with `whsec_`"))?;
-        let key = B64
-            .decode(b64)
-            .map_err(|_| ParseError::new("a secret must be `whsec_` followed by base64"))?;
+        let b64 = s.strip_prefix(SECRET_PREFIX).ok_or_else(|| ParseError::new("a secret must start with `whsec_`"))?;
+        let key = B64.decode(b64).map_err(|_| ParseError::new("a secret must be `whsec_` followed by base64"))?;
         if !(24..=75).contains(&key.len()) {
             return Err(ParseError::new("a secret's key must be 24 to 75 bytes long"));
         }

@@ -24,9 +24,7 @@ impl EventTypeName {
             return Err(ParseError::new("an event type name cannot be empty"));
         }
         if s.len() > MAX_NAME_LEN {
-            return Err(ParseError::new(format!(
-                "an event type name is at most {MAX_NAME_LEN} characters"
-            )));
+            return Err(ParseError::new(format!("an event type name is at most {MAX_NAME_LEN} characters")));
         }
         if let Some(c) = s.chars().find(|c| !is_name_char(*c)) {
             return Err(ParseError::new(format!(
@@ -75,14 +73,10 @@ pub struct EventPattern(String);
 impl EventPattern {
     pub fn parse(s: &str) -> Result<Self, ParseError> {
         if s.is_empty() || s.len() > MAX_NAME_LEN {
-            return Err(ParseError::new(format!(
-                "an event type filter is 1 to {MAX_NAME_LEN} characters"
-            )));
+            return Err(ParseError::new(format!("an event type filter is 1 to {MAX_NAME_LEN} characters")));
         }
         if let Some(c) = s.chars().find(|c| !is_name_char(*c) && *c != '*') {
-            return Err(ParseError::new(format!(
-                "`{c}` is not allowed in an event type filter"
-            )));
+            return Err(ParseError::new(format!("`{c}` is not allowed in an event type filter")));
         }
         Ok(Self(s.to_owned()))
     }

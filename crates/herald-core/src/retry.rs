@@ -21,10 +21,7 @@ pub const DEFAULT_SCHEDULE_SECS: [u64; 7] = [5, 300, 1_800, 7_200, 18_000, 36_00
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self {
-            delays: DEFAULT_SCHEDULE_SECS.iter().map(|s| Duration::from_secs(*s)).collect(),
-            jitter: 0.2,
-        }
+        Self { delays: DEFAULT_SCHEDULE_SECS.iter().map(|s| Duration::from_secs(*s)).collect(), jitter: 0.2 }
     }
 }
 
@@ -94,10 +91,7 @@ mod tests {
         let p = RetryPolicy::default();
         let walked: Vec<_> = (1..=8).map(|n| p.next_delay(n, 0.0, None, CAP)).collect();
         let secs: Vec<_> = walked.iter().map(|d| d.map(|d| d.as_secs())).collect();
-        assert_eq!(
-            secs,
-            vec![Some(5), Some(300), Some(1800), Some(7200), Some(18000), Some(36000), Some(36000), None]
-        );
+        assert_eq!(secs, vec![Some(5), Some(300), Some(1800), Some(7200), Some(18000), Some(36000), Some(36000), None]);
         assert_eq!(p.max_attempts(), 8);
     }
 

@@ -53,7 +53,11 @@ impl AdminToken {
     }
 }
 
-pub async fn require_admin(State(token): State<Arc<AdminToken>>, req: Request, next: Next) -> Result<Response, ApiError> {
+pub async fn require_admin(
+    State(token): State<Arc<AdminToken>>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
     let header = req
         .headers()
         .get(header::AUTHORIZATION)

@@ -100,11 +100,8 @@ impl DeliveryConfig {
     }
 
     pub fn retry_policy(&self) -> Result<RetryPolicy, ConfigError> {
-        RetryPolicy::new(
-            self.retry_schedule_secs.iter().map(|s| Duration::from_secs(*s)).collect(),
-            self.retry_jitter,
-        )
-        .map_err(|e| ConfigError(format!("delivery.retry_schedule_secs / delivery.retry_jitter: {e}")))
+        RetryPolicy::new(self.retry_schedule_secs.iter().map(|s| Duration::from_secs(*s)).collect(), self.retry_jitter)
+            .map_err(|e| ConfigError(format!("delivery.retry_schedule_secs / delivery.retry_jitter: {e}")))
     }
 }
 

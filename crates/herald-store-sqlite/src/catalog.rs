@@ -105,11 +105,8 @@ pub(crate) async fn update_app(
 }
 
 pub(crate) async fn delete_app(pool: &SqlitePool, id: &AppId) -> StoreResult<()> {
-    let done = sqlx::query("DELETE FROM applications WHERE id = ?1")
-        .bind(id.as_str())
-        .execute(pool)
-        .await
-        .map_err(db_err)?;
+    let done =
+        sqlx::query("DELETE FROM applications WHERE id = ?1").bind(id.as_str()).execute(pool).await.map_err(db_err)?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound("application"));
     }
@@ -210,11 +207,7 @@ pub(crate) async fn update_event_type(
 }
 
 pub(crate) async fn delete_event_type(pool: &SqlitePool, name: &str) -> StoreResult<()> {
-    let done = sqlx::query("DELETE FROM event_types WHERE name = ?1")
-        .bind(name)
-        .execute(pool)
-        .await
-        .map_err(db_err)?;
+    let done = sqlx::query("DELETE FROM event_types WHERE name = ?1").bind(name).execute(pool).await.map_err(db_err)?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound("event type"));
     }
@@ -284,15 +277,14 @@ pub(crate) async fn get_endpoint(pool: &SqlitePool, app: &AppId, id: &EndpointId
 }
 
 pub(crate) async fn list_endpoints(pool: &SqlitePool, app: &AppId, page: PageRequest) -> StoreResult<Page<Endpoint>> {
-    let rows = sqlx::query(
-        "SELECT * FROM endpoints WHERE app_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
-    )
-    .bind(app.as_str())
-    .bind(&page.before)
-    .bind(i64::from(page.limit) + 1)
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
+    let rows =
+        sqlx::query("SELECT * FROM endpoints WHERE app_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3")
+            .bind(app.as_str())
+            .bind(&page.before)
+            .bind(i64::from(page.limit) + 1)
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
     Ok(Page::from_rows(rows::all(&rows, rows::endpoint)?, page.limit, |e| e.id.to_string()))
 }
 

@@ -105,15 +105,14 @@ pub(crate) async fn get_message(pool: &SqlitePool, app: &AppId, id: &MessageId) 
 }
 
 pub(crate) async fn list_messages(pool: &SqlitePool, app: &AppId, page: PageRequest) -> StoreResult<Page<Message>> {
-    let rows = sqlx::query(
-        "SELECT * FROM messages WHERE app_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
-    )
-    .bind(app.as_str())
-    .bind(&page.before)
-    .bind(i64::from(page.limit) + 1)
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
+    let rows =
+        sqlx::query("SELECT * FROM messages WHERE app_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3")
+            .bind(app.as_str())
+            .bind(&page.before)
+            .bind(i64::from(page.limit) + 1)
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
     Ok(Page::from_rows(rows::all(&rows, rows::message)?, page.limit, |m| m.id.to_string()))
 }
 

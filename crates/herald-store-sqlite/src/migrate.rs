@@ -10,14 +10,14 @@ const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.s
 
 pub(crate) async fn run(pool: &SqlitePool) -> StoreResult<usize> {
     let mut tx = pool.begin().await.map_err(db_err)?;
-    sqlx::query("CREATE TABLE IF NOT EXISTS herald_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM herald_migrations")
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_err)?;
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS herald_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM herald_migrations").fetch_all(&mut *tx).await.map_err(db_err)?;
     let mut count = 0;
     for (version, sql) in MIGRATIONS {
         if applied.contains(version) {

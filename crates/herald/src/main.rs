@@ -70,10 +70,16 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => {
             let app = Application::build(config.clone()).await?;
             if let Some(token) = app.generated_admin_token() {
-                println!("Generated an admin API token (shown only this once; only its hash is kept):\n\n    {token}\n");
-                println!("Use it as `Authorization: Bearer <token>`, or set auth.admin_token / HERALD_AUTH_ADMIN_TOKEN.\n");
+                println!(
+                    "Generated an admin API token (shown only this once; only its hash is kept):\n\n    {token}\n"
+                );
+                println!(
+                    "Use it as `Authorization: Bearer <token>`, or set auth.admin_token / HERALD_AUTH_ADMIN_TOKEN.\n"
+                );
             }
-            tracing::info!(port = app.port(), database = %herald_server::config::redact_url(&config.database.url), "herald is listening");
+            let addr = std::net::SocketAddr::new(config.server.listen.ip(), app.port());
+            tracing::info!(%addr, database = %herald_server::config::redact_url(&config.database.url), "herald is listening");
+            println!("herald listening on http://{addr}");
             app.run_until_stopped(shutdown_signal()).await
         }
         Command::Migrate => {

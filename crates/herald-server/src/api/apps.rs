@@ -72,7 +72,10 @@ fn default_live() -> bool {
     true
 }
 
-async fn create_app(State(state): State<AppState>, ApiJson(body): ApiJson<CreateApp>) -> ApiResult<(StatusCode, Json<AppView>)> {
+async fn create_app(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<CreateApp>,
+) -> ApiResult<(StatusCode, Json<AppView>)> {
     check_text("name", &body.name, 256, false)?;
     if let Some(uid) = &body.uid {
         check_uid(uid)?;
@@ -89,7 +92,10 @@ async fn create_app(State(state): State<AppState>, ApiJson(body): ApiJson<Create
     Ok((StatusCode::CREATED, Json(app.into())))
 }
 
-async fn list_apps(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<ListResponse<AppView>>> {
+async fn list_apps(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<ListResponse<AppView>>> {
     let page = state.store.list_apps(q.page()?).await?;
     Ok(Json(ListResponse::from_page(page, AppView::from)))
 }

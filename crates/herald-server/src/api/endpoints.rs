@@ -23,10 +23,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/apps/{app}/endpoints", get(list_endpoints).post(create_endpoint))
-        .route(
-            "/apps/{app}/endpoints/{endpoint}",
-            get(get_endpoint).patch(update_endpoint).delete(delete_endpoint),
-        )
+        .route("/apps/{app}/endpoints/{endpoint}", get(get_endpoint).patch(update_endpoint).delete(delete_endpoint))
         .route("/apps/{app}/endpoints/{endpoint}/secret", get(get_endpoint_secret))
         .route("/apps/{app}/endpoints/{endpoint}/attempts", get(list_endpoint_attempts))
 }
@@ -145,11 +142,17 @@ async fn resolve(state: &AppState, app: &str, endpoint: &str) -> ApiResult<Endpo
     Ok(state.store.get_endpoint(&app.id, &id).await?)
 }
 
-async fn get_endpoint(State(state): State<AppState>, Path((app, ep)): Path<(String, String)>) -> ApiResult<Json<EndpointView>> {
+async fn get_endpoint(
+    State(state): State<AppState>,
+    Path((app, ep)): Path<(String, String)>,
+) -> ApiResult<Json<EndpointView>> {
     Ok(Json(resolve(&state, &app, &ep).await?.into()))
 }
 
-async fn get_endpoint_secret(State(state): State<AppState>, Path((app, ep)): Path<(String, String)>) -> ApiResult<Json<Value>> {
+async fn get_endpoint_secret(
+    State(state): State<AppState>,
+    Path((app, ep)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
     let ep = resolve(&state, &app, &ep).await?;
     Ok(Json(json!({ "key": ep.secret.expose() })))
 }
@@ -190,7 +193,10 @@ async fn update_endpoint(
     Ok(Json(updated.into()))
 }
 
-async fn delete_endpoint(State(state): State<AppState>, Path((app, ep)): Path<(String, String)>) -> ApiResult<StatusCode> {
+async fn delete_endpoint(
+    State(state): State<AppState>,
+    Path((app, ep)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
     let ep = resolve(&state, &app, &ep).await?;
     state.store.delete_endpoint(&ep.app_id, &ep.id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -74,16 +74,17 @@ pub fn validate_payload(et: &EventType, payload: &Value) -> Result<(), ApiError>
         .take(5)
         .map(|e| {
             let at = e.instance_path().to_string();
-            if at.is_empty() { e.to_string() } else { format!("{at}: {e}") }
+            if at.is_empty() {
+                e.to_string()
+            } else {
+                format!("{at}: {e}")
+            }
         })
         .collect();
     if errors.is_empty() {
         return Ok(());
     }
-    Err(ApiError::validation(
-        "payload",
-        format!("does not match the schema of `{}`: {}", et.name, errors.join("; ")),
-    ))
+    Err(ApiError::validation("payload", format!("does not match the schema of `{}`: {}", et.name, errors.join("; "))))
 }
 
 #[derive(Deserialize)]

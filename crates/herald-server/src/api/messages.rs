@@ -174,7 +174,10 @@ async fn resolve(state: &AppState, app: &str, message: &str) -> ApiResult<Messag
     Ok(state.store.get_message(&app.id, &id).await?)
 }
 
-async fn get_message(State(state): State<AppState>, Path((app, msg)): Path<(String, String)>) -> ApiResult<Json<MessageView>> {
+async fn get_message(
+    State(state): State<AppState>,
+    Path((app, msg)): Path<(String, String)>,
+) -> ApiResult<Json<MessageView>> {
     let msg = resolve(&state, &app, &msg).await?;
     let deliveries = state.store.message_deliveries(&msg.app_id, &msg.id).await?;
     let views = deliveries.into_iter().map(DeliveryView::from).collect();

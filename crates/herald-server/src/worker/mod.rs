@@ -90,7 +90,11 @@ impl Worker {
 }
 
 /// Writes outcomes as they arrive, batching whatever has queued up meanwhile.
-async fn settle_loop(store: Arc<dyn Store>, clock: Arc<dyn herald_core::Clock>, mut rx: mpsc::UnboundedReceiver<Settlement>) {
+async fn settle_loop(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn herald_core::Clock>,
+    mut rx: mpsc::UnboundedReceiver<Settlement>,
+) {
     let mut batch = Vec::with_capacity(SETTLE_BATCH);
     while rx.recv_many(&mut batch, SETTLE_BATCH).await > 0 {
         let mut tries = 0;

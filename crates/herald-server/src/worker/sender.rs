@@ -82,7 +82,11 @@ impl Sender {
         }
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-        let ids = [("webhook-id", msg.id.to_string()), ("webhook-timestamp", at.as_secs().to_string()), ("webhook-signature", signature)];
+        let ids = [
+            ("webhook-id", msg.id.to_string()),
+            ("webhook-timestamp", at.as_secs().to_string()),
+            ("webhook-signature", signature),
+        ];
         for (name, value) in ids {
             if let Ok(v) = HeaderValue::try_from(value) {
                 headers.insert(name, v);
@@ -90,14 +94,8 @@ impl Sender {
         }
 
         let started = Instant::now();
-        let sent = self
-            .client
-            .post(d.endpoint.url.as_str())
-            .headers(headers)
-            .body(body)
-            .timeout(self.timeout)
-            .send()
-            .await;
+        let sent =
+            self.client.post(d.endpoint.url.as_str()).headers(headers).body(body).timeout(self.timeout).send().await;
         let mut record = AttemptRecord {
             attempt_number: d.attempt_number,
             url: d.endpoint.url.as_str().to_owned(),

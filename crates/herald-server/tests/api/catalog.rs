@@ -75,11 +75,13 @@ async fn event_types_keep_a_schema_and_an_example() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(err["message"].as_str().unwrap().starts_with("example"), "{err}");
-    let (status, err) = app.post("/api/v1/event-types", json!({ "name": "bad.schema", "schema": { "type": 12 } })).await;
+    let (status, err) =
+        app.post("/api/v1/event-types", json!({ "name": "bad.schema", "schema": { "type": 12 } })).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(err["message"].as_str().unwrap().starts_with("schema"), "{err}");
 
-    let (status, patched) = app.patch("/api/v1/event-types/coupon.created", json!({ "archived": true, "schema": null })).await;
+    let (status, patched) =
+        app.patch("/api/v1/event-types/coupon.created", json!({ "archived": true, "schema": null })).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(patched["archived"], true);
     assert_eq!(patched["schema"], serde_json::Value::Null);
@@ -115,7 +117,8 @@ async fn endpoints_hide_their_secret_except_on_its_own_route() {
 
     let given = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     let ep2 = app.create_endpoint(&app_id, json!({ "url": "https://example.com/2", "secret": given })).await;
-    let (_, secret2) = app.get(&format!("/api/v1/apps/{app_id}/endpoints/{}/secret", ep2["id"].as_str().unwrap())).await;
+    let (_, secret2) =
+        app.get(&format!("/api/v1/apps/{app_id}/endpoints/{}/secret", ep2["id"].as_str().unwrap())).await;
     assert_eq!(secret2["key"], given);
 
     let (status, patched) = app

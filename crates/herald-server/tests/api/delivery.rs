@@ -5,7 +5,7 @@ use serde_json::json;
 use sha2::Sha256;
 
 use crate::helpers::{status_is, TestApp};
-use crate::receiver::{Received, TestReceiver};
+use herald_testkit::{Received, TestReceiver};
 
 /// The receiver's side of Standard Webhooks, written from the spec: the key
 /// is the base64 after `whsec_`; the signed content is `id.timestamp.body`.
@@ -116,12 +116,13 @@ async fn an_endpoint_change_applies_to_pending_retries() {
     let rx = TestReceiver::start().await;
     let app_id = app.create_app().await;
     let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/old") })).await;
-    rx.script([crate::receiver::Reply::Status(500)]);
+    rx.script([herald_testkit::Reply::Status(500)]);
     let msg = app.publish(&app_id, "a.b", json!({})).await;
     app.wait_attempts(&app_id, &msg, 1).await;
 
     let ep_id = ep["id"].as_str().unwrap();
-    let (status, _) = app.patch(&format!("/api/v1/apps/{app_id}/endpoints/{ep_id}"), json!({ "url": rx.url("/new") })).await;
+    let (status, _) =
+        app.patch(&format!("/api/v1/apps/{app_id}/endpoints/{ep_id}"), json!({ "url": rx.url("/new") })).await;
     assert_eq!(status, reqwest::StatusCode::OK);
     app.advance(std::time::Duration::from_secs(10));
     let d = app.wait_delivery(&app_id, &msg, |d| status_is(d, "delivered")).await;
@@ -139,7 +140,7 @@ async fn a_disabled_endpoint_fails_its_pending_deliveries_without_sending() {
     let rx = TestReceiver::start().await;
     let app_id = app.create_app().await;
     let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
-    rx.script([crate::receiver::Reply::Status(500)]);
+    rx.script([herald_testkit::Reply::Status(500)]);
     let msg = app.publish(&app_id, "a.b", json!({})).await;
     app.wait_attempts(&app_id, &msg, 1).await;
     let ep_id = ep["id"].as_str().unwrap();

@@ -4,7 +4,7 @@ use herald_core::Clock;
 use serde_json::json;
 
 use crate::helpers::{status_is, TestApp};
-use crate::receiver::TestReceiver;
+use herald_testkit::TestReceiver;
 
 /// A node claims a delivery and dies without settling it: once the lease
 /// runs out, another node delivers it.
@@ -55,7 +55,7 @@ async fn a_delivery_held_by_a_dead_worker_is_delivered_after_its_lease() {
 async fn a_graceful_stop_settles_what_is_in_flight() {
     let app = TestApp::spawn().await;
     let rx = TestReceiver::start().await;
-    rx.script([crate::receiver::Reply::Hang(Duration::from_millis(300))]);
+    rx.script([herald_testkit::Reply::Hang(Duration::from_millis(300))]);
     let app_id = app.create_app().await;
     app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
     let msg = app.publish(&app_id, "a.b", json!({})).await;

@@ -12,7 +12,8 @@ async fn a_repeated_event_id_returns_the_original_message() {
     let body = json!({ "event_type": "job_finished", "event_id": "job-42", "payload": { "job_id": 42 } });
     let (status, first) = app.post(&path, body.clone()).await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    let (status, again) = app.post(&path, json!({ "event_type": "job_finished", "event_id": "job-42", "payload": { "other": 1 } })).await;
+    let (status, again) =
+        app.post(&path, json!({ "event_type": "job_finished", "event_id": "job-42", "payload": { "other": 1 } })).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again["id"], first["id"]);
     assert_eq!(again["payload"], json!({ "job_id": 42 }), "the original payload, not the repeat's");
@@ -41,9 +42,8 @@ async fn a_payload_that_breaks_the_event_types_schema_is_422() {
     let app_id = app.create_app().await;
     let path = format!("/api/v1/apps/{app_id}/messages");
 
-    let (status, err) = app
-        .post(&path, json!({ "event_type": "creator.updated", "payload": { "updated_fields": "nope" } }))
-        .await;
+    let (status, err) =
+        app.post(&path, json!({ "event_type": "creator.updated", "payload": { "updated_fields": "nope" } })).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["code"], "validation_error");
     let message = err["message"].as_str().unwrap();
@@ -51,7 +51,10 @@ async fn a_payload_that_breaks_the_event_types_schema_is_422() {
     assert!(message.contains("creator_id"), "{message}");
 
     let (status, _) = app
-        .post(&path, json!({ "event_type": "creator.updated", "payload": { "creator_id": "c1", "updated_fields": [] } }))
+        .post(
+            &path,
+            json!({ "event_type": "creator.updated", "payload": { "creator_id": "c1", "updated_fields": [] } }),
+        )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     // Types without a catalog entry are accepted as they are.

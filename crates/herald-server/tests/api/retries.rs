@@ -4,7 +4,7 @@ use herald_core::Timestamp;
 use serde_json::{json, Value};
 
 use crate::helpers::{status_is, TestApp};
-use crate::receiver::{Reply, TestReceiver};
+use herald_testkit::{Reply, TestReceiver};
 
 fn ms(v: &Value) -> i64 {
     Timestamp::parse_rfc3339(v.as_str().unwrap()).unwrap().as_millis()

@@ -101,10 +101,7 @@ impl TestReceiver {
 }
 
 async fn handle(State(inner): State<Arc<Inner>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    let headers = headers
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-        .collect();
+    let headers = headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned())).collect();
     inner.received.lock().unwrap().push(Received { path: uri.path().to_owned(), headers, body: body.to_vec() });
     let scripted = inner.script.lock().unwrap().pop_front();
     let reply = scripted.or_else(|| inner.default.lock().unwrap().clone()).unwrap_or(Reply::Status(200));

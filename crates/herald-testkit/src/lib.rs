@@ -1,0 +1,6 @@
+//! Test support shared by Herald's crates.
+#![allow(clippy::unwrap_used)]
+
+pub mod receiver;
+
+pub use receiver::{Received, Reply, TestReceiver};
