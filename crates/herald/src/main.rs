@@ -29,6 +29,9 @@ enum Command {
     Migrate,
     /// Print the effective configuration (secrets redacted), then exit.
     Config,
+    /// Measure throughput and latency: starts `herald serve` on a fresh
+    /// database with a built-in receiver and drives it through the API.
+    Bench(herald_bench::BenchOptions),
 }
 
 fn init_logging(config: &Config) {
@@ -87,6 +90,7 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Bench(opts) => herald_bench::run(opts).await,
         Command::Config => {
             println!("{config:#?}");
             Ok(())

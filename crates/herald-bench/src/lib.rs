@@ -1,0 +1,314 @@
+//! `herald bench`: starts Herald on a fresh database with a built-in
+//! receiver, drives it through the API, and reports what it measured.
+
+mod load;
+mod node;
+mod receiver;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::load::{closed_loop, open_loop, quantile_ms, raw_posts};
+use crate::node::Node;
+use crate::receiver::BenchReceiver;
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct BenchOptions {
+    /// Store under test: a PostgreSQL URL, or a fresh SQLite file when absent.
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Publishing requests in flight (ingest, delivery, ceiling).
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// Size of each event's payload in bytes.
+    #[arg(long, default_value_t = 1024)]
+    pub payload_bytes: usize,
+    /// How long the ingest and ceiling runs last, in seconds.
+    #[arg(long, default_value_t = 10)]
+    pub duration_secs: u64,
+    /// Events published in each delivery-throughput run.
+    #[arg(long, default_value_t = 20_000)]
+    pub events: usize,
+    /// Events per second in the end-to-end latency run.
+    #[arg(long, default_value_t = 500)]
+    pub rate: u32,
+    /// Length of the end-to-end latency run, in seconds.
+    #[arg(long, default_value_t = 20)]
+    pub latency_secs: u64,
+    /// Scenarios to run, comma-separated: ceiling,ingest,delivery,fanout,latency.
+    #[arg(long, default_value = "ceiling,ingest,delivery,fanout,latency", value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize, Default)]
+pub struct Report {
+    cores: usize,
+    store: String,
+    payload_bytes: usize,
+    concurrency: usize,
+    ceiling_posts_per_sec: Option<f64>,
+    ingest: Option<Ingest>,
+    delivery_1_endpoint: Option<Throughput>,
+    delivery_10_endpoints: Option<Throughput>,
+    latency: Option<Latency>,
+    herald_peak_rss_mb: f64,
+    herald_cpu_secs: f64,
+}
+
+#[derive(Serialize)]
+struct Ingest {
+    accepted_per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: usize,
+    delivered_during_run: usize,
+}
+
+#[derive(Serialize)]
+struct Throughput {
+    events: usize,
+    deliveries: usize,
+    deliveries_per_sec: f64,
+    publish_secs: f64,
+    errors: usize,
+}
+
+#[derive(Serialize)]
+struct Latency {
+    rate: u32,
+    events: usize,
+    p50_ms: f64,
+    p95_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    errors: usize,
+}
+
+fn event_body(payload_bytes: usize) -> Arc<String> {
+    let overhead = r#"{"data":""}"#.len();
+    let filler = "x".repeat(payload_bytes.saturating_sub(overhead));
+    Arc::new(json!({ "event_type": "bench.event", "payload": { "data": filler } }).to_string())
+}
+
+struct Usage {
+    rss: u64,
+    cpu: f64,
+}
+
+impl Usage {
+    fn add(&mut self, node: &Node) {
+        let (rss, cpu) = node.usage();
+        self.rss = self.rss.max(rss);
+        self.cpu += cpu;
+    }
+}
+
+pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let store = match &opts.database_url {
+        Some(u) if u.starts_with("postgres") => "postgresql".to_owned(),
+        Some(_) => "sqlite (given url)".to_owned(),
+        None => "sqlite (fresh file)".to_owned(),
+    };
+    let mut report =
+        Report { cores, store, payload_bytes: opts.payload_bytes, concurrency: opts.concurrency, ..Report::default() };
+    let mut usage = Usage { rss: 0, cpu: 0.0 };
+    let wants = |s: &str| opts.only.iter().any(|o| o == s);
+    if !opts.json {
+        eprintln!(
+            "herald bench: {cores} cores, store {}, payload {} B, concurrency {}",
+            report.store, opts.payload_bytes, opts.concurrency
+        );
+    }
+    if wants("ceiling") {
+        report.ceiling_posts_per_sec = Some(ceiling(&opts).await?);
+    }
+    if wants("ingest") {
+        report.ingest = Some(ingest(&opts, &mut usage).await?);
+    }
+    if wants("delivery") {
+        report.delivery_1_endpoint = Some(delivery(&opts, 1, &mut usage).await?);
+    }
+    if wants("fanout") {
+        report.delivery_10_endpoints = Some(delivery(&opts, 10, &mut usage).await?);
+    }
+    if wants("latency") {
+        report.latency = Some(latency(&opts, &mut usage).await?);
+    }
+    report.herald_peak_rss_mb = usage.rss as f64 / (1024.0 * 1024.0);
+    report.herald_cpu_secs = usage.cpu;
+    if opts.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_table(&report);
+    }
+    Ok(())
+}
+
+fn progress(opts: &BenchOptions, what: &str) {
+    if !opts.json {
+        eprintln!("  running {what}...");
+    }
+}
+
+async fn ceiling(opts: &BenchOptions) -> anyhow::Result<f64> {
+    progress(opts, "ceiling (plain client -> receiver)");
+    let rx = BenchReceiver::start().await?;
+    let client = reqwest::Client::builder().tcp_nodelay(true).build()?;
+    let d = Duration::from_secs(opts.duration_secs);
+    let n = raw_posts(client, rx.url(), event_body(opts.payload_bytes), opts.concurrency, d).await;
+    Ok(n as f64 / d.as_secs_f64())
+}
+
+async fn ingest(opts: &BenchOptions, usage: &mut Usage) -> anyhow::Result<Ingest> {
+    progress(opts, "ingest");
+    let rx = BenchReceiver::start().await?;
+    let node = Node::start(opts.database_url.as_deref(), &[])?;
+    let app = node.setup(1, &rx.url()).await?;
+    let url = format!("{}/api/v1/apps/{app}/messages", node.base);
+    let d = Duration::from_secs(opts.duration_secs);
+    let started = Instant::now();
+    let (samples, errors) = closed_loop(
+        node.client.clone(),
+        url,
+        event_body(opts.payload_bytes),
+        opts.concurrency,
+        Some(started + d),
+        None,
+    )
+    .await;
+    let elapsed = started.elapsed();
+    let mut lat: Vec<Duration> = samples.iter().map(|s| s.2).collect();
+    lat.sort();
+    let delivered = rx.count();
+    usage.add(&node);
+    node.stop().await;
+    Ok(Ingest {
+        accepted_per_sec: samples.len() as f64 / elapsed.as_secs_f64(),
+        p50_ms: quantile_ms(&lat, 0.5),
+        p99_ms: quantile_ms(&lat, 0.99),
+        errors,
+        delivered_during_run: delivered,
+    })
+}
+
+/// Waits until `n` arrivals (bounded by `limit`).
+async fn wait_arrivals(rx: &BenchReceiver, n: usize, limit: Duration) -> anyhow::Result<()> {
+    let end = Instant::now() + limit;
+    while rx.count() < n {
+        if Instant::now() > end {
+            bail!("only {} of {n} deliveries arrived within {} s", rx.count(), limit.as_secs());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    Ok(())
+}
+
+async fn delivery(opts: &BenchOptions, endpoints: usize, usage: &mut Usage) -> anyhow::Result<Throughput> {
+    progress(opts, &format!("delivery to {endpoints} endpoint(s), {} events", opts.events));
+    let rx = BenchReceiver::start().await?;
+    let node = Node::start(opts.database_url.as_deref(), &[])?;
+    let app = node.setup(endpoints, &rx.url()).await?;
+    let url = format!("{}/api/v1/apps/{app}/messages", node.base);
+    let started = Instant::now();
+    let (samples, errors) = closed_loop(
+        node.client.clone(),
+        url,
+        event_body(opts.payload_bytes),
+        opts.concurrency,
+        None,
+        Some(opts.events),
+    )
+    .await;
+    let publish_secs = started.elapsed().as_secs_f64();
+    let expected = samples.len() * endpoints;
+    wait_arrivals(&rx, expected, Duration::from_secs(600)).await.context("waiting for deliveries")?;
+    let last = rx.take().iter().map(|a| a.1).max().unwrap_or_else(Instant::now);
+    usage.add(&node);
+    node.stop().await;
+    Ok(Throughput {
+        events: samples.len(),
+        deliveries: expected,
+        deliveries_per_sec: expected as f64 / last.duration_since(started).as_secs_f64(),
+        publish_secs,
+        errors,
+    })
+}
+
+async fn latency(opts: &BenchOptions, usage: &mut Usage) -> anyhow::Result<Latency> {
+    progress(opts, &format!("end-to-end latency at {} events/s for {} s", opts.rate, opts.latency_secs));
+    let rx = BenchReceiver::start().await?;
+    let node = Node::start(opts.database_url.as_deref(), &[])?;
+    let app = node.setup(1, &rx.url()).await?;
+    let url = format!("{}/api/v1/apps/{app}/messages", node.base);
+    let (samples, errors) = open_loop(
+        node.client.clone(),
+        url,
+        event_body(opts.payload_bytes),
+        opts.rate,
+        Duration::from_secs(opts.latency_secs),
+    )
+    .await;
+    wait_arrivals(&rx, samples.len(), Duration::from_secs(120)).await?;
+    let arrivals: std::collections::HashMap<String, Instant> = rx.take().into_iter().collect();
+    let mut lat: Vec<Duration> = samples
+        .iter()
+        .filter_map(|(id, sent, _)| arrivals.get(id).map(|at| at.saturating_duration_since(*sent)))
+        .collect();
+    lat.sort();
+    usage.add(&node);
+    node.stop().await;
+    Ok(Latency {
+        rate: opts.rate,
+        events: lat.len(),
+        p50_ms: quantile_ms(&lat, 0.5),
+        p95_ms: quantile_ms(&lat, 0.95),
+        p99_ms: quantile_ms(&lat, 0.99),
+        max_ms: lat.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0),
+        errors,
+    })
+}
+
+fn print_table(r: &Report) {
+    println!(
+        "Herald bench: {} cores, store {}, payload {} B, concurrency {}",
+        r.cores, r.store, r.payload_bytes, r.concurrency
+    );
+    println!("{:-<78}", "");
+    if let Some(c) = r.ceiling_posts_per_sec {
+        println!("{:<28} {:>10.0} POSTs/s (plain client -> receiver, no Herald)", "ceiling", c);
+    }
+    if let Some(i) = &r.ingest {
+        println!(
+            "{:<28} {:>10.0} events/s accepted   API p50 {:.2} ms  p99 {:.2} ms  ({} errors, {} delivered meanwhile)",
+            "ingest", i.accepted_per_sec, i.p50_ms, i.p99_ms, i.errors, i.delivered_during_run
+        );
+    }
+    for (name, t) in
+        [("delivery, 1 endpoint", &r.delivery_1_endpoint), ("delivery, 10 endpoints", &r.delivery_10_endpoints)]
+    {
+        if let Some(t) = t {
+            println!(
+                "{:<28} {:>10.0} deliveries/s   {} events -> {} deliveries (publishing took {:.1} s, {} errors)",
+                name, t.deliveries_per_sec, t.events, t.deliveries, t.publish_secs, t.errors
+            );
+        }
+    }
+    if let Some(l) = &r.latency {
+        println!(
+            "{:<28} p50 {:.2} ms  p95 {:.2} ms  p99 {:.2} ms  max {:.2} ms  ({} events at {}/s, {} errors)",
+            "end-to-end latency", l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms, l.events, l.rate, l.errors
+        );
+    }
+    println!(
+        "{:<28} peak RSS {:.1} MB, CPU {:.1} s (Herald's process only)",
+        "herald", r.herald_peak_rss_mb, r.herald_cpu_secs
+    );
+}

@@ -1,0 +1,127 @@
+//! Herald under test: `herald serve` as a child process on a fresh database,
+//! so its memory and CPU are measured apart from the bench's own.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use serde_json::{json, Value};
+
+pub const TOKEN: &str = "bench-token";
+
+pub struct Node {
+    child: Child,
+    pub base: String,
+    pub client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl Node {
+    pub fn start(database_url: Option<&str>, extra_env: &[(String, String)]) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let db = match database_url {
+            Some(url) => url.to_owned(),
+            None => format!("sqlite://{}", dir.path().join("bench.db").display()),
+        };
+        let exe: PathBuf = std::env::current_exe().context("finding the herald binary")?;
+        let mut cmd = Command::new(exe);
+        cmd.arg("serve")
+            .current_dir(dir.path())
+            .env("HERALD_SERVER_LISTEN", "127.0.0.1:0")
+            .env("HERALD_AUTH_ADMIN_TOKEN", TOKEN)
+            .env("HERALD_DATABASE_URL", db)
+            .env("HERALD_LOG_LEVEL", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().context("starting herald serve")?;
+        let stdout = child.stdout.take().context("herald's stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let base = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(url) = line.strip_prefix("herald listening on ") {
+                        break url.trim().to_owned();
+                    }
+                }
+                _ => bail!("herald serve exited before listening"),
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        let client = reqwest::Client::builder().pool_max_idle_per_host(1024).tcp_nodelay(true).build()?;
+        Ok(Self { child, base, client, _dir: dir })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let resp = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(TOKEN)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await?;
+        let status = resp.status();
+        let v: Value = serde_json::from_slice(&resp.bytes().await?).unwrap_or(Value::Null);
+        if !status.is_success() {
+            bail!("POST {path}: {status} {v}");
+        }
+        Ok(v)
+    }
+
+    /// An application with `endpoints` endpoints at `url`; returns its id.
+    pub async fn setup(&self, endpoints: usize, url: &str) -> anyhow::Result<String> {
+        let app = self.post("/api/v1/apps", &json!({ "name": "bench" })).await?;
+        let id = app["id"].as_str().context("app id")?.to_owned();
+        for _ in 0..endpoints {
+            self.post(&format!("/api/v1/apps/{id}/endpoints"), &json!({ "url": url })).await?;
+        }
+        Ok(id)
+    }
+
+    /// Peak resident memory (VmHWM) in bytes and CPU seconds used so far.
+    pub fn usage(&self) -> (u64, f64) {
+        let pid = self.pid();
+        let rss = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
+            })
+            .map_or(0, |kb| kb * 1024);
+        let cpu = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| {
+                let after = s.rsplit(')').next()?.split_whitespace().collect::<Vec<_>>();
+                // Fields 14 and 15 (utime, stime) are 12 and 13 after the name.
+                let ticks: f64 = after.get(11)?.parse::<f64>().ok()? + after.get(12)?.parse::<f64>().ok()?;
+                Some(ticks / 100.0)
+            })
+            .unwrap_or(0.0);
+        (rss, cpu)
+    }
+
+    pub async fn stop(mut self) {
+        #[cfg(unix)]
+        {
+            let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+            for _ in 0..100 {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
