@@ -50,7 +50,7 @@ pub(crate) async fn get_app(pool: &SqlitePool, id_or_uid: &str) -> StoreResult<A
         .await
         .map_err(db_err)?
         .ok_or(StoreError::NotFound("application"))?;
-    rows::application(&row)
+    rows::application(&rows::R(&row))
 }
 
 pub(crate) async fn list_apps(pool: &SqlitePool, page: PageRequest) -> StoreResult<Page<Application>> {
@@ -76,7 +76,7 @@ pub(crate) async fn update_app(
         .await
         .map_err(db_err)?
         .ok_or(StoreError::NotFound("application"))?;
-    let mut app = rows::application(&row)?;
+    let mut app = rows::application(&rows::R(&row))?;
     if let Some(name) = patch.name {
         app.name = name;
     }
@@ -153,7 +153,7 @@ async fn fetch_event_type(conn: &mut SqliteConnection, name: &str) -> StoreResul
         .await
         .map_err(db_err)?
         .ok_or(StoreError::NotFound("event type"))?;
-    rows::event_type(&row)
+    rows::event_type(&rows::R(&row))
 }
 
 pub(crate) async fn get_event_type(pool: &SqlitePool, name: &str) -> StoreResult<EventType> {
@@ -268,7 +268,7 @@ async fn fetch_endpoint(conn: &mut SqliteConnection, app: &AppId, id: &EndpointI
         .await
         .map_err(db_err)?
         .ok_or(StoreError::NotFound("endpoint"))?;
-    rows::endpoint(&row)
+    rows::endpoint(&rows::R(&row))
 }
 
 pub(crate) async fn get_endpoint(pool: &SqlitePool, app: &AppId, id: &EndpointId) -> StoreResult<Endpoint> {

@@ -16,7 +16,7 @@ async fn by_event_id(conn: &mut SqliteConnection, app: &AppId, event_id: &str) -
         .fetch_optional(conn)
         .await
         .map_err(db_err)?;
-    row.as_ref().map(rows::message).transpose()
+    row.as_ref().map(|r| rows::message(&rows::R(r))).transpose()
 }
 
 pub(crate) async fn publish(pool: &SqlitePool, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published> {
@@ -101,7 +101,7 @@ pub(crate) async fn get_message(pool: &SqlitePool, app: &AppId, id: &MessageId) 
         .await
         .map_err(db_err)?
         .ok_or(StoreError::NotFound("message"))?;
-    rows::message(&row)
+    rows::message(&rows::R(&row))
 }
 
 pub(crate) async fn list_messages(pool: &SqlitePool, app: &AppId, page: PageRequest) -> StoreResult<Page<Message>> {

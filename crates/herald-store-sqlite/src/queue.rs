@@ -63,8 +63,8 @@ pub(crate) async fn claim(
                 delivery_id: row.try_get("d_id").map_err(db_err)?,
                 lease: row.try_get("d_lease").map_err(db_err)?,
                 attempt_number: u32::try_from(attempts).unwrap_or(0).saturating_add(1),
-                message: rows::message_prefixed(row, "m_")?,
-                endpoint: rows::endpoint_prefixed(row, "e_")?,
+                message: rows::message_prefixed(&rows::R(row), "m_")?,
+                endpoint: rows::endpoint_prefixed(&rows::R(row), "e_")?,
             })
         })
         .collect()

@@ -4,6 +4,7 @@
 //! no backend difference may leak past this trait.
 
 mod error;
+pub mod rows;
 mod model;
 
 pub use error::StoreError;

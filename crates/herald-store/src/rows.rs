@@ -1,0 +1,154 @@
+//! Turning database rows back into domain records, for every backend.
+//!
+//! Both backends store the same column types (text, 64-bit integers,
+//! booleans; JSON as text, times as epoch milliseconds), so one set of
+//! conversions serves both through [`RowGet`].
+
+use herald_core::delivery::DeliveryState;
+use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
+use herald_core::event_type::{EventFilter, EventPattern, EventTypeName};
+use herald_core::{AppId, AttemptId, EndpointId, EventTypeId, MessageId, Timestamp};
+use serde_json::Value;
+
+use crate::*;
+
+/// Typed column access; each backend implements it for its row type.
+pub trait RowGet {
+    fn text(&self, col: &str) -> StoreResult<String>;
+    fn opt_text(&self, col: &str) -> StoreResult<Option<String>>;
+    fn int(&self, col: &str) -> StoreResult<i64>;
+    fn opt_int(&self, col: &str) -> StoreResult<Option<i64>>;
+    fn boolean(&self, col: &str) -> StoreResult<bool>;
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn json(text: &str, what: &str) -> Result<Value, StoreError> {
+    serde_json::from_str(text).map_err(|e| corrupt(what, e))
+}
+
+fn opt_json(text: Option<String>, what: &str) -> Result<Option<Value>, StoreError> {
+    text.map(|t| json(&t, what)).transpose()
+}
+
+fn ts(row: &dyn RowGet, col: &str) -> Result<Timestamp, StoreError> {
+    Ok(Timestamp::from_millis(row.int(col)?))
+}
+
+pub fn application(row: &dyn RowGet) -> Result<Application, StoreError> {
+    Ok(Application {
+        id: AppId::from_trusted(row.text("id")?),
+        uid: row.opt_text("uid")?,
+        name: row.text("name")?,
+        live: row.boolean("live")?,
+        metadata: json(&row.text("metadata")?, "application metadata")?,
+        created_at: ts(row, "created_at")?,
+        updated_at: ts(row, "updated_at")?,
+    })
+}
+
+pub fn event_type(row: &dyn RowGet) -> Result<EventType, StoreError> {
+    Ok(EventType {
+        id: EventTypeId::from_trusted(row.text("id")?),
+        name: EventTypeName::parse(&row.text("name")?).map_err(|e| corrupt("event type name", e))?,
+        description: row.text("description")?,
+        schema: opt_json(row.opt_text("schema")?, "event type schema")?,
+        example: opt_json(row.opt_text("example")?, "event type example")?,
+        archived: row.boolean("archived")?,
+        created_at: ts(row, "created_at")?,
+        updated_at: ts(row, "updated_at")?,
+    })
+}
+
+pub fn filter_to_text(filter: &EventFilter) -> Option<String> {
+    filter.to_list().map(|l| Value::from(l).to_string())
+}
+
+fn filter_from_text(text: Option<String>) -> Result<EventFilter, StoreError> {
+    let Some(text) = text else { return Ok(EventFilter::All) };
+    let list: Vec<EventPattern> = serde_json::from_str(&text).map_err(|e| corrupt("endpoint filter", e))?;
+    Ok(EventFilter::Only(list))
+}
+
+/// An endpoint from columns named with the given prefix (`""` or `"e_"`).
+pub fn endpoint_prefixed(row: &dyn RowGet, p: &str) -> Result<Endpoint, StoreError> {
+    let c = |name: &str| format!("{p}{name}");
+    let headers = row.text(&c("headers"))?;
+    Ok(Endpoint {
+        id: EndpointId::from_trusted(row.text(&c("id"))?),
+        app_id: AppId::from_trusted(row.text(&c("app_id"))?),
+        url: EndpointUrl::parse(&row.text(&c("url"))?).map_err(|e| corrupt("endpoint url", e))?,
+        description: row.text(&c("description"))?,
+        filter: filter_from_text(row.opt_text(&c("event_types"))?)?,
+        disabled: row.boolean(&c("disabled"))?,
+        disabled_reason: row.opt_text(&c("disabled_reason"))?,
+        headers: serde_json::from_str::<CustomHeaders>(&headers).map_err(|e| corrupt("endpoint headers", e))?,
+        secret: EndpointSecret::parse(&row.text(&c("secret"))?).map_err(|e| corrupt("endpoint secret", e))?,
+        metadata: json(&row.text(&c("metadata"))?, "endpoint metadata")?,
+        created_at: ts(row, &c("created_at"))?,
+        updated_at: ts(row, &c("updated_at"))?,
+    })
+}
+
+pub fn endpoint(row: &dyn RowGet) -> Result<Endpoint, StoreError> {
+    endpoint_prefixed(row, "")
+}
+
+pub fn message_prefixed(row: &dyn RowGet, p: &str) -> Result<Message, StoreError> {
+    let c = |name: &str| format!("{p}{name}");
+    Ok(Message {
+        id: MessageId::from_trusted(row.text(&c("id"))?),
+        app_id: AppId::from_trusted(row.text(&c("app_id"))?),
+        event_id: row.opt_text(&c("event_id"))?,
+        event_type: EventTypeName::parse(&row.text(&c("event_type"))?)
+            .map_err(|e| corrupt("message event type", e))?,
+        payload: row.text(&c("payload"))?,
+        timestamp: ts(row, &c("timestamp"))?,
+        created_at: ts(row, &c("created_at"))?,
+    })
+}
+
+pub fn message(row: &dyn RowGet) -> Result<Message, StoreError> {
+    message_prefixed(row, "")
+}
+
+fn status_code(row: &dyn RowGet, col: &str) -> Result<Option<u16>, StoreError> {
+    let code = row.opt_int(col)?;
+    Ok(code.and_then(|c| u16::try_from(c).ok()))
+}
+
+pub fn delivery_status(row: &dyn RowGet) -> Result<DeliveryStatus, StoreError> {
+    let state_text = row.text("state")?;
+    let state = DeliveryState::parse(&state_text).ok_or_else(|| corrupt("delivery state", &state_text))?;
+    let active = matches!(state, DeliveryState::Pending | DeliveryState::Retrying);
+    Ok(DeliveryStatus {
+        endpoint_id: EndpointId::from_trusted(row.text("endpoint_id")?),
+        state,
+        attempts: u32::try_from(row.int("attempts")?).unwrap_or(0),
+        next_attempt_at: if active { Some(ts(row, "due_at")?) } else { None },
+        last_attempt_at: row.opt_int("last_attempt_at")?.map(Timestamp::from_millis),
+        last_status_code: status_code(row, "last_status_code")?,
+        last_error: row.opt_text("last_error")?,
+    })
+}
+
+pub fn attempt(row: &dyn RowGet) -> Result<Attempt, StoreError> {
+    Ok(Attempt {
+        id: AttemptId::from_trusted(row.text("id")?),
+        app_id: AppId::from_trusted(row.text("app_id")?),
+        msg_id: MessageId::from_trusted(row.text("msg_id")?),
+        endpoint_id: EndpointId::from_trusted(row.text("endpoint_id")?),
+        record: AttemptRecord {
+            attempt_number: u32::try_from(row.int("attempt_number")?).unwrap_or(0),
+            url: row.text("url")?,
+            at: ts(row, "created_at")?,
+            status_code: status_code(row, "status_code")?,
+            error: row.opt_text("error")?,
+            latency_ms: u64::try_from(row.int("latency_ms")?).unwrap_or(0),
+            response_body: row.opt_text("response_body")?,
+            success: row.boolean("success")?,
+        },
+    })
+}
