@@ -26,6 +26,7 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct ServerConfig {
     pub listen: SocketAddr,
+    pub api_enabled: bool,
     pub max_body_bytes: usize,
 }
 
@@ -33,6 +34,7 @@ pub struct ServerConfig {
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     pub url: String,
+    pub max_connections: u32,
     pub migrate_on_start: bool,
     pub read_connections: u32,
     pub fsync_every_commit: bool,
@@ -42,6 +44,7 @@ impl std::fmt::Debug for DatabaseConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DatabaseConfig")
             .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
             .field("migrate_on_start", &self.migrate_on_start)
             .field("read_connections", &self.read_connections)
             .field("fsync_every_commit", &self.fsync_every_commit)
@@ -119,6 +122,12 @@ pub enum LogFormat {
     Json,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Sqlite,
+    Postgres,
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {0}")]
 pub struct ConfigError(pub String);
@@ -157,13 +166,27 @@ impl Config {
         Ok(config)
     }
 
+    pub fn database_kind(&self) -> Option<DatabaseKind> {
+        let url = self.database.url.as_str();
+        if url.starts_with("sqlite:") {
+            Some(DatabaseKind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(DatabaseKind::Postgres)
+        } else {
+            None
+        }
+    }
+
     pub fn validate(&self) -> Result<(), ConfigError> {
         let fail = |key: &str, why: &str| Err(ConfigError(format!("{key}: {why}")));
         if self.server.max_body_bytes < 1024 {
             return fail("server.max_body_bytes", "must be at least 1024");
         }
-        if !(self.database.url.starts_with("sqlite:")) {
-            return fail("database.url", "must start with sqlite: (PostgreSQL is not supported yet)");
+        if self.database_kind().is_none() {
+            return fail("database.url", "must start with sqlite:, postgres:// or postgresql://");
+        }
+        if self.database.max_connections < 2 {
+            return fail("database.max_connections", "must be at least 2");
         }
         if self.worker.concurrency == 0 {
             return fail("worker.concurrency", "must be at least 1");

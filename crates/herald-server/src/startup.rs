@@ -8,31 +8,43 @@ use std::time::Duration;
 use anyhow::Context;
 use herald_core::{Clock, SystemClock};
 use herald_store::Store;
+use herald_store_postgres::{PgOptions, PgStore};
 use herald_store_sqlite::{SqliteOptions, SqliteStore};
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 
 use crate::auth::AdminToken;
-use crate::config::Config;
+use crate::config::{Config, DatabaseKind};
 use crate::state::AppState;
 use crate::worker::{build_client, Sender, Worker, WorkerSettings};
 
 /// Opens the configured store, applying migrations when asked.
 pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dyn Store>> {
-    let store = SqliteStore::connect(&SqliteOptions {
-        url: config.database.url.clone(),
-        read_connections: config.database.read_connections,
-        fsync_every_commit: config.database.fsync_every_commit,
-    })
-    .await
-    .with_context(|| format!("opening the database {}", crate::config::redact_url(&config.database.url)))?;
-    if migrate {
-        let applied = store.migrate().await.context("applying migrations")?;
-        if applied > 0 {
-            tracing::info!(applied, "database migrations applied");
+    let shown = crate::config::redact_url(&config.database.url);
+    let (store, applied): (Arc<dyn Store>, usize) = match config.database_kind() {
+        Some(DatabaseKind::Postgres) => {
+            let opts = PgOptions { url: config.database.url.clone(), max_connections: config.database.max_connections };
+            let store = PgStore::connect(&opts).await.with_context(|| format!("connecting to {shown}"))?;
+            let applied = if migrate { store.migrate().await.context("applying migrations")? } else { 0 };
+            (Arc::new(store), applied)
         }
+        Some(DatabaseKind::Sqlite) => {
+            let store = SqliteStore::connect(&SqliteOptions {
+                url: config.database.url.clone(),
+                read_connections: config.database.read_connections,
+                fsync_every_commit: config.database.fsync_every_commit,
+            })
+            .await
+            .with_context(|| format!("opening the database {shown}"))?;
+            let applied = if migrate { store.migrate().await.context("applying migrations")? } else { 0 };
+            (Arc::new(store), applied)
+        }
+        None => anyhow::bail!("database.url: unsupported database {shown}"),
+    };
+    if applied > 0 {
+        tracing::info!(applied, "database migrations applied");
     }
-    Ok(Arc::new(store))
+    Ok(store)
 }
 
 pub struct Application {
@@ -57,7 +69,11 @@ impl Application {
         let (token, generated_token) = AdminToken::load_or_generate(&config.auth.admin_token, store.as_ref()).await?;
         let wake = Arc::new(Notify::new());
         let state = AppState { store: store.clone(), clock: clock.clone(), wake: wake.clone() };
-        let router = crate::api::router(state, Arc::new(token), config.server.max_body_bytes);
+        let router = if config.server.api_enabled {
+            crate::api::router(state, Arc::new(token), config.server.max_body_bytes)
+        } else {
+            crate::api::health_only(state)
+        };
 
         let worker = if config.worker.enabled {
             let sender = Sender {
@@ -74,6 +90,8 @@ impl Application {
                 poll_interval: Duration::from_millis(config.worker.poll_interval_ms),
                 lease: Duration::from_millis(config.worker.lease_ms),
             };
+            let on_work = wake.clone();
+            store.watch_for_work(Arc::new(move || on_work.notify_one()));
             Some(Worker { store: store.clone(), sender, settings, wake })
         } else {
             None

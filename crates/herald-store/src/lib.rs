@@ -4,8 +4,8 @@
 //! no backend difference may leak past this trait.
 
 mod error;
-pub mod rows;
 mod model;
+pub mod rows;
 
 pub use error::StoreError;
 pub use model::*;
@@ -19,6 +19,11 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait Store: Send + Sync + 'static {
     /// A cheap round trip, for health checks.
     async fn ping(&self) -> StoreResult<()>;
+
+    /// Calls `on_work` whenever another process commits new deliveries, so
+    /// idle workers wake without polling. A store that only this process
+    /// writes needs nothing here (the API wakes its own workers).
+    fn watch_for_work(&self, _on_work: std::sync::Arc<dyn Fn() + Send + Sync>) {}
 
     // --- settings ---------------------------------------------------------
     async fn get_setting(&self, key: &str) -> StoreResult<Option<String>>;

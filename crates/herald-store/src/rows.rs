@@ -102,8 +102,7 @@ pub fn message_prefixed(row: &dyn RowGet, p: &str) -> Result<Message, StoreError
         id: MessageId::from_trusted(row.text(&c("id"))?),
         app_id: AppId::from_trusted(row.text(&c("app_id"))?),
         event_id: row.opt_text(&c("event_id"))?,
-        event_type: EventTypeName::parse(&row.text(&c("event_type"))?)
-            .map_err(|e| corrupt("message event type", e))?,
+        event_type: EventTypeName::parse(&row.text(&c("event_type"))?).map_err(|e| corrupt("message event type", e))?,
         payload: row.text(&c("payload"))?,
         timestamp: ts(row, &c("timestamp"))?,
         created_at: ts(row, &c("created_at"))?,

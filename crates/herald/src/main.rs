@@ -24,7 +24,14 @@ struct Cli {
 enum Command {
     /// Run the API and the delivery workers in one process until Ctrl-C or
     /// SIGTERM. Creates the database (and an admin token) on first start.
-    Serve,
+    Serve {
+        /// Serve the API only; leave delivery to other nodes (PostgreSQL).
+        #[arg(long, conflicts_with = "worker_only")]
+        api_only: bool,
+        /// Run delivery workers only; the port then serves just /health.
+        #[arg(long)]
+        worker_only: bool,
+    },
     /// Apply pending database migrations, then exit.
     Migrate,
     /// Print the effective configuration (secrets redacted), then exit.
@@ -67,10 +74,16 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let config = Config::load(cli.config.as_deref())?;
+    let mut config = Config::load(cli.config.as_deref())?;
     init_logging(&config);
     match cli.command {
-        Command::Serve => {
+        Command::Serve { api_only, worker_only } => {
+            if api_only {
+                config.worker.enabled = false;
+            }
+            if worker_only {
+                config.server.api_enabled = false;
+            }
             let app = Application::build(config.clone()).await?;
             if let Some(token) = app.generated_admin_token() {
                 println!(

@@ -38,6 +38,14 @@ pub fn router(state: AppState, token: Arc<AdminToken>, max_body_bytes: usize) ->
         .with_state(state)
 }
 
+/// Only `/health`, for nodes that run workers alone.
+pub fn health_only(state: AppState) -> Router {
+    Router::new()
+        .merge(health::router())
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "this node serves only /health") })
+        .with_state(state)
+}
+
 // --- pagination -----------------------------------------------------------
 
 const DEFAULT_LIMIT: u32 = 50;

@@ -3,7 +3,6 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 
-#[tokio::test]
 async fn wrong_or_missing_token_is_401_with_a_json_body() {
     let app = TestApp::spawn().await;
     let url = format!("{}/api/v1/apps", app.base);
@@ -19,7 +18,6 @@ async fn wrong_or_missing_token_is_401_with_a_json_body() {
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
 async fn health_needs_no_token_and_checks_the_database() {
     let app = TestApp::spawn().await;
     let resp = app.client.get(format!("{}/health", app.base)).send().await.unwrap();
@@ -28,7 +26,6 @@ async fn health_needs_no_token_and_checks_the_database() {
     assert_eq!(body["status"], "ok");
 }
 
-#[tokio::test]
 async fn malformed_json_is_400() {
     let app = TestApp::spawn().await;
     let resp = app
@@ -45,7 +42,6 @@ async fn malformed_json_is_400() {
     assert_eq!(body["code"], "invalid_json");
 }
 
-#[tokio::test]
 async fn a_body_that_is_not_json_is_415() {
     let app = TestApp::spawn().await;
     let resp = app
@@ -59,7 +55,6 @@ async fn a_body_that_is_not_json_is_415() {
     assert_eq!(resp.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
 
-#[tokio::test]
 async fn validation_errors_are_422_and_name_the_field() {
     let app = TestApp::spawn().await;
     let (status, body) = app.post("/api/v1/apps", json!({ "name": "" })).await;
@@ -92,7 +87,6 @@ async fn validation_errors_are_422_and_name_the_field() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
-#[tokio::test]
 async fn unknown_things_are_404_and_wrong_methods_405() {
     let app = TestApp::spawn().await;
     let (status, body) = app.get("/api/v1/apps/app_01ARZ3NDEKTSV4RRFFQ69G5FAV").await;
@@ -110,7 +104,6 @@ async fn unknown_things_are_404_and_wrong_methods_405() {
     assert_eq!(body["code"], "method_not_allowed");
 }
 
-#[tokio::test]
 async fn an_oversized_payload_is_413() {
     let app = TestApp::spawn_with(|c| c.server.max_body_bytes = 4096).await;
     let app_id = app.create_app().await;
@@ -127,3 +120,13 @@ async fn an_oversized_payload_is_413() {
         .await;
     assert_eq!(status, StatusCode::ACCEPTED);
 }
+
+crate::both_stores!(
+    wrong_or_missing_token_is_401_with_a_json_body,
+    health_needs_no_token_and_checks_the_database,
+    malformed_json_is_400,
+    a_body_that_is_not_json_is_415,
+    validation_errors_are_422_and_name_the_field,
+    unknown_things_are_404_and_wrong_methods_405,
+    an_oversized_payload_is_413,
+);

@@ -3,7 +3,6 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 
-#[tokio::test]
 async fn applications_are_created_listed_updated_and_deleted() {
     let app = TestApp::spawn().await;
     let (status, a) = app
@@ -33,7 +32,6 @@ async fn applications_are_created_listed_updated_and_deleted() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
 async fn lists_are_newest_first_with_a_cursor() {
     let app = TestApp::spawn().await;
     let mut ids = Vec::new();
@@ -55,7 +53,6 @@ async fn lists_are_newest_first_with_a_cursor() {
     assert_eq!(third["done"], true);
 }
 
-#[tokio::test]
 async fn event_types_keep_a_schema_and_an_example() {
     let app = TestApp::spawn().await;
     let schema = json!({ "type": "object", "required": ["code"], "properties": { "code": { "type": "string" } } });
@@ -96,7 +93,6 @@ async fn event_types_keep_a_schema_and_an_example() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
 async fn endpoints_hide_their_secret_except_on_its_own_route() {
     let app = TestApp::spawn().await;
     let app_id = app.create_app().await;
@@ -135,3 +131,10 @@ async fn endpoints_hide_their_secret_except_on_its_own_route() {
     let (_, list) = app.get(&format!("/api/v1/apps/{app_id}/endpoints")).await;
     assert_eq!(list["data"].as_array().unwrap().len(), 1);
 }
+
+crate::both_stores!(
+    applications_are_created_listed_updated_and_deleted,
+    lists_are_newest_first_with_a_cursor,
+    event_types_keep_a_schema_and_an_example,
+    endpoints_hide_their_secret_except_on_its_own_route,
+);

@@ -20,7 +20,6 @@ fn verify(secret: &str, r: &Received) -> bool {
     r.header("webhook-signature").unwrap().split(' ').any(|sig| sig.strip_prefix("v1,") == Some(expected.as_str()))
 }
 
-#[tokio::test]
 async fn events_fan_out_to_matching_endpoints_only() {
     let app = TestApp::spawn().await;
     let rx = TestReceiver::start().await;
@@ -71,7 +70,6 @@ async fn events_fan_out_to_matching_endpoints_only() {
     assert!(deliveries.iter().all(|d| status_is(d, "delivered")), "{msg}");
 }
 
-#[tokio::test]
 async fn deliveries_are_signed_and_shaped_per_standard_webhooks() {
     let app = TestApp::spawn().await;
     let rx = TestReceiver::start().await;
@@ -110,7 +108,6 @@ async fn deliveries_are_signed_and_shaped_per_standard_webhooks() {
     );
 }
 
-#[tokio::test]
 async fn an_endpoint_change_applies_to_pending_retries() {
     let app = TestApp::spawn().await;
     let rx = TestReceiver::start().await;
@@ -134,7 +131,6 @@ async fn an_endpoint_change_applies_to_pending_retries() {
     assert_eq!(attempts[1]["url"], rx.url("/old"));
 }
 
-#[tokio::test]
 async fn a_disabled_endpoint_fails_its_pending_deliveries_without_sending() {
     let app = TestApp::spawn().await;
     let rx = TestReceiver::start().await;
@@ -151,3 +147,10 @@ async fn a_disabled_endpoint_fails_its_pending_deliveries_without_sending() {
     assert!(d["last_error"].as_str().unwrap().contains("disabled"));
     assert_eq!(rx.received().len(), 1);
 }
+
+crate::both_stores!(
+    events_fan_out_to_matching_endpoints_only,
+    deliveries_are_signed_and_shaped_per_standard_webhooks,
+    an_endpoint_change_applies_to_pending_retries,
+    a_disabled_endpoint_fails_its_pending_deliveries_without_sending,
+);

@@ -8,7 +8,6 @@ use herald_testkit::TestReceiver;
 
 /// A node claims a delivery and dies without settling it: once the lease
 /// runs out, another node delivers it.
-#[tokio::test]
 async fn a_delivery_held_by_a_dead_worker_is_delivered_after_its_lease() {
     let api_only = TestApp::spawn_with(|c| c.worker.enabled = false).await;
     let rx = TestReceiver::start().await;
@@ -51,7 +50,6 @@ async fn a_delivery_held_by_a_dead_worker_is_delivered_after_its_lease() {
 }
 
 /// Stopping gracefully lets in-flight requests finish and records them.
-#[tokio::test]
 async fn a_graceful_stop_settles_what_is_in_flight() {
     let app = TestApp::spawn().await;
     let rx = TestReceiver::start().await;
@@ -61,9 +59,15 @@ async fn a_graceful_stop_settles_what_is_in_flight() {
     let msg = app.publish(&app_id, "a.b", json!({})).await;
     rx.wait_for("/hook", 1).await;
     let store = app.store.clone();
+    let _keep_db = app.db.clone();
     let app_id_parsed = herald_core::AppId::parse(&app_id).unwrap();
     let msg_id = herald_core::MessageId::parse(&msg).unwrap();
     app.stop().await;
     let d = store.message_deliveries(&app_id_parsed, &msg_id).await.unwrap();
     assert_eq!(d[0].state, herald_core::delivery::DeliveryState::Delivered);
 }
+
+crate::both_stores!(
+    a_delivery_held_by_a_dead_worker_is_delivered_after_its_lease,
+    a_graceful_stop_settles_what_is_in_flight,
+);

@@ -15,13 +15,85 @@ use tokio::task::JoinHandle;
 
 pub const TOKEN: &str = "test-admin-token";
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+tokio::task_local! {
+    /// The store the current test runs on (set by `both_stores!`).
+    pub static BACKEND: Backend;
+}
+
+/// The PostgreSQL server tests create their databases on.
+pub fn postgres_server_url() -> String {
+    std::env::var("HERALD_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// Whether PostgreSQL tests can run. Without a server they are skipped,
+/// unless HERALD_TEST_REQUIRE_POSTGRES=1 (as in CI), where that fails.
+pub async fn postgres_available() -> bool {
+    if server_reachable(&postgres_server_url()).await {
+        return true;
+    }
+    if std::env::var("HERALD_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+        panic!("PostgreSQL at {} is required (HERALD_TEST_REQUIRE_POSTGRES=1) but unreachable", postgres_server_url());
+    }
+    eprintln!("SKIPPED: PostgreSQL at {} is unreachable", postgres_server_url());
+    false
+}
+
+/// A TCP connect to the server's port: enough to tell "no server here".
+async fn server_reachable(url: &str) -> bool {
+    let hostport = url.split('@').next_back().unwrap_or("").split('/').next().unwrap_or("");
+    let addr = if hostport.contains(':') { hostport.to_owned() } else { format!("{hostport}:5432") };
+    tokio::time::timeout(Duration::from_secs(2), tokio::net::TcpStream::connect(addr)).await.is_ok_and(|r| r.is_ok())
+}
+
+/// Where a test's data lives: a temp dir (SQLite file) and, on PostgreSQL,
+/// a database of its own, dropped when the last node using it goes away.
+pub struct TestDb {
+    pub url: String,
+    _dir: TempDir,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    async fn create() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        match BACKEND.try_with(|b| *b).unwrap_or(Backend::Sqlite) {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", dir.path().join("herald.db").display());
+                Self { url, _dir: dir, pg_name: None }
+            }
+            Backend::Postgres => {
+                let name = format!("herald_t_{}", ulid::Ulid::new().to_string().to_lowercase());
+                let url = herald_store_postgres::PgStore::create_database(&postgres_server_url(), &name).await.unwrap();
+                Self { url, _dir: dir, pg_name: Some(name) }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.pg_name.take() else { return };
+        let server = postgres_server_url();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let _ = rt.block_on(herald_store_postgres::PgStore::drop_database(&server, &name));
+        })
+        .join();
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub clock: ManualClock,
     pub store: Arc<dyn Store>,
-    pub db_url: String,
-    pub dir: Arc<TempDir>,
+    pub db: Arc<TestDb>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -44,18 +116,17 @@ impl TestApp {
     }
 
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
-        let dir = Arc::new(tempfile::tempdir().unwrap());
-        let db_url = format!("sqlite://{}", dir.path().join("herald.db").display());
-        Self::spawn_on(dir, &db_url, ManualClock::starting_now(), tweak).await
+        let db = Arc::new(TestDb::create().await);
+        Self::spawn_on(db, ManualClock::starting_now(), tweak).await
     }
 
     /// Another node on the same database and clock (for lease tests).
     pub async fn spawn_sibling(&self, tweak: impl FnOnce(&mut Config)) -> Self {
-        Self::spawn_on(self.dir.clone(), &self.db_url, self.clock.clone(), tweak).await
+        Self::spawn_on(self.db.clone(), self.clock.clone(), tweak).await
     }
 
-    async fn spawn_on(dir: Arc<TempDir>, db_url: &str, clock: ManualClock, tweak: impl FnOnce(&mut Config)) -> Self {
-        let mut config = test_config(db_url);
+    async fn spawn_on(db: Arc<TestDb>, clock: ManualClock, tweak: impl FnOnce(&mut Config)) -> Self {
+        let mut config = test_config(&db.url);
         tweak(&mut config);
         let app = Application::build_with_clock(config, Arc::new(clock.clone())).await.unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());
@@ -64,16 +135,7 @@ impl TestApp {
         let task = tokio::spawn(app.run_until_stopped(async move {
             let _ = stopped.await;
         }));
-        Self {
-            base,
-            client: reqwest::Client::new(),
-            clock,
-            store,
-            db_url: db_url.to_owned(),
-            dir,
-            stop: Some(stop),
-            task: Some(task),
-        }
+        Self { base, client: reqwest::Client::new(), clock, store, db, stop: Some(stop), task: Some(task) }
     }
 
     /// Stops gracefully and waits for in-flight work to settle.

@@ -5,6 +5,33 @@
 
 mod helpers;
 
+/// Registers each listed test twice: `sqlite::name` and `postgres::name`,
+/// so one suite checks both stores.
+#[macro_export]
+macro_rules! both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    $crate::helpers::BACKEND.scope($crate::helpers::Backend::Sqlite, super::$name()).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if !$crate::helpers::postgres_available().await {
+                        return;
+                    }
+                    $crate::helpers::BACKEND.scope($crate::helpers::Backend::Postgres, super::$name()).await
+                }
+            )*
+        }
+    };
+}
+
 mod api_errors;
 mod catalog;
 mod delivery;

@@ -3,7 +3,6 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 
-#[tokio::test]
 async fn a_repeated_event_id_returns_the_original_message() {
     let app = TestApp::spawn().await;
     let app_id = app.create_app().await;
@@ -29,7 +28,6 @@ async fn a_repeated_event_id_returns_the_original_message() {
     assert_eq!(status, StatusCode::ACCEPTED);
 }
 
-#[tokio::test]
 async fn a_payload_that_breaks_the_event_types_schema_is_422() {
     let app = TestApp::spawn().await;
     let schema = json!({
@@ -62,7 +60,6 @@ async fn a_payload_that_breaks_the_event_types_schema_is_422() {
     assert_eq!(status, StatusCode::ACCEPTED);
 }
 
-#[tokio::test]
 async fn publishing_checks_its_fields() {
     let app = TestApp::spawn().await;
     let app_id = app.create_app().await;
@@ -84,3 +81,9 @@ async fn publishing_checks_its_fields() {
     assert_eq!(msg["timestamp"], "2024-01-15T10:30:00.000Z");
     assert_eq!(serde_json::to_string(&msg["payload"]).unwrap(), r#"{"z":1,"a":2}"#, "key order is kept");
 }
+
+crate::both_stores!(
+    a_repeated_event_id_returns_the_original_message,
+    a_payload_that_breaks_the_event_types_schema_is_422,
+    publishing_checks_its_fields,
+);

@@ -22,7 +22,6 @@ async fn setup(app: &TestApp, rx: &TestReceiver) -> (String, String) {
     (app_id, msg)
 }
 
-#[tokio::test]
 async fn a_500_is_retried_on_the_schedule_then_delivered() {
     let app = TestApp::spawn().await;
     let rx = TestReceiver::start().await;
@@ -59,7 +58,6 @@ async fn a_500_is_retried_on_the_schedule_then_delivered() {
     assert_eq!(got[0].header("webhook-id"), got[1].header("webhook-id"));
 }
 
-#[tokio::test]
 async fn a_timeout_is_retried() {
     let app = TestApp::spawn().await;
     let rx = TestReceiver::start().await;
@@ -73,7 +71,6 @@ async fn a_timeout_is_retried() {
     app.wait_delivery(&app_id, &msg, |d| status_is(d, "delivered")).await;
 }
 
-#[tokio::test]
 async fn a_refused_connection_is_retried() {
     let app = TestApp::spawn().await;
     let closed = {
@@ -90,7 +87,6 @@ async fn a_refused_connection_is_retried() {
     assert_eq!(attempts[0]["status_code"], Value::Null);
 }
 
-#[tokio::test]
 async fn a_redirect_is_a_failure_and_is_not_followed() {
     let app = TestApp::spawn().await;
     let rx = TestReceiver::start().await;
@@ -107,7 +103,6 @@ async fn a_redirect_is_a_failure_and_is_not_followed() {
     assert!(rx.received_on("/elsewhere").is_empty());
 }
 
-#[tokio::test]
 async fn retry_after_is_honoured_up_to_its_cap() {
     let app = TestApp::spawn().await;
     let rx = TestReceiver::start().await;
@@ -128,7 +123,6 @@ async fn retry_after_is_honoured_up_to_its_cap() {
     assert_eq!(scheduled_wait(&d), 3_600_000, "cut to delivery.max_retry_after_secs");
 }
 
-#[tokio::test]
 async fn an_endpoint_is_disabled_after_410() {
     let app = TestApp::spawn().await;
     let rx = TestReceiver::start().await;
@@ -155,7 +149,6 @@ async fn an_endpoint_is_disabled_after_410() {
     app.wait_delivery(&app_id, &third, |d| status_is(d, "delivered")).await;
 }
 
-#[tokio::test]
 async fn a_delivery_fails_after_its_last_attempt_and_is_kept() {
     let app = TestApp::spawn().await;
     let rx = TestReceiver::start().await;
@@ -181,3 +174,13 @@ async fn a_delivery_fails_after_its_last_attempt_and_is_kept() {
     let m = app.message(&app_id, &msg).await;
     assert_eq!(m["payload"]["job_id"], 42, "the failed message is kept");
 }
+
+crate::both_stores!(
+    a_500_is_retried_on_the_schedule_then_delivered,
+    a_timeout_is_retried,
+    a_refused_connection_is_retried,
+    a_redirect_is_a_failure_and_is_not_followed,
+    retry_after_is_honoured_up_to_its_cap,
+    an_endpoint_is_disabled_after_410,
+    a_delivery_fails_after_its_last_attempt_and_is_kept,
+);

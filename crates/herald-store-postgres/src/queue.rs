@@ -1,0 +1,161 @@
+//! The delivery queue on PostgreSQL: many nodes claim with
+//! `FOR UPDATE SKIP LOCKED`, so no two lease the same row; outcomes are
+//! settled in one statement per batch.
+
+use std::time::Duration;
+
+use herald_core::Timestamp;
+use herald_store::*;
+use sqlx::{PgPool, Row};
+
+use crate::{db_err, rows};
+
+/// Leases up to `limit` due deliveries and returns them with their message
+/// and endpoint, in one statement.
+pub(crate) async fn claim(
+    pool: &PgPool,
+    now: Timestamp,
+    limit: u32,
+    lease: Duration,
+) -> StoreResult<Vec<ClaimedDelivery>> {
+    let token: i64 = rand::random();
+    let rows = sqlx::query(
+        "WITH due AS (
+             SELECT id FROM deliveries
+             WHERE state IN ('pending', 'retrying') AND due_at <= $1
+             ORDER BY due_at
+             LIMIT $2
+             FOR UPDATE SKIP LOCKED
+         )
+         UPDATE deliveries d SET due_at = $3, lease = $4, updated_at = $1
+         FROM due, messages m, endpoints e
+         WHERE d.id = due.id AND m.id = d.msg_id AND e.id = d.endpoint_id
+         RETURNING d.id AS d_id, d.attempts AS d_attempts, d.lease AS d_lease,
+                   m.id AS m_id, m.app_id AS m_app_id, m.event_id AS m_event_id, m.event_type AS m_event_type,
+                   m.payload AS m_payload, m.timestamp AS m_timestamp, m.created_at AS m_created_at,
+                   e.id AS e_id, e.app_id AS e_app_id, e.url AS e_url, e.description AS e_description,
+                   e.event_types AS e_event_types, e.disabled AS e_disabled, e.disabled_reason AS e_disabled_reason,
+                   e.headers AS e_headers, e.secret AS e_secret, e.metadata AS e_metadata,
+                   e.created_at AS e_created_at, e.updated_at AS e_updated_at",
+    )
+    .bind(now.as_millis())
+    .bind(i64::from(limit))
+    .bind(now.plus(lease).as_millis())
+    .bind(token)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.iter()
+        .map(|row| {
+            let attempts: i64 = row.try_get("d_attempts").map_err(db_err)?;
+            Ok(ClaimedDelivery {
+                delivery_id: row.try_get("d_id").map_err(db_err)?,
+                lease: row.try_get("d_lease").map_err(db_err)?,
+                attempt_number: u32::try_from(attempts).unwrap_or(0).saturating_add(1),
+                message: rows::message_prefixed(&rows::R(row), "m_")?,
+                endpoint: rows::endpoint_prefixed(&rows::R(row), "e_")?,
+            })
+        })
+        .collect()
+}
+
+/// Settles a batch in one transaction: one UPDATE over arrays (only rows
+/// whose lease still matches), then the attempts of the rows it updated.
+pub(crate) async fn settle(pool: &PgPool, outcomes: &[Settlement], now: Timestamp) -> StoreResult<usize> {
+    if outcomes.is_empty() {
+        return Ok(0);
+    }
+    let n = outcomes.len();
+    let (mut ids, mut leases, mut states, mut attempted, mut due) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut last_at, mut codes, mut errors) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    for s in outcomes {
+        let (state, due_at) = match &s.next {
+            NextState::Delivered => ("delivered", now),
+            NextState::Failed => ("failed", now),
+            NextState::RetryAt(at) => ("retrying", *at),
+        };
+        ids.push(s.delivery_id);
+        leases.push(s.lease);
+        states.push(state);
+        due.push(due_at.as_millis());
+        attempted.push(i64::from(s.attempt.is_some()));
+        last_at.push(s.attempt.as_ref().map(|(_, a)| a.at.as_millis()));
+        codes.push(s.attempt.as_ref().and_then(|(_, a)| a.status_code.map(i64::from)));
+        errors.push(s.error.clone());
+    }
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let updated: Vec<i64> = sqlx::query_scalar(
+        "UPDATE deliveries d
+         SET state = u.state, attempts = d.attempts + u.attempted, due_at = u.due_at, lease = NULL,
+             last_attempt_at = COALESCE(u.last_at, d.last_attempt_at),
+             last_status_code = COALESCE(u.code, d.last_status_code),
+             last_error = u.err, updated_at = $9
+         FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[])
+              AS u(id, lease, state, attempted, due_at, last_at, code, err)
+         WHERE d.id = u.id AND d.lease = u.lease
+         RETURNING d.id",
+    )
+    .bind(&ids)
+    .bind(&leases)
+    .bind(&states)
+    .bind(&attempted)
+    .bind(&due)
+    .bind(&last_at)
+    .bind(&codes)
+    .bind(&errors)
+    .bind(now.as_millis())
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    let kept: std::collections::HashSet<i64> = updated.iter().copied().collect();
+    if kept.len() < n {
+        tracing::debug!(dropped = n - kept.len(), "leases lost before settling; outcomes dropped");
+    }
+
+    let settled: Vec<&Settlement> = outcomes.iter().filter(|s| kept.contains(&s.delivery_id)).collect();
+    let with_attempt: Vec<_> =
+        settled.iter().filter_map(|s| s.attempt.as_ref().map(|(id, a)| (*s, id.as_str(), a))).collect();
+    if !with_attempt.is_empty() {
+        let col = |f: &dyn Fn(&(&Settlement, &str, &AttemptRecord)) -> Option<String>| -> Vec<Option<String>> {
+            with_attempt.iter().map(f).collect()
+        };
+        sqlx::query(
+            "INSERT INTO attempts (id, app_id, msg_id, endpoint_id, attempt_number, url, created_at, status_code,
+                                   error, latency_ms, response_body, success)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[],
+                                  $7::bigint[], $8::bigint[], $9::text[], $10::bigint[], $11::text[], $12::bool[])",
+        )
+        .bind(col(&|(_, id, _)| Some((*id).to_owned())))
+        .bind(col(&|(s, _, _)| Some(s.app_id.to_string())))
+        .bind(col(&|(s, _, _)| Some(s.msg_id.to_string())))
+        .bind(col(&|(s, _, _)| Some(s.endpoint_id.to_string())))
+        .bind(with_attempt.iter().map(|(_, _, a)| i64::from(a.attempt_number)).collect::<Vec<_>>())
+        .bind(col(&|(_, _, a)| Some(a.url.clone())))
+        .bind(with_attempt.iter().map(|(_, _, a)| a.at.as_millis()).collect::<Vec<_>>())
+        .bind(with_attempt.iter().map(|(_, _, a)| a.status_code.map(i64::from)).collect::<Vec<_>>())
+        .bind(col(&|(_, _, a)| a.error.clone()))
+        .bind(with_attempt.iter().map(|(_, _, a)| i64::try_from(a.latency_ms).unwrap_or(i64::MAX)).collect::<Vec<_>>())
+        .bind(col(&|(_, _, a)| a.response_body.clone()))
+        .bind(with_attempt.iter().map(|(_, _, a)| a.success).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    }
+    for s in settled.iter().filter(|s| s.disable_endpoint.is_some()) {
+        sqlx::query("UPDATE endpoints SET disabled = TRUE, disabled_reason = $2, updated_at = $3 WHERE id = $1")
+            .bind(s.endpoint_id.as_str())
+            .bind(&s.disable_endpoint)
+            .bind(now.as_millis())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+    }
+    tx.commit().await.map_err(db_err)?;
+    Ok(kept.len())
+}
