@@ -87,16 +87,27 @@ impl TestReceiver {
         self.received().into_iter().filter(|r| r.path == path).collect()
     }
 
-    /// Waits (bounded) until at least `n` requests arrived on `path`.
+    /// Waits (up to 10 s) until at least `n` requests arrived on `path`.
     pub async fn wait_for(&self, path: &str, n: usize) -> Vec<Received> {
-        for _ in 0..1000 {
+        self.wait_for_within(path, n, Duration::from_secs(10)).await
+    }
+
+    /// Waits (up to `limit`) until at least `n` requests arrived on `path`.
+    pub async fn wait_for_within(&self, path: &str, n: usize, limit: Duration) -> Vec<Received> {
+        let end = std::time::Instant::now() + limit;
+        loop {
             let got = self.received_on(path);
             if got.len() >= n {
                 return got;
             }
+            assert!(std::time::Instant::now() < end, "expected {n} requests on {path}, got {}", got.len());
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        panic!("expected {n} requests on {path}, got {}", self.received_on(path).len());
+    }
+
+    /// How many requests arrived in all (cheaper than `received()`).
+    pub fn count(&self) -> usize {
+        self.inner.received.lock().unwrap().len()
     }
 }
 

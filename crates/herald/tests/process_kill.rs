@@ -1,79 +1,15 @@
 #![allow(clippy::unwrap_used)]
 //! The real binary, killed with SIGKILL: nothing it accepted is lost.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+
+use common::{app_with_endpoint, Node};
 
 use herald_testkit::{Reply, TestReceiver};
 use serde_json::{json, Value};
-
-const TOKEN: &str = "process-test-token";
-
-struct Node {
-    child: Child,
-    base: String,
-}
-
-impl Node {
-    /// Starts `herald serve` in `dir` and waits for its "listening" line.
-    fn start(dir: &Path, env: &[(&str, &str)]) -> Self {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_herald"));
-        cmd.arg("serve")
-            .current_dir(dir)
-            .env("HERALD_SERVER_LISTEN", "127.0.0.1:0")
-            .env("HERALD_AUTH_ADMIN_TOKEN", TOKEN)
-            .env("HERALD_WORKER_POLL_INTERVAL_MS", "50")
-            .env("HERALD_LOG_LEVEL", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("herald starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let base = loop {
-            let line = lines.next().expect("herald printed its address").unwrap();
-            if let Some(url) = line.strip_prefix("herald listening on ") {
-                break url.trim().to_owned();
-            }
-        };
-        // Keep draining stdout so the child never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Self { child, base }
-    }
-
-    fn kill9(mut self) {
-        self.child.kill().unwrap(); // SIGKILL on Unix: no cleanup runs.
-        self.child.wait().unwrap();
-    }
-
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = reqwest::Client::new().request(method, format!("{}{path}", self.base)).bearer_auth(TOKEN);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        let (status, v) = self.call(reqwest::Method::POST, path, Some(body)).await;
-        assert!((200..300).contains(&status), "{status}: {v}");
-        v
-    }
-}
-
-async fn app_with_endpoint(node: &Node, url: &str) -> String {
-    let app = node.post("/api/v1/apps", json!({ "name": "kill test" })).await;
-    let app_id = app["id"].as_str().unwrap().to_owned();
-    node.post(&format!("/api/v1/apps/{app_id}/endpoints"), json!({ "url": url })).await;
-    app_id
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_in_flight_when_the_process_is_killed_is_delivered_after_restart() {
