@@ -119,30 +119,31 @@ pub(crate) async fn settle(pool: &PgPool, outcomes: &[Settlement], now: Timestam
     }
 
     let settled: Vec<&Settlement> = outcomes.iter().filter(|s| kept.contains(&s.delivery_id)).collect();
-    let with_attempt: Vec<_> =
-        settled.iter().filter_map(|s| s.attempt.as_ref().map(|(id, a)| (*s, id.as_str(), a))).collect();
-    if !with_attempt.is_empty() {
-        let col = |f: &dyn Fn(&(&Settlement, &str, &AttemptRecord)) -> Option<String>| -> Vec<Option<String>> {
-            with_attempt.iter().map(f).collect()
-        };
+    let mut cols = AttemptColumns::default();
+    for s in &settled {
+        if let Some((id, a)) = &s.attempt {
+            cols.push(s, id.as_str(), a);
+        }
+    }
+    if !cols.id.is_empty() {
         sqlx::query(
             "INSERT INTO attempts (id, app_id, msg_id, endpoint_id, attempt_number, url, created_at, status_code,
                                    error, latency_ms, response_body, success)
              SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[],
                                   $7::bigint[], $8::bigint[], $9::text[], $10::bigint[], $11::text[], $12::bool[])",
         )
-        .bind(col(&|(_, id, _)| Some((*id).to_owned())))
-        .bind(col(&|(s, _, _)| Some(s.app_id.to_string())))
-        .bind(col(&|(s, _, _)| Some(s.msg_id.to_string())))
-        .bind(col(&|(s, _, _)| Some(s.endpoint_id.to_string())))
-        .bind(with_attempt.iter().map(|(_, _, a)| i64::from(a.attempt_number)).collect::<Vec<_>>())
-        .bind(col(&|(_, _, a)| Some(a.url.clone())))
-        .bind(with_attempt.iter().map(|(_, _, a)| a.at.as_millis()).collect::<Vec<_>>())
-        .bind(with_attempt.iter().map(|(_, _, a)| a.status_code.map(i64::from)).collect::<Vec<_>>())
-        .bind(col(&|(_, _, a)| a.error.clone()))
-        .bind(with_attempt.iter().map(|(_, _, a)| i64::try_from(a.latency_ms).unwrap_or(i64::MAX)).collect::<Vec<_>>())
-        .bind(col(&|(_, _, a)| a.response_body.clone()))
-        .bind(with_attempt.iter().map(|(_, _, a)| a.success).collect::<Vec<_>>())
+        .bind(&cols.id)
+        .bind(&cols.app_id)
+        .bind(&cols.msg_id)
+        .bind(&cols.endpoint_id)
+        .bind(&cols.number)
+        .bind(&cols.url)
+        .bind(&cols.at)
+        .bind(&cols.code)
+        .bind(&cols.error)
+        .bind(&cols.latency)
+        .bind(&cols.body)
+        .bind(&cols.success)
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
@@ -158,4 +159,38 @@ pub(crate) async fn settle(pool: &PgPool, outcomes: &[Settlement], now: Timestam
     }
     tx.commit().await.map_err(db_err)?;
     Ok(kept.len())
+}
+
+/// Attempts as column arrays, for one `INSERT ... SELECT * FROM UNNEST`.
+#[derive(Default)]
+struct AttemptColumns<'a> {
+    id: Vec<&'a str>,
+    app_id: Vec<&'a str>,
+    msg_id: Vec<&'a str>,
+    endpoint_id: Vec<&'a str>,
+    number: Vec<i64>,
+    url: Vec<&'a str>,
+    at: Vec<i64>,
+    code: Vec<Option<i64>>,
+    error: Vec<Option<&'a str>>,
+    latency: Vec<i64>,
+    body: Vec<Option<&'a str>>,
+    success: Vec<bool>,
+}
+
+impl<'a> AttemptColumns<'a> {
+    fn push(&mut self, s: &'a Settlement, id: &'a str, a: &'a AttemptRecord) {
+        self.id.push(id);
+        self.app_id.push(s.app_id.as_str());
+        self.msg_id.push(s.msg_id.as_str());
+        self.endpoint_id.push(s.endpoint_id.as_str());
+        self.number.push(i64::from(a.attempt_number));
+        self.url.push(&a.url);
+        self.at.push(a.at.as_millis());
+        self.code.push(a.status_code.map(i64::from));
+        self.error.push(a.error.as_deref());
+        self.latency.push(i64::try_from(a.latency_ms).unwrap_or(i64::MAX));
+        self.body.push(a.response_body.as_deref());
+        self.success.push(a.success);
+    }
 }
