@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::load::{closed_loop, open_loop, quantile_ms, raw_posts};
-use crate::node::Node;
+use crate::node::Cluster;
 use crate::receiver::BenchReceiver;
 
 #[derive(clap::Args, Clone, Debug)]
@@ -21,6 +21,10 @@ pub struct BenchOptions {
     /// Store under test: a PostgreSQL URL, or a fresh SQLite file when absent.
     #[arg(long)]
     pub database_url: Option<String>,
+    /// Herald nodes sharing the database (PostgreSQL only); the load is
+    /// spread over their APIs.
+    #[arg(long, default_value_t = 1)]
+    pub nodes: usize,
     /// Publishing requests in flight (ingest, delivery, ceiling).
     #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
@@ -51,6 +55,7 @@ pub struct BenchOptions {
 pub struct Report {
     cores: usize,
     store: String,
+    nodes: usize,
     payload_bytes: usize,
     concurrency: usize,
     ceiling_posts_per_sec: Option<f64>,
@@ -88,6 +93,8 @@ struct Latency {
     p95_ms: f64,
     p99_ms: f64,
     max_ms: f64,
+    api_p50_ms: f64,
+    api_p99_ms: f64,
     errors: usize,
 }
 
@@ -103,8 +110,8 @@ struct Usage {
 }
 
 impl Usage {
-    fn add(&mut self, node: &Node) {
-        let (rss, cpu) = node.usage();
+    fn add(&mut self, cluster: &Cluster) {
+        let (rss, cpu) = cluster.usage();
         self.rss = self.rss.max(rss);
         self.cpu += cpu;
     }
@@ -170,26 +177,19 @@ async fn ceiling(opts: &BenchOptions) -> anyhow::Result<f64> {
 async fn ingest(opts: &BenchOptions, usage: &mut Usage) -> anyhow::Result<Ingest> {
     progress(opts, "ingest");
     let rx = BenchReceiver::start().await?;
-    let node = Node::start(opts.database_url.as_deref(), &[])?;
-    let app = node.setup(1, &rx.url()).await?;
-    let url = format!("{}/api/v1/apps/{app}/messages", node.base);
+    let cluster = Cluster::start(opts.database_url.as_deref(), opts.nodes).await?;
+    let urls = Arc::new(cluster.setup(1, &rx.url()).await?);
     let d = Duration::from_secs(opts.duration_secs);
     let started = Instant::now();
-    let (samples, errors) = closed_loop(
-        node.client.clone(),
-        url,
-        event_body(opts.payload_bytes),
-        opts.concurrency,
-        Some(started + d),
-        None,
-    )
-    .await;
+    let (samples, errors) =
+        closed_loop(cluster.client(), urls, event_body(opts.payload_bytes), opts.concurrency, Some(started + d), None)
+            .await;
     let elapsed = started.elapsed();
     let mut lat: Vec<Duration> = samples.iter().map(|s| s.2).collect();
     lat.sort();
     let delivered = rx.count();
-    usage.add(&node);
-    node.stop().await;
+    usage.add(&cluster);
+    cluster.stop().await?;
     Ok(Ingest {
         accepted_per_sec: samples.len() as f64 / elapsed.as_secs_f64(),
         p50_ms: quantile_ms(&lat, 0.5),
@@ -214,25 +214,18 @@ async fn wait_arrivals(rx: &BenchReceiver, n: usize, limit: Duration) -> anyhow:
 async fn delivery(opts: &BenchOptions, endpoints: usize, usage: &mut Usage) -> anyhow::Result<Throughput> {
     progress(opts, &format!("delivery to {endpoints} endpoint(s), {} events", opts.events));
     let rx = BenchReceiver::start().await?;
-    let node = Node::start(opts.database_url.as_deref(), &[])?;
-    let app = node.setup(endpoints, &rx.url()).await?;
-    let url = format!("{}/api/v1/apps/{app}/messages", node.base);
+    let cluster = Cluster::start(opts.database_url.as_deref(), opts.nodes).await?;
+    let urls = Arc::new(cluster.setup(endpoints, &rx.url()).await?);
     let started = Instant::now();
-    let (samples, errors) = closed_loop(
-        node.client.clone(),
-        url,
-        event_body(opts.payload_bytes),
-        opts.concurrency,
-        None,
-        Some(opts.events),
-    )
-    .await;
+    let (samples, errors) =
+        closed_loop(cluster.client(), urls, event_body(opts.payload_bytes), opts.concurrency, None, Some(opts.events))
+            .await;
     let publish_secs = started.elapsed().as_secs_f64();
     let expected = samples.len() * endpoints;
     wait_arrivals(&rx, expected, Duration::from_secs(600)).await.context("waiting for deliveries")?;
     let last = rx.take().iter().map(|a| a.1).max().unwrap_or_else(Instant::now);
-    usage.add(&node);
-    node.stop().await;
+    usage.add(&cluster);
+    cluster.stop().await?;
     Ok(Throughput {
         events: samples.len(),
         deliveries: expected,
@@ -245,12 +238,11 @@ async fn delivery(opts: &BenchOptions, endpoints: usize, usage: &mut Usage) -> a
 async fn latency(opts: &BenchOptions, usage: &mut Usage) -> anyhow::Result<Latency> {
     progress(opts, &format!("end-to-end latency at {} events/s for {} s", opts.rate, opts.latency_secs));
     let rx = BenchReceiver::start().await?;
-    let node = Node::start(opts.database_url.as_deref(), &[])?;
-    let app = node.setup(1, &rx.url()).await?;
-    let url = format!("{}/api/v1/apps/{app}/messages", node.base);
+    let cluster = Cluster::start(opts.database_url.as_deref(), opts.nodes).await?;
+    let urls = Arc::new(cluster.setup(1, &rx.url()).await?);
     let (samples, errors) = open_loop(
-        node.client.clone(),
-        url,
+        cluster.client(),
+        urls,
         event_body(opts.payload_bytes),
         opts.rate,
         Duration::from_secs(opts.latency_secs),
@@ -263,9 +255,13 @@ async fn latency(opts: &BenchOptions, usage: &mut Usage) -> anyhow::Result<Laten
         .filter_map(|(id, sent, _)| arrivals.get(id).map(|at| at.saturating_duration_since(*sent)))
         .collect();
     lat.sort();
-    usage.add(&node);
-    node.stop().await;
+    let mut api: Vec<Duration> = samples.iter().map(|s| s.2).collect();
+    api.sort();
+    usage.add(&cluster);
+    cluster.stop().await?;
     Ok(Latency {
+        api_p50_ms: quantile_ms(&api, 0.5),
+        api_p99_ms: quantile_ms(&api, 0.99),
         rate: opts.rate,
         events: lat.len(),
         p50_ms: quantile_ms(&lat, 0.5),
@@ -303,8 +299,8 @@ fn print_table(r: &Report) {
     }
     if let Some(l) = &r.latency {
         println!(
-            "{:<28} p50 {:.2} ms  p95 {:.2} ms  p99 {:.2} ms  max {:.2} ms  ({} events at {}/s, {} errors)",
-            "end-to-end latency", l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms, l.events, l.rate, l.errors
+            "{:<28} p50 {:.2} ms  p95 {:.2} ms  p99 {:.2} ms  max {:.2} ms  ({} events at {}/s, {} errors; API p50 {:.2} ms p99 {:.2} ms)",
+            "end-to-end latency", l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms, l.events, l.rate, l.errors, l.api_p50_ms, l.api_p99_ms
         );
     }
     println!(

@@ -12,7 +12,7 @@ pub type Sample = (String, Instant, Duration);
 /// Publishes from `concurrency` tasks until `deadline` or `total` requests.
 pub async fn closed_loop(
     client: reqwest::Client,
-    url: String,
+    urls: Arc<Vec<String>>,
     body: Arc<String>,
     concurrency: usize,
     deadline: Option<Instant>,
@@ -21,7 +21,7 @@ pub async fn closed_loop(
     let issued = Arc::new(AtomicUsize::new(0));
     let mut tasks = JoinSet::new();
     for _ in 0..concurrency {
-        let (client, url, body, issued) = (client.clone(), url.clone(), body.clone(), issued.clone());
+        let (client, urls, body, issued) = (client.clone(), urls.clone(), body.clone(), issued.clone());
         tasks.spawn(async move {
             let mut samples = Vec::new();
             let mut errors = 0;
@@ -33,7 +33,7 @@ pub async fn closed_loop(
                 if total.is_some_and(|t| n >= t) {
                     break;
                 }
-                match publish(&client, &url, &body).await {
+                match publish(&client, &urls[n % urls.len()], &body).await {
                     Some(s) => samples.push(s),
                     None => errors += 1,
                 }
@@ -53,7 +53,7 @@ pub async fn closed_loop(
 /// Publishes `rate` requests per second for `duration`, each on its own task.
 pub async fn open_loop(
     client: reqwest::Client,
-    url: String,
+    urls: Arc<Vec<String>>,
     body: Arc<String>,
     rate: u32,
     duration: Duration,
@@ -62,10 +62,12 @@ pub async fn open_loop(
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate.max(1))));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let end = Instant::now() + duration;
+    let mut n = 0;
     while Instant::now() < end {
         tick.tick().await;
-        let (client, url, body) = (client.clone(), url.clone(), body.clone());
-        tasks.spawn(async move { publish(&client, &url, &body).await });
+        let (client, urls, body) = (client.clone(), urls.clone(), body.clone());
+        n += 1;
+        tasks.spawn(async move { publish(&client, &urls[n % urls.len()], &body).await });
     }
     let mut all = Vec::new();
     let mut errors = 0;

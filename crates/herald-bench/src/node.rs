@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
+use herald_store_postgres::PgStore;
 use serde_json::{json, Value};
 
 pub const TOKEN: &str = "bench-token";
@@ -123,5 +124,60 @@ impl Node {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The nodes under test and the database they share (a fresh PostgreSQL
+/// database, dropped afterwards, or each node's own SQLite file).
+pub struct Cluster {
+    pub nodes: Vec<Node>,
+    pg: Option<(String, String)>,
+}
+
+impl Cluster {
+    pub async fn start(database_url: Option<&str>, nodes: usize) -> anyhow::Result<Self> {
+        let (db_url, pg) = match database_url {
+            Some(server) if server.starts_with("postgres") => {
+                let name = format!("herald_bench_{}", ulid::Ulid::new().to_string().to_lowercase());
+                let url = PgStore::create_database(server, &name).await.context("creating the bench database")?;
+                (Some(url), Some((server.to_owned(), name)))
+            }
+            Some(other) => (Some(other.to_owned()), None),
+            None => (None, None),
+        };
+        if nodes > 1 && pg.is_none() {
+            bail!("--nodes above 1 needs a PostgreSQL --database-url");
+        }
+        let mut started = Vec::with_capacity(nodes);
+        for _ in 0..nodes.max(1) {
+            started.push(Node::start(db_url.as_deref(), &[])?);
+        }
+        Ok(Self { nodes: started, pg })
+    }
+
+    pub fn client(&self) -> reqwest::Client {
+        self.nodes[0].client.clone()
+    }
+
+    /// An application with `endpoints` endpoints at `url`; returns the
+    /// publish URL of every node.
+    pub async fn setup(&self, endpoints: usize, url: &str) -> anyhow::Result<Vec<String>> {
+        let app = self.nodes[0].setup(endpoints, url).await?;
+        Ok(self.nodes.iter().map(|n| format!("{}/api/v1/apps/{app}/messages", n.base)).collect())
+    }
+
+    /// Peak RSS of the largest node (bytes) and CPU seconds of all nodes.
+    pub fn usage(&self) -> (u64, f64) {
+        self.nodes.iter().map(Node::usage).fold((0, 0.0), |(r, c), (nr, nc)| (r.max(nr), c + nc))
+    }
+
+    pub async fn stop(self) -> anyhow::Result<()> {
+        for n in self.nodes {
+            n.stop().await;
+        }
+        if let Some((server, name)) = self.pg {
+            PgStore::drop_database(&server, &name).await.context("dropping the bench database")?;
+        }
+        Ok(())
     }
 }

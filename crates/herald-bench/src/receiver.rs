@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use axum::serve::ListenerExt;
 use axum::Router;
 
 #[derive(Default)]
@@ -24,6 +25,9 @@ impl BenchReceiver {
         let router = Router::new().fallback(record).with_state(arrivals.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         tokio::spawn(async move { axum::serve(listener, router).await });
         Ok(Self { port, arrivals })
     }

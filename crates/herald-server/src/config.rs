@@ -38,6 +38,7 @@ pub struct DatabaseConfig {
     pub migrate_on_start: bool,
     pub read_connections: u32,
     pub fsync_every_commit: bool,
+    pub checkpoint_interval_ms: u64,
 }
 
 impl std::fmt::Debug for DatabaseConfig {
@@ -48,6 +49,7 @@ impl std::fmt::Debug for DatabaseConfig {
             .field("migrate_on_start", &self.migrate_on_start)
             .field("read_connections", &self.read_connections)
             .field("fsync_every_commit", &self.fsync_every_commit)
+            .field("checkpoint_interval_ms", &self.checkpoint_interval_ms)
             .finish()
     }
 }
@@ -187,6 +189,9 @@ impl Config {
         }
         if self.database.max_connections < 2 {
             return fail("database.max_connections", "must be at least 2");
+        }
+        if self.database.checkpoint_interval_ms == 0 {
+            return fail("database.checkpoint_interval_ms", "must be at least 1");
         }
         if self.worker.concurrency == 0 {
             return fail("worker.concurrency", "must be at least 1");

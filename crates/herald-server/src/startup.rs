@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use herald_core::{Clock, SystemClock};
 use herald_store::Store;
 use herald_store_postgres::{PgOptions, PgStore};
@@ -33,6 +34,7 @@ pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dy
                 url: config.database.url.clone(),
                 read_connections: config.database.read_connections,
                 fsync_every_commit: config.database.fsync_every_commit,
+                checkpoint_interval: Duration::from_millis(config.database.checkpoint_interval_ms),
             })
             .await
             .with_context(|| format!("opening the database {shown}"))?;
@@ -68,7 +70,8 @@ impl Application {
         let store = open_store(&config, config.database.migrate_on_start).await?;
         let (token, generated_token) = AdminToken::load_or_generate(&config.auth.admin_token, store.as_ref()).await?;
         let wake = Arc::new(Notify::new());
-        let state = AppState { store: store.clone(), clock: clock.clone(), wake: wake.clone() };
+        let state =
+            AppState { store: store.clone(), clock: clock.clone(), wake: wake.clone(), schemas: Default::default() };
         let router = if config.server.api_enabled {
             crate::api::router(state, Arc::new(token), config.server.max_body_bytes)
         } else {
@@ -124,7 +127,11 @@ impl Application {
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut api_stop = stop_rx.clone();
         let mut api = tokio::spawn(async move {
-            axum::serve(self.listener, self.router)
+            // Answers are small single writes: send them without Nagle's delay.
+            let listener = self.listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
+            axum::serve(listener, self.router)
                 .with_graceful_shutdown(async move {
                     let _ = api_stop.wait_for(|s| *s).await;
                 })

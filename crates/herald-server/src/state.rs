@@ -4,6 +4,8 @@ use herald_core::Clock;
 use herald_store::Store;
 use tokio::sync::Notify;
 
+use crate::schemas::SchemaCache;
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -11,4 +13,6 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Wakes idle delivery workers when new work is committed.
     pub wake: Arc<Notify>,
+    /// Compiled payload schemas, briefly cached.
+    pub schemas: Arc<SchemaCache>,
 }

@@ -7,6 +7,7 @@
 mod catalog;
 mod messages;
 mod migrate;
+mod publish;
 mod queue;
 mod rows;
 
@@ -28,12 +29,15 @@ pub struct SqliteOptions {
     /// `false`: `synchronous=NORMAL` (a commit survives a process crash);
     /// `true`: `FULL` (it also survives a power cut).
     pub fsync_every_commit: bool,
+    /// How often the WAL is copied back into the database file.
+    pub checkpoint_interval: Duration,
 }
 
 #[derive(Clone)]
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    publisher: tokio::sync::mpsc::Sender<publish::PublishJob>,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
@@ -53,23 +57,34 @@ impl SqliteStore {
             .synchronous(if opts.fsync_every_commit { SqliteSynchronous::Full } else { SqliteSynchronous::Normal })
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30));
+        let in_memory = opts.url.contains(":memory:");
+        // The writer never checkpoints itself (that would stall the commit
+        // that crosses the threshold); a background connection does.
+        let writer_opts = if in_memory { base.clone() } else { base.clone().pragma("wal_autocheckpoint", "0") };
+        // No liveness ping on each checkout: a local file does not go away.
         let writer = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             .min_connections(1)
-            .connect_with(base.clone())
+            .connect_with(writer_opts)
             .await
             .map_err(db_err)?;
         // An in-memory database exists once per connection: share the writer.
-        let reader = if opts.url.contains(":memory:") {
+        let reader = if in_memory {
             writer.clone()
         } else {
+            let checkpointer =
+                SqlitePoolOptions::new().max_connections(1).connect_with(base.clone()).await.map_err(db_err)?;
+            tokio::spawn(checkpoint_loop(checkpointer, opts.checkpoint_interval));
             SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(opts.read_connections.max(1))
                 .connect_with(base.read_only(true))
                 .await
                 .map_err(db_err)?
         };
-        Ok(Self { writer, reader })
+        let publisher = publish::start(writer.clone());
+        Ok(Self { writer, reader, publisher })
     }
 
     /// Applies the migrations this build has not yet applied.
@@ -80,6 +95,22 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;
+    }
+}
+
+/// Copies the WAL back into the database file off the writer's path.
+/// PASSIVE never blocks readers or the writer; it does what it can.
+async fn checkpoint_loop(pool: SqlitePool, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&pool).await {
+            Ok((_, log, done)) => tracing::trace!(log, done, "WAL checkpoint"),
+            Err(e) => tracing::debug!(error = %e, "WAL checkpoint failed; trying again later"),
+        }
     }
 }
 
@@ -163,7 +194,11 @@ impl Store for SqliteStore {
     }
 
     async fn publish(&self, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published> {
-        messages::publish(&self.writer, app, new, now).await
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = publish::PublishJob { app: app.clone(), new, now, reply };
+        let stopped = || StoreError::Backend("the publisher task has stopped".into());
+        self.publisher.send(job).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
     async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message> {
         messages::get_message(&self.reader, app, id).await

@@ -1,9 +1,11 @@
 //! The delivery queue: claim due rows under a lease, settle their outcomes.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use herald_core::Timestamp;
 use herald_store::*;
+use serde_json::{json, Value};
 use sqlx::{Row, SqlitePool};
 
 use crate::{db_err, rows};
@@ -70,77 +72,99 @@ pub(crate) async fn claim(
         .collect()
 }
 
-/// Records a batch of outcomes in one transaction (one commit for many
-/// deliveries). Outcomes whose lease is gone are skipped.
+/// Records a batch of outcomes in one transaction with a fixed number of
+/// statements: one UPDATE for every delivery whose lease still matches, one
+/// INSERT for their attempts. Outcomes whose lease is gone are dropped.
 pub(crate) async fn settle(pool: &SqlitePool, outcomes: &[Settlement], now: Timestamp) -> StoreResult<usize> {
+    if outcomes.is_empty() {
+        return Ok(0);
+    }
+    let updates: Vec<Value> = outcomes
+        .iter()
+        .map(|s| {
+            let (state, due_at) = match &s.next {
+                NextState::Delivered => ("delivered", now),
+                NextState::Failed => ("failed", now),
+                NextState::RetryAt(at) => ("retrying", *at),
+            };
+            let attempt = s.attempt.as_ref().map(|(_, a)| a);
+            json!([
+                s.delivery_id,
+                s.lease,
+                state,
+                i64::from(attempt.is_some()),
+                due_at.as_millis(),
+                attempt.map(|a| a.at.as_millis()),
+                attempt.and_then(|a| a.status_code),
+                s.error
+            ])
+        })
+        .collect();
     let mut tx = pool.begin().await.map_err(db_err)?;
-    let mut recorded = 0;
-    for s in outcomes {
-        let (state, due_at) = match &s.next {
-            NextState::Delivered => ("delivered", now),
-            NextState::Failed => ("failed", now),
-            NextState::RetryAt(at) => ("retrying", *at),
-        };
-        let (attempted, last_at, last_code) = match &s.attempt {
-            Some((_, a)) => (1_i64, Some(a.at.as_millis()), a.status_code.map(i64::from)),
-            None => (0, None, None),
-        };
-        let done = sqlx::query(
-            "UPDATE deliveries
-             SET state = ?3, attempts = attempts + ?4, due_at = ?5, lease = NULL,
-                 last_attempt_at = COALESCE(?6, last_attempt_at), last_status_code = COALESCE(?7, last_status_code),
-                 last_error = ?8, updated_at = ?9
-             WHERE id = ?1 AND lease = ?2",
+    let kept: HashSet<i64> = sqlx::query_scalar(
+        "UPDATE deliveries
+         SET state = u.value ->> 2, attempts = attempts + (u.value ->> 3), due_at = u.value ->> 4, lease = NULL,
+             last_attempt_at = COALESCE(u.value ->> 5, last_attempt_at),
+             last_status_code = COALESCE(u.value ->> 6, last_status_code),
+             last_error = u.value ->> 7, updated_at = ?2
+         FROM json_each(?1) AS u
+         WHERE deliveries.id = u.value ->> 0 AND deliveries.lease = u.value ->> 1
+         RETURNING deliveries.id",
+    )
+    .bind(Value::Array(updates).to_string())
+    .bind(now.as_millis())
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_err)?
+    .into_iter()
+    .collect();
+    if kept.len() < outcomes.len() {
+        tracing::debug!(dropped = outcomes.len() - kept.len(), "leases lost before settling; outcomes dropped");
+    }
+    let settled: Vec<&Settlement> = outcomes.iter().filter(|s| kept.contains(&s.delivery_id)).collect();
+    let attempts: Vec<Value> = settled
+        .iter()
+        .filter_map(|s| {
+            s.attempt.as_ref().map(|(id, a)| {
+                json!([
+                    id.as_str(),
+                    s.app_id.as_str(),
+                    s.msg_id.as_str(),
+                    s.endpoint_id.as_str(),
+                    a.attempt_number,
+                    a.url,
+                    a.at.as_millis(),
+                    a.status_code,
+                    a.error,
+                    a.latency_ms,
+                    a.response_body,
+                    a.success
+                ])
+            })
+        })
+        .collect();
+    if !attempts.is_empty() {
+        sqlx::query(
+            "INSERT INTO attempts (id, app_id, msg_id, endpoint_id, attempt_number, url, created_at, status_code,
+                                   error, latency_ms, response_body, success)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
+                    value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11
+             FROM json_each(?1)",
         )
-        .bind(s.delivery_id)
-        .bind(s.lease)
-        .bind(state)
-        .bind(attempted)
-        .bind(due_at.as_millis())
-        .bind(last_at)
-        .bind(last_code)
-        .bind(&s.error)
-        .bind(now.as_millis())
+        .bind(Value::Array(attempts).to_string())
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-        if done.rows_affected() == 0 {
-            tracing::debug!(delivery_id = s.delivery_id, "lease lost before settling; outcome dropped");
-            continue;
-        }
-        recorded += 1;
-        if let Some((id, a)) = &s.attempt {
-            sqlx::query(
-                "INSERT INTO attempts (id, app_id, msg_id, endpoint_id, attempt_number, url, created_at, status_code,
-                                       error, latency_ms, response_body, success)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )
-            .bind(id.as_str())
-            .bind(s.app_id.as_str())
-            .bind(s.msg_id.as_str())
+    }
+    for s in settled.iter().filter(|s| s.disable_endpoint.is_some()) {
+        sqlx::query("UPDATE endpoints SET disabled = 1, disabled_reason = ?2, updated_at = ?3 WHERE id = ?1")
             .bind(s.endpoint_id.as_str())
-            .bind(i64::from(a.attempt_number))
-            .bind(&a.url)
-            .bind(a.at.as_millis())
-            .bind(a.status_code.map(i64::from))
-            .bind(&a.error)
-            .bind(i64::try_from(a.latency_ms).unwrap_or(i64::MAX))
-            .bind(&a.response_body)
-            .bind(a.success)
+            .bind(&s.disable_endpoint)
+            .bind(now.as_millis())
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-        }
-        if let Some(reason) = &s.disable_endpoint {
-            sqlx::query("UPDATE endpoints SET disabled = 1, disabled_reason = ?2, updated_at = ?3 WHERE id = ?1")
-                .bind(s.endpoint_id.as_str())
-                .bind(reason)
-                .bind(now.as_millis())
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        }
     }
     tx.commit().await.map_err(db_err)?;
-    Ok(recorded)
+    Ok(kept.len())
 }

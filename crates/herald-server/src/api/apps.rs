@@ -105,6 +105,15 @@ pub async fn resolve(state: &AppState, id_or_uid: &str) -> ApiResult<Application
     Ok(state.store.get_app(id_or_uid).await?)
 }
 
+/// The id for the `{app}` path segment without reading the application when
+/// the segment already is an id (callers that write check it exists).
+pub async fn resolve_id(state: &AppState, id_or_uid: &str) -> ApiResult<AppId> {
+    match AppId::parse(id_or_uid) {
+        Ok(id) => Ok(id),
+        Err(_) => Ok(resolve(state, id_or_uid).await?.id),
+    }
+}
+
 async fn get_app(State(state): State<AppState>, Path(app): Path<String>) -> ApiResult<Json<AppView>> {
     Ok(Json(resolve(&state, &app).await?.into()))
 }

@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::{check_text, nullable, ListQuery, ListResponse};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::schemas::CompiledType;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -62,14 +63,11 @@ fn check_schema(schema: Option<&Value>, example: Option<&Value>) -> Result<(), A
     Ok(())
 }
 
-/// Validates a payload against an event type's schema (if it has one).
-pub fn validate_payload(et: &EventType, payload: &Value) -> Result<(), ApiError> {
-    let Some(schema) = &et.schema else { return Ok(()) };
-    let validator = jsonschema::validator_for(schema).map_err(|e| {
-        tracing::error!(event_type = %et.name, error = %e, "stored schema does not compile");
-        ApiError::internal()
-    })?;
-    let errors: Vec<String> = validator
+/// Validates a payload against a compiled event-type schema.
+pub fn validate_payload(compiled: &CompiledType, payload: &Value) -> Result<(), ApiError> {
+    let et = &compiled.event_type;
+    let errors: Vec<String> = compiled
+        .validator
         .iter_errors(payload)
         .take(5)
         .map(|e| {
@@ -116,6 +114,7 @@ async fn create_event_type(
         archived: body.archived,
     };
     let et = state.store.create_event_type(new, now).await?;
+    state.schemas.forget(et.name.as_str());
     Ok((StatusCode::CREATED, Json(et.into())))
 }
 
@@ -160,10 +159,13 @@ async fn update_event_type(
         example: body.example,
         archived: body.archived,
     };
-    Ok(Json(state.store.update_event_type(&name, patch, state.clock.now()).await?.into()))
+    let updated = state.store.update_event_type(&name, patch, state.clock.now()).await?;
+    state.schemas.forget(&name);
+    Ok(Json(updated.into()))
 }
 
 async fn delete_event_type(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult<StatusCode> {
     state.store.delete_event_type(&name).await?;
+    state.schemas.forget(&name);
     Ok(StatusCode::NO_CONTENT)
 }

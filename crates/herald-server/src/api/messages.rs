@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use herald_core::delivery::DeliveryState;
 use herald_core::event_type::EventTypeName;
 use herald_core::{AppId, AttemptId, EndpointId, MessageId, Timestamp};
-use herald_store::{Attempt, AttemptFilter, DeliveryStatus, Message, NewMessage, StoreError};
+use herald_store::{Attempt, AttemptFilter, DeliveryStatus, Message, NewMessage};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -132,15 +132,13 @@ async fn create_message(
     Path(app): Path<String>,
     ApiJson(body): ApiJson<CreateMessage>,
 ) -> ApiResult<(StatusCode, Json<MessageView>)> {
-    let app = apps::resolve(&state, &app).await?;
+    let app_id = apps::resolve_id(&state, &app).await?;
     let event_type = EventTypeName::parse(&body.event_type).map_err(|e| ApiError::validation("event_type", e))?;
     if let Some(id) = &body.event_id {
         check_text("event_id", id, 256, false)?;
     }
-    match state.store.get_event_type(event_type.as_str()).await {
-        Ok(et) => validate_payload(&et, &body.payload)?,
-        Err(StoreError::NotFound(_)) => {}
-        Err(e) => return Err(e.into()),
+    if let Some(compiled) = state.schemas.get(state.store.as_ref(), event_type.as_str()).await? {
+        validate_payload(&compiled, &body.payload)?;
     }
     let now = state.clock.now();
     let new = NewMessage {
@@ -150,7 +148,7 @@ async fn create_message(
         payload: body.payload.to_string(),
         timestamp: body.timestamp.unwrap_or(now),
     };
-    let published = state.store.publish(&app.id, new, now).await?;
+    let published = state.store.publish(&app_id, new, now).await?;
     if published.fanned_out > 0 {
         state.wake.notify_one();
     }

@@ -73,6 +73,11 @@ async fn publishing_checks_its_fields() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _) = app.post("/api/v1/apps/nobody/messages", json!({ "event_type": "a.b", "payload": {} })).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, err) = app
+        .post("/api/v1/apps/app_01ARZ3NDEKTSV4RRFFQ69G5FAV/messages", json!({ "event_type": "a.b", "payload": {} }))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{err}");
+    assert_eq!(err["code"], "not_found");
 
     let (status, msg) = app
         .post(&path, json!({ "event_type": "a.b", "payload": { "z": 1, "a": 2 }, "timestamp": "2024-01-15T10:30:00Z" }))
