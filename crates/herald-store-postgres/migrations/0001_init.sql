@@ -56,10 +56,11 @@ CREATE TABLE messages (
 CREATE INDEX messages_app ON messages(app_id, id);
 CREATE UNIQUE INDEX messages_event_id ON messages(app_id, event_id) WHERE event_id IS NOT NULL;
 
--- The queue. Due = active state and due_at passed; claiming moves due_at to
--- the lease's expiry, so an abandoned lease makes the row due again. The
--- partial index holds only active rows: millions of delivered rows never
--- slow a claim down.
+-- The queue: one row per (message, endpoint). A row is due when its state is
+-- pending or retrying, due_at has passed and it is not leased (leased_until
+-- empty or passed): a worker that dies holding a lease gives the row back when
+-- the lease runs out. Claiming touches no indexed column, and the partial
+-- index holds only active rows, so delivered rows never slow a claim down.
 CREATE TABLE deliveries (
     id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     app_id           TEXT NOT NULL,
@@ -69,6 +70,7 @@ CREATE TABLE deliveries (
     attempts         BIGINT NOT NULL DEFAULT 0,
     due_at           BIGINT NOT NULL,
     lease            BIGINT,
+    leased_until     BIGINT,
     last_attempt_at  BIGINT,
     last_status_code BIGINT,
     last_error       TEXT,

@@ -23,11 +23,12 @@ pub(crate) async fn claim(
         "WITH due AS (
              SELECT id FROM deliveries
              WHERE state IN ('pending', 'retrying') AND due_at <= $1
+               AND (leased_until IS NULL OR leased_until <= $1)
              ORDER BY due_at
              LIMIT $2
              FOR UPDATE SKIP LOCKED
          )
-         UPDATE deliveries d SET due_at = $3, lease = $4, updated_at = $1
+         UPDATE deliveries d SET leased_until = $3, lease = $4, updated_at = $1
          FROM due, messages m, endpoints e
          WHERE d.id = due.id AND m.id = d.msg_id AND e.id = d.endpoint_id
          RETURNING d.id AS d_id, d.attempts AS d_attempts, d.lease AS d_lease,
@@ -92,7 +93,7 @@ pub(crate) async fn settle(pool: &PgPool, outcomes: &[Settlement], now: Timestam
     let mut tx = pool.begin().await.map_err(db_err)?;
     let updated: Vec<i64> = sqlx::query_scalar(
         "UPDATE deliveries d
-         SET state = u.state, attempts = d.attempts + u.attempted, due_at = u.due_at, lease = NULL,
+         SET state = u.state, attempts = d.attempts + u.attempted, due_at = u.due_at, lease = NULL, leased_until = NULL,
              last_attempt_at = COALESCE(u.last_at, d.last_attempt_at),
              last_status_code = COALESCE(u.code, d.last_status_code),
              last_error = u.err, updated_at = $9

@@ -56,8 +56,10 @@ CREATE INDEX messages_app ON messages(app_id, id);
 CREATE UNIQUE INDEX messages_event_id ON messages(app_id, event_id) WHERE event_id IS NOT NULL;
 
 -- The queue: one row per (message, endpoint). A row is due when its state is
--- pending or retrying and due_at has passed; claiming moves due_at to the
--- lease's expiry, so an abandoned lease makes the row due again by itself.
+-- pending or retrying, due_at has passed and it is not leased (leased_until
+-- empty or passed): a worker that dies holding a lease gives the row back when
+-- the lease runs out. Claiming touches no indexed column, and the partial
+-- index holds only active rows, so delivered rows never slow a claim down.
 CREATE TABLE deliveries (
     id               INTEGER PRIMARY KEY,
     app_id           TEXT NOT NULL,
@@ -67,6 +69,7 @@ CREATE TABLE deliveries (
     attempts         INTEGER NOT NULL DEFAULT 0,
     due_at           INTEGER NOT NULL,
     lease            INTEGER,
+    leased_until     INTEGER,
     last_attempt_at  INTEGER,
     last_status_code INTEGER,
     last_error       TEXT,

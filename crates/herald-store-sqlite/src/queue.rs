@@ -1,4 +1,5 @@
 //! The delivery queue: claim due rows under a lease, settle their outcomes.
+//! A claim sets `leased_until` (no index covers it), so leasing is cheap.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -20,9 +21,10 @@ pub(crate) async fn claim(
 ) -> StoreResult<Vec<ClaimedDelivery>> {
     let token: i64 = rand::random();
     let leased = sqlx::query(
-        "UPDATE deliveries SET due_at = ?1, lease = ?2, updated_at = ?3
+        "UPDATE deliveries SET leased_until = ?1, lease = ?2, updated_at = ?3
          WHERE id IN (SELECT id FROM deliveries
                       WHERE state IN ('pending', 'retrying') AND due_at <= ?3
+                        AND (leased_until IS NULL OR leased_until <= ?3)
                       ORDER BY due_at LIMIT ?4)
          RETURNING id",
     )
@@ -103,7 +105,8 @@ pub(crate) async fn settle(pool: &SqlitePool, outcomes: &[Settlement], now: Time
     let mut tx = pool.begin().await.map_err(db_err)?;
     let kept: HashSet<i64> = sqlx::query_scalar(
         "UPDATE deliveries
-         SET state = u.value ->> 2, attempts = attempts + (u.value ->> 3), due_at = u.value ->> 4, lease = NULL,
+         SET state = u.value ->> 2, attempts = attempts + (u.value ->> 3), due_at = u.value ->> 4,
+             lease = NULL, leased_until = NULL,
              last_attempt_at = COALESCE(u.value ->> 5, last_attempt_at),
              last_status_code = COALESCE(u.value ->> 6, last_status_code),
              last_error = u.value ->> 7, updated_at = ?2
