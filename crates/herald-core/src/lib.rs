@@ -10,6 +10,7 @@ pub mod endpoint;
 pub mod envelope;
 pub mod event_type;
 pub mod ids;
+pub mod profile;
 pub mod retry;
 pub mod signing;
 pub mod time;

@@ -40,6 +40,13 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// RFC 3339 in whole seconds: `2024-01-15T10:30:00Z`.
+    pub fn to_rfc3339_secs(self) -> String {
+        DateTime::<Utc>::from_timestamp_millis(self.0).unwrap_or_default().to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_rfc3339())

@@ -216,6 +216,22 @@ impl Config {
     }
 }
 
+/// Reads a delivery profile from a TOML (or, by extension, JSON) file.
+pub fn load_profile_file(path: &Path) -> Result<herald_core::profile::Profile, ConfigError> {
+    if !path.is_file() {
+        return Err(ConfigError(format!("profile file {} not found", path.display())));
+    }
+    let figment = if path.extension().is_some_and(|e| e == "json") {
+        Figment::from(figment::providers::Json::file(path))
+    } else {
+        Figment::from(Toml::file(path))
+    };
+    let profile: herald_core::profile::Profile =
+        figment.extract().map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+    profile.check().map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+    Ok(profile)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,6 +84,7 @@ impl Application {
                 clock,
                 policy: Arc::new(config.delivery.retry_policy()?),
                 timeout: config.delivery.timeout(),
+                timeout_cap: Duration::from_millis(config.worker.lease_ms.saturating_sub(5_000).max(1_000)),
                 max_retry_after: Duration::from_secs(config.delivery.max_retry_after_secs),
                 body_limit: config.delivery.response_body_limit_bytes,
             };

@@ -20,8 +20,8 @@ fn conflict_or(e: sqlx::Error, msg: &str) -> StoreError {
 
 pub(crate) async fn create_app(pool: &PgPool, new: NewApplication, now: Timestamp) -> StoreResult<Application> {
     sqlx::query(
-        "INSERT INTO applications (id, uid, name, live, metadata, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO applications (id, uid, name, live, metadata, created_at, updated_at, profile, credential)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
     )
     .bind(new.id.as_str())
     .bind(&new.uid)
@@ -29,6 +29,8 @@ pub(crate) async fn create_app(pool: &PgPool, new: NewApplication, now: Timestam
     .bind(new.live)
     .bind(new.metadata.to_string())
     .bind(now.as_millis())
+    .bind(rows::profile_to_text(&new.profile))
+    .bind(&new.credential)
     .execute(pool)
     .await
     .map_err(|e| conflict_or(e, "an application with this uid already exists"))?;
@@ -38,6 +40,8 @@ pub(crate) async fn create_app(pool: &PgPool, new: NewApplication, now: Timestam
         name: new.name,
         live: new.live,
         metadata: new.metadata,
+        profile: new.profile,
+        credential: new.credential,
         created_at: now,
         updated_at: now,
     })
@@ -89,17 +93,28 @@ pub(crate) async fn update_app(
     if let Some(metadata) = patch.metadata {
         app.metadata = metadata;
     }
+    if let Some(profile) = patch.profile {
+        app.profile = profile;
+    }
+    if let Some(credential) = patch.credential {
+        app.credential = credential;
+    }
     app.updated_at = now;
-    sqlx::query("UPDATE applications SET uid = $2, name = $3, live = $4, metadata = $5, updated_at = $6 WHERE id = $1")
-        .bind(app.id.as_str())
-        .bind(&app.uid)
-        .bind(&app.name)
-        .bind(app.live)
-        .bind(app.metadata.to_string())
-        .bind(now.as_millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict_or(e, "an application with this uid already exists"))?;
+    sqlx::query(
+        "UPDATE applications SET uid = $2, name = $3, live = $4, metadata = $5, updated_at = $6,
+                  profile = $7, credential = $8 WHERE id = $1",
+    )
+    .bind(app.id.as_str())
+    .bind(&app.uid)
+    .bind(&app.name)
+    .bind(app.live)
+    .bind(app.metadata.to_string())
+    .bind(now.as_millis())
+    .bind(rows::profile_to_text(&app.profile))
+    .bind(&app.credential)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| conflict_or(e, "an application with this uid already exists"))?;
     tx.commit().await.map_err(db_err)?;
     Ok(app)
 }
@@ -228,8 +243,8 @@ pub(crate) async fn create_endpoint(
 ) -> StoreResult<Endpoint> {
     sqlx::query(
         "INSERT INTO endpoints (id, app_id, url, description, event_types, disabled, disabled_reason, headers, secret,
-                                metadata, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $10)",
+                                metadata, created_at, updated_at, profile, credential)
+         VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $10, $11, $12)",
     )
     .bind(new.id.as_str())
     .bind(app.as_str())
@@ -241,6 +256,8 @@ pub(crate) async fn create_endpoint(
     .bind(new.secret.expose())
     .bind(new.metadata.to_string())
     .bind(now.as_millis())
+    .bind(rows::profile_to_text(&new.profile))
+    .bind(&new.credential)
     .execute(pool)
     .await
     .map_err(|e| conflict_or(e, "an endpoint with this id already exists"))?;
@@ -255,6 +272,8 @@ pub(crate) async fn create_endpoint(
         headers: new.headers,
         secret: new.secret,
         metadata: new.metadata,
+        profile: new.profile,
+        credential: new.credential,
         created_at: now,
         updated_at: now,
     })
@@ -317,10 +336,16 @@ pub(crate) async fn update_endpoint(
     if let Some(m) = patch.metadata {
         ep.metadata = m;
     }
+    if let Some(p) = patch.profile {
+        ep.profile = p;
+    }
+    if let Some(c) = patch.credential {
+        ep.credential = c;
+    }
     ep.updated_at = now;
     sqlx::query(
         "UPDATE endpoints SET url = $2, description = $3, event_types = $4, disabled = $5, disabled_reason = $6,
-                              headers = $7, metadata = $8, updated_at = $9
+                              headers = $7, metadata = $8, updated_at = $9, profile = $10, credential = $11
          WHERE id = $1",
     )
     .bind(ep.id.as_str())
@@ -332,6 +357,8 @@ pub(crate) async fn update_endpoint(
     .bind(headers_text(&ep.headers))
     .bind(ep.metadata.to_string())
     .bind(now.as_millis())
+    .bind(rows::profile_to_text(&ep.profile))
+    .bind(&ep.credential)
     .execute(&mut *tx)
     .await
     .map_err(db_err)?;

@@ -29,15 +29,18 @@ pub(crate) async fn claim(
              FOR UPDATE SKIP LOCKED
          )
          UPDATE deliveries d SET leased_until = $3, lease = $4, updated_at = $1
-         FROM due, messages m, endpoints e
-         WHERE d.id = due.id AND m.id = d.msg_id AND e.id = d.endpoint_id
+         FROM due, messages m, endpoints e, applications a
+         WHERE d.id = due.id AND m.id = d.msg_id AND e.id = d.endpoint_id AND a.id = d.app_id
          RETURNING d.id AS d_id, d.attempts AS d_attempts, d.lease AS d_lease,
                    m.id AS m_id, m.app_id AS m_app_id, m.event_id AS m_event_id, m.event_type AS m_event_type,
                    m.payload AS m_payload, m.timestamp AS m_timestamp, m.created_at AS m_created_at,
                    e.id AS e_id, e.app_id AS e_app_id, e.url AS e_url, e.description AS e_description,
                    e.event_types AS e_event_types, e.disabled AS e_disabled, e.disabled_reason AS e_disabled_reason,
                    e.headers AS e_headers, e.secret AS e_secret, e.metadata AS e_metadata,
-                   e.created_at AS e_created_at, e.updated_at AS e_updated_at",
+                   e.created_at AS e_created_at, e.updated_at AS e_updated_at,
+                e.profile AS e_profile, e.credential AS e_credential,
+                a.id AS a_id, a.uid AS a_uid, a.name AS a_name, a.live AS a_live, a.metadata AS a_metadata,
+                a.profile AS a_profile, a.credential AS a_credential, a.created_at AS a_created_at, a.updated_at AS a_updated_at",
     )
     .bind(now.as_millis())
     .bind(i64::from(limit))
@@ -55,6 +58,7 @@ pub(crate) async fn claim(
                 attempt_number: u32::try_from(attempts).unwrap_or(0).saturating_add(1),
                 message: rows::message_prefixed(&rows::R(row), "m_")?,
                 endpoint: rows::endpoint_prefixed(&rows::R(row), "e_")?,
+                app: rows::application_prefixed(&rows::R(row), "a_")?,
             })
         })
         .collect()

@@ -49,10 +49,14 @@ pub(crate) async fn claim(
                 e.id AS e_id, e.app_id AS e_app_id, e.url AS e_url, e.description AS e_description,
                 e.event_types AS e_event_types, e.disabled AS e_disabled, e.disabled_reason AS e_disabled_reason,
                 e.headers AS e_headers, e.secret AS e_secret, e.metadata AS e_metadata,
-                e.created_at AS e_created_at, e.updated_at AS e_updated_at
+                e.created_at AS e_created_at, e.updated_at AS e_updated_at,
+                e.profile AS e_profile, e.credential AS e_credential,
+                a.id AS a_id, a.uid AS a_uid, a.name AS a_name, a.live AS a_live, a.metadata AS a_metadata,
+                a.profile AS a_profile, a.credential AS a_credential, a.created_at AS a_created_at, a.updated_at AS a_updated_at
          FROM deliveries d
          JOIN messages m ON m.id = d.msg_id
          JOIN endpoints e ON e.id = d.endpoint_id
+         JOIN applications a ON a.id = d.app_id
          WHERE d.id IN (SELECT value FROM json_each(?1)) AND d.lease = ?2",
     )
     .bind(ids_json)
@@ -69,6 +73,7 @@ pub(crate) async fn claim(
                 attempt_number: u32::try_from(attempts).unwrap_or(0).saturating_add(1),
                 message: rows::message_prefixed(&rows::R(row), "m_")?,
                 endpoint: rows::endpoint_prefixed(&rows::R(row), "e_")?,
+                app: rows::application_prefixed(&rows::R(row), "a_")?,
             })
         })
         .collect()

@@ -3,6 +3,7 @@
 use herald_core::delivery::DeliveryState;
 use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
 use herald_core::event_type::{EventFilter, EventTypeName};
+use herald_core::profile::Profile;
 use herald_core::{AppId, AttemptId, EndpointId, EventTypeId, MessageId, Timestamp};
 use serde_json::Value;
 
@@ -38,6 +39,11 @@ pub struct Application {
     pub name: String,
     pub live: bool,
     pub metadata: Value,
+    /// The delivery profile of its endpoints (each may override it).
+    pub profile: Option<Profile>,
+    /// A key or value the profile may sign or authenticate with (e.g. the
+    /// customer's API key); never shown back.
+    pub credential: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -49,6 +55,8 @@ pub struct NewApplication {
     pub name: String,
     pub live: bool,
     pub metadata: Value,
+    pub profile: Option<Profile>,
+    pub credential: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -57,6 +65,8 @@ pub struct ApplicationPatch {
     pub uid: Option<Option<String>>,
     pub live: Option<bool>,
     pub metadata: Option<Value>,
+    pub profile: Option<Option<Profile>>,
+    pub credential: Option<Option<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -103,6 +113,10 @@ pub struct Endpoint {
     pub headers: CustomHeaders,
     pub secret: EndpointSecret,
     pub metadata: Value,
+    /// Overrides the application's profile, field by field.
+    pub profile: Option<Profile>,
+    /// Overrides the application's credential.
+    pub credential: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -117,6 +131,8 @@ pub struct NewEndpoint {
     pub headers: CustomHeaders,
     pub secret: EndpointSecret,
     pub metadata: Value,
+    pub profile: Option<Profile>,
+    pub credential: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -128,6 +144,8 @@ pub struct EndpointPatch {
     pub disabled: Option<bool>,
     pub headers: Option<CustomHeaders>,
     pub metadata: Option<Value>,
+    pub profile: Option<Option<Profile>>,
+    pub credential: Option<Option<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -212,6 +230,7 @@ pub struct ClaimedDelivery {
     pub attempt_number: u32,
     pub message: Message,
     pub endpoint: Endpoint,
+    pub app: Application,
 }
 
 #[derive(Clone, Debug)]

@@ -7,6 +7,7 @@
 use herald_core::delivery::DeliveryState;
 use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
 use herald_core::event_type::{EventFilter, EventPattern, EventTypeName};
+use herald_core::profile::Profile;
 use herald_core::{AppId, AttemptId, EndpointId, EventTypeId, MessageId, Timestamp};
 use serde_json::Value;
 
@@ -37,16 +38,32 @@ fn ts(row: &dyn RowGet, col: &str) -> Result<Timestamp, StoreError> {
     Ok(Timestamp::from_millis(row.int(col)?))
 }
 
-pub fn application(row: &dyn RowGet) -> Result<Application, StoreError> {
+fn profile(text: Option<String>) -> Result<Option<Profile>, StoreError> {
+    text.map(|t| serde_json::from_str(&t).map_err(|e| corrupt("profile", e))).transpose()
+}
+
+pub fn profile_to_text(p: &Option<Profile>) -> Option<String> {
+    p.as_ref().and_then(|p| serde_json::to_string(p).ok())
+}
+
+/// An application from columns named with the given prefix (`""` or `"a_"`).
+pub fn application_prefixed(row: &dyn RowGet, p: &str) -> Result<Application, StoreError> {
+    let c = |name: &str| format!("{p}{name}");
     Ok(Application {
-        id: AppId::from_trusted(row.text("id")?),
-        uid: row.opt_text("uid")?,
-        name: row.text("name")?,
-        live: row.boolean("live")?,
-        metadata: json(&row.text("metadata")?, "application metadata")?,
-        created_at: ts(row, "created_at")?,
-        updated_at: ts(row, "updated_at")?,
+        id: AppId::from_trusted(row.text(&c("id"))?),
+        uid: row.opt_text(&c("uid"))?,
+        name: row.text(&c("name"))?,
+        live: row.boolean(&c("live"))?,
+        metadata: json(&row.text(&c("metadata"))?, "application metadata")?,
+        profile: profile(row.opt_text(&c("profile"))?)?,
+        credential: row.opt_text(&c("credential"))?,
+        created_at: ts(row, &c("created_at"))?,
+        updated_at: ts(row, &c("updated_at"))?,
     })
+}
+
+pub fn application(row: &dyn RowGet) -> Result<Application, StoreError> {
+    application_prefixed(row, "")
 }
 
 pub fn event_type(row: &dyn RowGet) -> Result<EventType, StoreError> {
@@ -87,6 +104,8 @@ pub fn endpoint_prefixed(row: &dyn RowGet, p: &str) -> Result<Endpoint, StoreErr
         headers: serde_json::from_str::<CustomHeaders>(&headers).map_err(|e| corrupt("endpoint headers", e))?,
         secret: EndpointSecret::parse(&row.text(&c("secret"))?).map_err(|e| corrupt("endpoint secret", e))?,
         metadata: json(&row.text(&c("metadata"))?, "endpoint metadata")?,
+        profile: profile(row.opt_text(&c("profile"))?)?,
+        credential: row.opt_text(&c("credential"))?,
         created_at: ts(row, &c("created_at"))?,
         updated_at: ts(row, &c("updated_at"))?,
     })

@@ -41,6 +41,9 @@ enum Command {
     Migrate,
     /// Print the effective configuration (secrets redacted), then exit.
     Config,
+    /// Check a delivery profile file (TOML or JSON) and print it as the JSON
+    /// the API takes in an application's or endpoint's `profile` field.
+    Profile { file: PathBuf },
     /// Measure throughput and latency: starts `herald serve` on a fresh
     /// database with a built-in receiver and drives it through the API.
     Bench(herald_bench::BenchOptions),
@@ -109,6 +112,11 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench(opts) => herald_bench::run(opts).await,
+        Command::Profile { file } => {
+            let profile = herald_server::config::load_profile_file(&file)?;
+            println!("{}", serde_json::to_string_pretty(&profile)?);
+            Ok(())
+        }
         Command::Config => {
             println!("{config:#?}");
             Ok(())

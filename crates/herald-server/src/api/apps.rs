@@ -4,12 +4,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use herald_core::profile::Profile;
 use herald_core::{AppId, Timestamp};
 use herald_store::{Application, ApplicationPatch, NewApplication};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{check_metadata, check_text, nullable, ListQuery, ListResponse};
+use super::{check_metadata, check_profile, check_text, nullable, ListQuery, ListResponse};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
@@ -27,6 +28,9 @@ pub struct AppView {
     name: String,
     live: bool,
     metadata: Value,
+    profile: Option<Profile>,
+    /// The credential itself is never shown.
+    has_credential: bool,
     created_at: Timestamp,
     updated_at: Timestamp,
 }
@@ -39,6 +43,8 @@ impl From<Application> for AppView {
             name: a.name,
             live: a.live,
             metadata: a.metadata,
+            profile: a.profile,
+            has_credential: a.credential.is_some(),
             created_at: a.created_at,
             updated_at: a.updated_at,
         }
@@ -66,6 +72,8 @@ struct CreateApp {
     #[serde(default = "default_live")]
     live: bool,
     metadata: Option<Value>,
+    profile: Option<Value>,
+    credential: Option<String>,
 }
 
 fn default_live() -> bool {
@@ -87,6 +95,8 @@ async fn create_app(
         name: body.name,
         live: body.live,
         metadata: check_metadata("metadata", body.metadata)?,
+        profile: body.profile.map(|p| check_profile("profile", p)).transpose()?,
+        credential: body.credential.map(|c| check_credential(&c)).transpose()?,
     };
     let app = state.store.create_app(new, now).await?;
     Ok((StatusCode::CREATED, Json(app.into())))
@@ -126,6 +136,18 @@ struct UpdateApp {
     uid: Option<Option<String>>,
     live: Option<bool>,
     metadata: Option<Value>,
+    #[serde(default, deserialize_with = "nullable")]
+    profile: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    credential: Option<Option<String>>,
+}
+
+/// A credential is sent in headers or used as an HMAC key: printable ASCII.
+pub fn check_credential(c: &str) -> Result<String, ApiError> {
+    if c.is_empty() || c.len() > 4096 || !c.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return Err(ApiError::validation("credential", "must be 1 to 4096 printable ASCII characters"));
+    }
+    Ok(c.to_owned())
 }
 
 async fn update_app(
@@ -145,6 +167,8 @@ async fn update_app(
         uid: body.uid,
         live: body.live,
         metadata: body.metadata.map(|m| check_metadata("metadata", Some(m))).transpose()?,
+        profile: body.profile.map(|p| p.map(|p| check_profile("profile", p)).transpose()).transpose()?,
+        credential: body.credential.map(|c| c.map(|c| check_credential(&c)).transpose()).transpose()?,
     };
     let updated = state.store.update_app(&app.id, patch, state.clock.now()).await?;
     Ok(Json(updated.into()))

@@ -9,13 +9,15 @@ use axum::routing::get;
 use axum::{Json, Router};
 use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
 use herald_core::event_type::{EventFilter, EventPattern};
+use herald_core::profile::Profile;
 use herald_core::{AppId, EndpointId, Timestamp};
 use herald_store::{AttemptFilter, Endpoint, EndpointPatch, NewEndpoint};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::apps::check_credential;
 use super::messages::AttemptView;
-use super::{apps, check_metadata, check_text, nullable, ListQuery, ListResponse};
+use super::{apps, check_metadata, check_profile, check_text, nullable, ListQuery, ListResponse};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
@@ -40,6 +42,8 @@ struct EndpointView {
     disabled_reason: Option<String>,
     headers: BTreeMap<String, String>,
     metadata: Value,
+    profile: Option<Profile>,
+    has_credential: bool,
     created_at: Timestamp,
     updated_at: Timestamp,
 }
@@ -56,6 +60,8 @@ impl From<Endpoint> for EndpointView {
             disabled_reason: e.disabled_reason,
             headers: e.headers.as_map().clone(),
             metadata: e.metadata,
+            profile: e.profile,
+            has_credential: e.credential.is_some(),
             created_at: e.created_at,
             updated_at: e.updated_at,
         }
@@ -97,6 +103,24 @@ struct CreateEndpoint {
     headers: Option<BTreeMap<String, String>>,
     secret: Option<String>,
     metadata: Option<Value>,
+    profile: Option<Value>,
+    credential: Option<String>,
+}
+
+/// With a profile that asks for unique URLs: the application's endpoint
+/// with this URL, if it has one.
+async fn existing_with_url(state: &AppState, app: &AppId, url: &str) -> ApiResult<Option<Endpoint>> {
+    let mut before = None;
+    loop {
+        let page = state.store.list_endpoints(app, herald_store::PageRequest { limit: 250, before }).await?;
+        if let Some(ep) = page.items.into_iter().find(|e| e.url.as_str() == url) {
+            return Ok(Some(ep));
+        }
+        match page.next_cursor {
+            Some(c) => before = Some(c),
+            None => return Ok(None),
+        }
+    }
 }
 
 async fn create_endpoint(
@@ -106,6 +130,14 @@ async fn create_endpoint(
 ) -> ApiResult<(StatusCode, Json<EndpointView>)> {
     let app = apps::resolve(&state, &app).await?;
     check_text("description", &body.description, 4096, true)?;
+    let url = parse_url(&body.url)?;
+    let profile = body.profile.map(|p| check_profile("profile", p)).transpose()?;
+    let effective = app.profile.clone().unwrap_or_default().overridden_by(&profile.clone().unwrap_or_default());
+    if effective.unique_urls == Some(true) {
+        if let Some(existing) = existing_with_url(&state, &app.id, url.as_str()).await? {
+            return Ok((StatusCode::OK, Json(existing.into())));
+        }
+    }
     let secret = match &body.secret {
         Some(s) => EndpointSecret::parse(s).map_err(|e| ApiError::validation("secret", e))?,
         None => EndpointSecret::generate(),
@@ -113,13 +145,15 @@ async fn create_endpoint(
     let now = state.clock.now();
     let new = NewEndpoint {
         id: EndpointId::generate(now.as_millis()),
-        url: parse_url(&body.url)?,
+        url,
         description: body.description,
         filter: parse_filter(body.event_types)?,
         disabled: body.disabled,
         headers: parse_headers(body.headers)?,
         secret,
         metadata: check_metadata("metadata", body.metadata)?,
+        profile,
+        credential: body.credential.map(|c| check_credential(&c)).transpose()?,
     };
     let ep = state.store.create_endpoint(&app.id, new, now).await?;
     Ok((StatusCode::CREATED, Json(ep.into())))
@@ -167,6 +201,10 @@ struct UpdateEndpoint {
     disabled: Option<bool>,
     headers: Option<BTreeMap<String, String>>,
     metadata: Option<Value>,
+    #[serde(default, deserialize_with = "nullable")]
+    profile: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    credential: Option<Option<String>>,
 }
 
 async fn update_endpoint(
@@ -185,6 +223,8 @@ async fn update_endpoint(
         disabled: body.disabled,
         headers: body.headers.map(|h| parse_headers(Some(h))).transpose()?,
         metadata: body.metadata.map(|m| check_metadata("metadata", Some(m))).transpose()?,
+        profile: body.profile.map(|p| p.map(|p| check_profile("profile", p)).transpose()).transpose()?,
+        credential: body.credential.map(|c| c.map(|c| check_credential(&c)).transpose()).transpose()?,
     };
     let updated = state.store.update_endpoint(&ep.app_id, &ep.id, patch, state.clock.now()).await?;
     if !updated.disabled {

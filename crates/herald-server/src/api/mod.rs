@@ -101,6 +101,11 @@ pub fn check_text(field: &str, s: &str, max: usize, allow_empty: bool) -> Result
     Ok(())
 }
 
+/// A delivery profile given as a JSON object.
+pub fn check_profile(field: &str, v: Value) -> Result<herald_core::profile::Profile, ApiError> {
+    herald_core::profile::Profile::from_json(&v).map_err(|e| ApiError::validation(field, e))
+}
+
 /// Metadata is a JSON object (default `{}`), at most 16 KiB serialised.
 pub fn check_metadata(field: &str, v: Option<Value>) -> Result<Value, ApiError> {
     let v = v.unwrap_or_else(|| Value::Object(Default::default()));

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use herald_core::delivery::{decide, AttemptResult, Decision};
+use herald_core::profile::{Context, Profile};
 use herald_core::retry::{parse_retry_after, RetryPolicy};
-use herald_core::{envelope, signing, AttemptId, Clock};
+use herald_core::{AttemptId, Clock};
 use herald_store::{AttemptRecord, ClaimedDelivery, NextState, Settlement};
 use rand::Rng;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT};
@@ -20,6 +21,8 @@ pub struct Sender {
     pub clock: Arc<dyn Clock>,
     pub policy: Arc<RetryPolicy>,
     pub timeout: Duration,
+    /// No profile may wait longer than this (it must stay below the lease).
+    pub timeout_cap: Duration,
     pub max_retry_after: Duration,
     pub body_limit: usize,
 }
@@ -51,9 +54,12 @@ impl Sender {
             s.error = Some("endpoint disabled; not sent".to_owned());
             return s;
         }
-        let (record, result) = self.attempt(&d).await;
+        let profile = effective_profile(&d);
+        let (record, result) = self.attempt(&d, &profile).await;
         let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
-        match decide(result, d.attempt_number, &self.policy, jitter, self.max_retry_after) {
+        let custom = profile.retry.as_ref().and_then(|r| r.policy().ok().flatten());
+        let policy = custom.as_ref().unwrap_or(&self.policy);
+        match decide(result, d.attempt_number, policy, jitter, self.max_retry_after) {
             Decision::Delivered => s.next = NextState::Delivered,
             Decision::RetryIn(wait) => s.next = NextState::RetryAt(self.clock.now().plus(wait)),
             Decision::Exhausted => s.next = NextState::Failed,
@@ -67,11 +73,24 @@ impl Sender {
         s
     }
 
-    async fn attempt(&self, d: &ClaimedDelivery) -> (AttemptRecord, AttemptResult) {
+    async fn attempt(&self, d: &ClaimedDelivery, profile: &Profile) -> (AttemptRecord, AttemptResult) {
         let msg = &d.message;
-        let body = envelope::standard(msg.id.as_str(), msg.event_type.as_str(), msg.timestamp, &msg.payload);
+        let cx = Context {
+            msg_id: msg.id.as_str(),
+            event_type: msg.event_type.as_str(),
+            timestamp: msg.timestamp,
+            payload: &msg.payload,
+            app_id: d.app.id.as_str(),
+            app_uid: d.app.uid.as_deref(),
+            app_name: &d.app.name,
+            app_live: d.app.live,
+            secret_text: d.endpoint.secret.expose(),
+            secret_key: d.endpoint.secret.key(),
+            credential: d.endpoint.credential.as_deref().or(d.app.credential.as_deref()),
+        };
+        let body = profile.body(&cx);
         let at = self.clock.now();
-        let signature = signing::sign(d.endpoint.secret.key(), msg.id.as_str(), at.as_secs(), &body);
+        let timeout = profile.timeout_ms.map_or(self.timeout, Duration::from_millis).min(self.timeout_cap);
 
         let mut headers = HeaderMap::with_capacity(8 + d.endpoint.headers.as_map().len());
         for (name, value) in d.endpoint.headers.iter() {
@@ -82,20 +101,14 @@ impl Sender {
         }
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-        let ids = [
-            ("webhook-id", msg.id.to_string()),
-            ("webhook-timestamp", at.as_secs().to_string()),
-            ("webhook-signature", signature),
-        ];
-        for (name, value) in ids {
-            if let Ok(v) = HeaderValue::try_from(value) {
-                headers.insert(name, v);
+        for (name, value) in profile.headers(&cx, &body, at) {
+            if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+                headers.insert(n, v);
             }
         }
 
         let started = Instant::now();
-        let sent =
-            self.client.post(d.endpoint.url.as_str()).headers(headers).body(body).timeout(self.timeout).send().await;
+        let sent = self.client.post(d.endpoint.url.as_str()).headers(headers).body(body).timeout(timeout).send().await;
         let mut record = AttemptRecord {
             attempt_number: d.attempt_number,
             url: d.endpoint.url.as_str().to_owned(),
@@ -126,12 +139,22 @@ impl Sender {
                 AttemptResult::Status { code, retry_after }
             }
             Err(e) => {
-                record.error = Some(describe(&e, self.timeout));
+                record.error = Some(describe(&e, timeout));
                 AttemptResult::NetworkError
             }
         };
         record.latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         (record, result)
+    }
+}
+
+/// The application's profile with the endpoint's overrides on top.
+fn effective_profile(d: &ClaimedDelivery) -> Profile {
+    match (&d.app.profile, &d.endpoint.profile) {
+        (None, None) => Profile::default(),
+        (Some(a), None) => a.clone(),
+        (None, Some(e)) => e.clone(),
+        (Some(a), Some(e)) => a.overridden_by(e),
     }
 }
 

@@ -36,5 +36,6 @@ mod api_errors;
 mod catalog;
 mod delivery;
 mod durability;
+mod profiles;
 mod publishing;
 mod retries;

@@ -1,0 +1,471 @@
+//! Delivery profiles: the wire contract of a provider (body shape, signature,
+//! headers, retries, timeout), as configuration rather than code. A profile
+//! is set per application and overridden per endpoint, field by field; what
+//! neither sets falls back to Herald's defaults (the Standard Webhooks
+//! envelope and signature, the configured retry schedule and timeout).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha1::Sha1;
+use sha2::Sha256;
+
+use crate::retry::RetryPolicy;
+use crate::{signing, ParseError, Timestamp};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<Envelope>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
+    /// Extra headers; values may use `{event.type}`, `{message.id}`,
+    /// `{app.id}`, `{app.uid}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetrySpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// Creating an endpoint whose URL the application already has returns
+    /// that endpoint instead of a second one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique_urls: Option<bool>,
+}
+
+/// The JSON body: `raw` sends the payload exactly as published; otherwise an
+/// object with `fields`, in order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    #[serde(default)]
+    pub raw: bool,
+    #[serde(default)]
+    pub fields: Vec<Field>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub name: String,
+    /// Where the value comes from (see [`Source`]); or give `const`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Source>,
+    #[serde(default, rename = "const", skip_serializing_if = "Option::is_none")]
+    pub constant: Option<Value>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Source {
+    #[serde(rename = "message.id")]
+    MessageId,
+    #[serde(rename = "event.type")]
+    EventType,
+    /// RFC 3339 with milliseconds.
+    #[serde(rename = "message.timestamp")]
+    Timestamp,
+    /// RFC 3339 in whole seconds (`2024-01-15T10:30:00Z`).
+    #[serde(rename = "message.timestamp_iso")]
+    TimestampIso,
+    #[serde(rename = "message.timestamp_ms")]
+    TimestampMs,
+    #[serde(rename = "message.timestamp_s")]
+    TimestampSecs,
+    #[serde(rename = "app.id")]
+    AppId,
+    /// The application's uid (its id when it has none).
+    #[serde(rename = "app.uid")]
+    AppUid,
+    #[serde(rename = "app.name")]
+    AppName,
+    /// `true` for live applications, `false` for test ones.
+    #[serde(rename = "app.live")]
+    AppLive,
+    #[serde(rename = "payload")]
+    Payload,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    #[default]
+    Hex,
+    Base64,
+}
+
+/// Which secret keys an HMAC: the endpoint's signing secret (its full text)
+/// or the application's credential (e.g. the customer's API key).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeySource {
+    #[default]
+    EndpointSecret,
+    AppCredential,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "scheme", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Signature {
+    /// `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`.
+    StandardWebhooks,
+    /// HMAC-SHA256 of the body in `header`.
+    HmacSha256 {
+        header: String,
+        #[serde(default)]
+        encoding: Encoding,
+        #[serde(default)]
+        key: KeySource,
+    },
+    /// HMAC-SHA1 of the body in `header`.
+    HmacSha1 {
+        header: String,
+        #[serde(default)]
+        encoding: Encoding,
+        #[serde(default)]
+        key: KeySource,
+    },
+    /// `header` carries the credential chosen for the endpoint (or, failing
+    /// that, the application) verbatim, e.g. `Authorization`.
+    StaticHeader {
+        header: String,
+    },
+    None,
+}
+
+/// A retry policy: a built-in name, an explicit list of waits, or an
+/// exponential rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RetrySpec {
+    /// `default`, `hourly-3-days`, `exponential-short` or `none`.
+    Named(String),
+    Schedule {
+        schedule_secs: Vec<u64>,
+        #[serde(default)]
+        jitter: f64,
+    },
+    Exponential {
+        initial_secs: u64,
+        factor: f64,
+        max_delay_secs: u64,
+        max_attempts: u32,
+        #[serde(default)]
+        jitter: f64,
+    },
+}
+
+impl RetrySpec {
+    /// The policy, or `None` for `default` (the configured schedule).
+    pub fn policy(&self) -> Result<Option<RetryPolicy>, ParseError> {
+        let secs = |v: &[u64]| v.iter().map(|s| Duration::from_secs(*s)).collect::<Vec<_>>();
+        match self {
+            Self::Named(name) => match name.as_str() {
+                "default" => Ok(None),
+                "hourly-3-days" => RetryPolicy::new(vec![Duration::from_secs(3_600); 71], 0.0).map(Some),
+                "exponential-short" => RetryPolicy::new(secs(&[60, 300, 900, 3_600, 14_400]), 0.0).map(Some),
+                "none" => RetryPolicy::new(vec![], 0.0).map(Some),
+                other => Err(ParseError::new(format!(
+                    "unknown retry policy `{other}` (default, hourly-3-days, exponential-short, none)"
+                ))),
+            },
+            Self::Schedule { schedule_secs, jitter } => RetryPolicy::new(secs(schedule_secs), *jitter).map(Some),
+            Self::Exponential { initial_secs, factor, max_delay_secs, max_attempts, jitter } => {
+                if *max_attempts == 0 || *max_attempts > 1_000 || !(1.0..=100.0).contains(factor) {
+                    return Err(ParseError::new("exponential retries need 1..=1000 attempts and a factor of 1 to 100"));
+                }
+                let mut delays = Vec::new();
+                let mut d = *initial_secs as f64;
+                for _ in 1..*max_attempts {
+                    delays.push(Duration::from_secs_f64(d.min(*max_delay_secs as f64)));
+                    d *= factor;
+                }
+                RetryPolicy::new(delays, *jitter).map(Some)
+            }
+        }
+    }
+}
+
+/// What a profile needs to know about the application and the message.
+pub struct Context<'a> {
+    pub msg_id: &'a str,
+    pub event_type: &'a str,
+    pub timestamp: Timestamp,
+    pub payload: &'a str,
+    pub app_id: &'a str,
+    pub app_uid: Option<&'a str>,
+    pub app_name: &'a str,
+    pub app_live: bool,
+    /// The endpoint's signing secret (`whsec_...`) and its HMAC key.
+    pub secret_text: &'a str,
+    pub secret_key: &'a [u8],
+    /// The endpoint's credential, else the application's.
+    pub credential: Option<&'a str>,
+}
+
+impl Profile {
+    /// Parses and checks a profile given as JSON.
+    pub fn from_json(v: &Value) -> Result<Self, ParseError> {
+        let p: Self = serde_json::from_value(v.clone()).map_err(|e| ParseError::new(e.to_string()))?;
+        p.check()?;
+        Ok(p)
+    }
+
+    pub fn check(&self) -> Result<(), ParseError> {
+        if let Some(r) = &self.retry {
+            r.policy()?;
+        }
+        if let Some(t) = self.timeout_ms {
+            if !(100..=60_000).contains(&t) {
+                return Err(ParseError::new("timeout_ms must be between 100 and 60000"));
+            }
+        }
+        for name in self.headers.iter().flatten().map(|(k, _)| k) {
+            let lower = name.to_ascii_lowercase();
+            let token = !lower.is_empty()
+                && lower.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            if !token || matches!(lower.as_str(), "content-type" | "content-length" | "host" | "transfer-encoding") {
+                return Err(ParseError::new(format!("`{name}` cannot be a profile header")));
+            }
+        }
+        if let Some(env) = &self.envelope {
+            for f in &env.fields {
+                if f.value.is_some() == f.constant.is_some() {
+                    return Err(ParseError::new(format!(
+                        "envelope field `{}` needs exactly one of value or const",
+                        f.name
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `self` with every field `over` sets replaced by `over`'s.
+    pub fn overridden_by(&self, over: &Profile) -> Profile {
+        Profile {
+            envelope: over.envelope.clone().or_else(|| self.envelope.clone()),
+            signature: over.signature.clone().or_else(|| self.signature.clone()),
+            headers: over.headers.clone().or_else(|| self.headers.clone()),
+            retry: over.retry.clone().or_else(|| self.retry.clone()),
+            timeout_ms: over.timeout_ms.or(self.timeout_ms),
+            unique_urls: over.unique_urls.or(self.unique_urls),
+        }
+    }
+
+    /// The request body.
+    pub fn body(&self, cx: &Context<'_>) -> Vec<u8> {
+        let Some(env) = &self.envelope else {
+            return crate::envelope::standard(cx.msg_id, cx.event_type, cx.timestamp, cx.payload);
+        };
+        if env.raw {
+            return cx.payload.as_bytes().to_vec();
+        }
+        let mut out = Vec::with_capacity(cx.payload.len() + 128);
+        out.push(b'{');
+        for (i, f) in env.fields.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            push_json(&mut out, &Value::String(f.name.clone()));
+            out.push(b':');
+            match (&f.value, &f.constant) {
+                (Some(Source::Payload), _) => out.extend_from_slice(cx.payload.as_bytes()),
+                (Some(src), _) => push_json(&mut out, &source_value(*src, cx)),
+                (None, Some(c)) => push_json(&mut out, c),
+                (None, None) => out.extend_from_slice(b"null"),
+            }
+        }
+        out.push(b'}');
+        out
+    }
+
+    /// Headers that carry the signature and the profile's extras.
+    pub fn headers(&self, cx: &Context<'_>, body: &[u8], now: Timestamp) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        match self.signature.as_ref().unwrap_or(&Signature::StandardWebhooks) {
+            Signature::StandardWebhooks => {
+                out.push(("webhook-id".to_owned(), cx.msg_id.to_owned()));
+                out.push(("webhook-timestamp".to_owned(), now.as_secs().to_string()));
+                out.push((
+                    "webhook-signature".to_owned(),
+                    signing::sign(cx.secret_key, cx.msg_id, now.as_secs(), body),
+                ));
+            }
+            Signature::HmacSha256 { header, encoding, key } => {
+                let k = hmac_key(*key, cx);
+                let mut mac = Hmac::<Sha256>::new_from_slice(k).expect("HMAC takes any key");
+                mac.update(body);
+                out.push((header.clone(), encode(&mac.finalize().into_bytes(), *encoding)));
+            }
+            Signature::HmacSha1 { header, encoding, key } => {
+                let k = hmac_key(*key, cx);
+                let mut mac = Hmac::<Sha1>::new_from_slice(k).expect("HMAC takes any key");
+                mac.update(body);
+                out.push((header.clone(), encode(&mac.finalize().into_bytes(), *encoding)));
+            }
+            Signature::StaticHeader { header } => {
+                if let Some(c) = cx.credential {
+                    out.push((header.clone(), c.to_owned()));
+                }
+            }
+            Signature::None => {}
+        }
+        for (name, template) in self.headers.iter().flatten() {
+            out.push((name.clone(), fill(template, cx)));
+        }
+        out
+    }
+}
+
+fn hmac_key<'a>(key: KeySource, cx: &Context<'a>) -> &'a [u8] {
+    match key {
+        KeySource::EndpointSecret => cx.secret_text.as_bytes(),
+        KeySource::AppCredential => cx.credential.unwrap_or_default().as_bytes(),
+    }
+}
+
+fn encode(bytes: &[u8], encoding: Encoding) -> String {
+    match encoding {
+        Encoding::Hex => hex::encode(bytes),
+        Encoding::Base64 => B64.encode(bytes),
+    }
+}
+
+fn fill(template: &str, cx: &Context<'_>) -> String {
+    template
+        .replace("{event.type}", cx.event_type)
+        .replace("{message.id}", cx.msg_id)
+        .replace("{app.id}", cx.app_id)
+        .replace("{app.uid}", cx.app_uid.unwrap_or(cx.app_id))
+}
+
+fn source_value(src: Source, cx: &Context<'_>) -> Value {
+    match src {
+        Source::MessageId => cx.msg_id.into(),
+        Source::EventType => cx.event_type.into(),
+        Source::Timestamp => cx.timestamp.to_rfc3339().into(),
+        Source::TimestampIso => cx.timestamp.to_rfc3339_secs().into(),
+        Source::TimestampMs => cx.timestamp.as_millis().into(),
+        Source::TimestampSecs => cx.timestamp.as_secs().into(),
+        Source::AppId => cx.app_id.into(),
+        Source::AppUid => cx.app_uid.unwrap_or(cx.app_id).into(),
+        Source::AppName => cx.app_name.into(),
+        Source::AppLive => cx.app_live.into(),
+        Source::Payload => serde_json::from_str(cx.payload).unwrap_or(Value::Null),
+    }
+}
+
+fn push_json(out: &mut Vec<u8>, v: &Value) {
+    serde_json::to_writer(out, v).expect("writing JSON to a Vec cannot fail");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cx<'a>(payload: &'a str) -> Context<'a> {
+        Context {
+            msg_id: "msg_1",
+            event_type: "user.created",
+            timestamp: Timestamp::from_millis(1_467_155_436_449),
+            payload,
+            app_id: "app_1",
+            app_uid: Some("tenant"),
+            app_name: "Tenant",
+            app_live: false,
+            secret_text: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            secret_key: b"0123456789abcdef01234567",
+            credential: Some("api-key"),
+        }
+    }
+
+    #[test]
+    fn the_default_profile_is_standard_webhooks() {
+        let p = Profile::default();
+        let c = cx(r#"{"a":1}"#);
+        let body = p.body(&c);
+        assert_eq!(body, crate::envelope::standard("msg_1", "user.created", c.timestamp, r#"{"a":1}"#));
+        let names: Vec<_> = p.headers(&c, &body, c.timestamp).into_iter().map(|h| h.0).collect();
+        assert_eq!(names, ["webhook-id", "webhook-timestamp", "webhook-signature"]);
+    }
+
+    #[test]
+    fn envelopes_take_fields_in_order_and_raw_sends_the_payload() {
+        let v = serde_json::json!({ "envelope": { "fields": [
+            { "name": "created", "value": "message.timestamp_ms" },
+            { "name": "live", "value": "app.live" },
+            { "name": "tenantAlias", "value": "app.uid" },
+            { "name": "v", "const": 2 },
+            { "name": "data", "value": "payload" }
+        ] } });
+        let p = Profile::from_json(&v).unwrap();
+        let body = String::from_utf8(p.body(&cx(r#"{"z":1,"a":[true]}"#))).unwrap();
+        assert_eq!(
+            body,
+            r#"{"created":1467155436449,"live":false,"tenantAlias":"tenant","v":2,"data":{"z":1,"a":[true]}}"#
+        );
+        let raw = Profile::from_json(&serde_json::json!({ "envelope": { "raw": true } })).unwrap();
+        assert_eq!(raw.body(&cx("[1, 2]")), b"[1, 2]");
+    }
+
+    #[test]
+    fn endpoint_settings_override_the_applications_field_by_field() {
+        let app = Profile { timeout_ms: Some(5_000), unique_urls: Some(true), ..Profile::default() };
+        let ep = Profile { timeout_ms: Some(1_000), signature: Some(Signature::None), ..Profile::default() };
+        let merged = app.overridden_by(&ep);
+        assert_eq!(merged.timeout_ms, Some(1_000));
+        assert_eq!(merged.unique_urls, Some(true));
+        assert_eq!(merged.signature, Some(Signature::None));
+    }
+
+    #[test]
+    fn retry_specs_build_policies() {
+        let named = |n: &str| RetrySpec::Named(n.into()).policy().unwrap();
+        assert!(named("default").is_none());
+        assert_eq!(named("hourly-3-days").unwrap().max_attempts(), 72);
+        assert_eq!(named("none").unwrap().max_attempts(), 1);
+        let short = named("exponential-short").unwrap();
+        let secs: Vec<_> = short.delays().iter().map(Duration::as_secs).collect();
+        assert_eq!(secs, [60, 300, 900, 3_600, 14_400]);
+        assert!(RetrySpec::Named("weekly".into()).policy().is_err());
+        let exp =
+            RetrySpec::Exponential { initial_secs: 10, factor: 3.0, max_delay_secs: 100, max_attempts: 5, jitter: 0.0 };
+        let secs: Vec<_> = exp.policy().unwrap().unwrap().delays().iter().map(Duration::as_secs).collect();
+        assert_eq!(secs, [10, 30, 90, 100]);
+    }
+
+    #[test]
+    fn bad_profiles_are_rejected_with_a_reason() {
+        for bad in [
+            serde_json::json!({ "timeout_ms": 10 }),
+            serde_json::json!({ "retry": "weekly" }),
+            serde_json::json!({ "headers": { "Content-Type": "text/plain" } }),
+            serde_json::json!({ "envelope": { "fields": [{ "name": "x" }] } }),
+            serde_json::json!({ "signature": { "scheme": "rot13" } }),
+            serde_json::json!({ "unknown": 1 }),
+        ] {
+            assert!(Profile::from_json(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn hmac_schemes_sign_the_body_with_the_chosen_key() {
+        let p = Profile::from_json(&serde_json::json!({
+            "signature": { "scheme": "hmac-sha1", "header": "X-Hook-Signature", "encoding": "base64", "key": "app-credential" },
+            "headers": { "X-Event": "{event.type}" }
+        }))
+        .unwrap();
+        let c = cx("{}");
+        let h = p.headers(&c, b"{}", c.timestamp);
+        let mut mac = Hmac::<Sha1>::new_from_slice(b"api-key").unwrap();
+        mac.update(b"{}");
+        assert_eq!(h[0], ("X-Hook-Signature".to_owned(), B64.encode(mac.finalize().into_bytes())));
+        assert_eq!(h[1], ("X-Event".to_owned(), "user.created".to_owned()));
+    }
+}

@@ -1,0 +1,241 @@
+//! The five provider contracts in ../shared/providers, each run through Herald
+//! with its example profile, to a receiver written the way that provider
+//! tells its customers to write one.
+
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use herald_core::Timestamp;
+use herald_testkit::{Received, Reply, TestReceiver};
+use hmac::{Hmac, Mac};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+use crate::helpers::{status_is, TestApp};
+
+fn profile(name: &str) -> Value {
+    let path = format!("{}/../../examples/profiles/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+    serde_json::to_value(herald_server::config::load_profile_file(std::path::Path::new(&path)).unwrap()).unwrap()
+}
+
+/// Creates an application using `profile`, returns its id.
+async fn app_with(app: &TestApp, body: Value) -> String {
+    let (status, a) = app.post("/api/v1/apps", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    a["id"].as_str().unwrap().to_owned()
+}
+
+async fn publish_at(app: &TestApp, app_id: &str, event_type: &str, payload: Value, ts: &str) -> String {
+    let (status, m) = app
+        .post(
+            &format!("/api/v1/apps/{app_id}/messages"),
+            json!({ "event_type": event_type, "payload": payload, "timestamp": ts }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{m}");
+    m["id"].as_str().unwrap().to_owned()
+}
+
+fn keys(v: &Value) -> Vec<&str> {
+    v.as_object().unwrap().keys().map(String::as_str).collect()
+}
+
+/// Walks a retry schedule: after each failed attempt, checks the wait and
+/// moves the clock past it. Returns the last delivery state seen.
+async fn walk(app: &TestApp, app_id: &str, msg: &str, waits_secs: &[u64]) -> Value {
+    for (i, secs) in waits_secs.iter().enumerate() {
+        let d = app.wait_attempts(app_id, msg, i as u64 + 1).await;
+        assert!(status_is(&d, "retrying"), "after attempt {}: {d}", i + 1);
+        let next = Timestamp::parse_rfc3339(d["next_attempt_at"].as_str().unwrap()).unwrap().as_millis();
+        let last = Timestamp::parse_rfc3339(d["last_attempt_at"].as_str().unwrap()).unwrap().as_millis();
+        assert_eq!(next - last, *secs as i64 * 1000, "wait after attempt {}", i + 1);
+        app.advance(Duration::from_secs(*secs));
+    }
+    app.wait_attempts(app_id, msg, waits_secs.len() as u64 + 1).await
+}
+
+/// Sideqik: JSON.parse the body; any 2xx acknowledges; redirects are
+/// failures; retried once an hour for up to 3 days.
+async fn sideqik_contract() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    let app_id = app_with(&app, json!({ "name": "Brand", "profile": profile("sideqik") })).await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/sideqik/webhook/url"), "event_types": ["influencer.*"] }))
+        .await;
+    rx.script([Reply::RedirectTo("/elsewhere"), Reply::Status(500)]);
+    let entity = json!({ "id": 981, "name": "Sarah", "status": "approved" });
+    let msg = publish_at(&app, &app_id, "influencer.updated", entity.clone(), "2016-01-01T16:42:00Z").await;
+
+    let d = walk(&app, &app_id, &msg, &[3_600, 3_600]).await;
+    assert!(status_is(&d, "delivered"), "{d}");
+    let got = rx.received_on("/sideqik/webhook/url");
+    assert_eq!(got.len(), 3);
+    assert!(rx.received_on("/elsewhere").is_empty(), "redirects are not followed");
+    let event = got[2].json();
+    assert_eq!(keys(&event), ["type", "timestamp", "data"]);
+    assert_eq!(event["type"], "influencer.updated");
+    assert_eq!(event["timestamp"], "2016-01-01T16:42:00Z");
+    assert_eq!(event["data"], entity);
+    let attempts = app.attempts(&app_id, &msg).await;
+    let codes: Vec<_> = attempts.iter().rev().map(|a| a["status_code"].as_u64().unwrap()).collect();
+    assert_eq!(codes, [302, 500, 200], "View Events shows every attempt and its status code");
+}
+
+/// Influship: check X-Influship-Event, recompute the hex HMAC-SHA256 over
+/// JSON.stringify(JSON.parse(body)) with the webhook secret; retries after
+/// 1 min, 5 min, 15 min, 1 h and 4 h.
+fn influship_signature_ok(secret: &str, r: &Received) -> bool {
+    // JSON.stringify(req.body) after express.json(): parse, then serialise compactly in key order.
+    let restringified = serde_json::to_string(&r.json()).unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(restringified.as_bytes());
+    r.header("x-influship-signature") == Some(hex::encode(mac.finalize().into_bytes()).as_str())
+}
+
+async fn influship_contract() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    let app_id = app_with(&app, json!({ "name": "Agency", "profile": profile("influship") })).await;
+    let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/webhooks/influship") })).await;
+    let (_, secret) = app.get(&format!("/api/v1/apps/{app_id}/endpoints/{}/secret", ep["id"].as_str().unwrap())).await;
+    let secret = secret["key"].as_str().unwrap().to_owned();
+
+    let data = json!({
+        "creator_id": "123e4567-e89b-12d3-a456-426614174000",
+        "updated_fields": ["follower_count", "engagement_rate"],
+        "platform": "instagram",
+        "username": "sarahfitness"
+    });
+    let ok = publish_at(&app, &app_id, "creator.updated", data.clone(), "2024-01-15T10:30:00Z").await;
+    let got = rx.wait_for("/webhooks/influship", 1).await;
+    let r = &got[0];
+    assert!(influship_signature_ok(&secret, r), "signature must verify: {:?}", r.headers);
+    assert!(!influship_signature_ok("whsec_wrong", r));
+    assert_eq!(r.header("x-influship-event"), Some("creator.updated"));
+    assert_eq!(
+        r.body_text(),
+        format!(r#"{{"event":"creator.updated","timestamp":"2024-01-15T10:30:00Z","data":{}}}"#, data)
+    );
+    app.wait_delivery(&app_id, &ok, |d| status_is(d, "delivered")).await;
+
+    // Errors (4xx or 5xx) are retried after 1 min, 5 min, 15 min, 1 h, 4 h.
+    rx.set_default(Reply::Status(503));
+    let failing = publish_at(
+        &app,
+        &app_id,
+        "analysis.complete",
+        json!({ "analysis_id": "analysis_123", "type": "brand_safety", "status": "completed" }),
+        "2024-01-15T10:30:00Z",
+    )
+    .await;
+    let d = walk(&app, &app_id, &failing, &[60, 300, 900, 3_600, 14_400]).await;
+    assert!(status_is(&d, "failed"), "{d}");
+    assert_eq!(app.attempts(&app_id, &failing).await.len(), 6);
+}
+
+/// SocialData: {event, data}; a 200 is success; no repeated attempts.
+async fn socialdata_contract() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    let app_id = app_with(&app, json!({ "name": "Customer", "profile": profile("socialdata") })).await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    let data = json!({ "job_id": 42, "status": "success", "result": { "datafile_url": "https://s3.amazonaws.com/x" } });
+    let ok = publish_at(&app, &app_id, "job_finished", data.clone(), "2024-01-15T10:30:00Z").await;
+    let got = rx.wait_for("/hook", 1).await;
+    assert_eq!(got[0].json(), json!({ "event": "job_finished", "data": data }));
+    assert_eq!(keys(&got[0].json()), ["event", "data"]);
+    app.wait_delivery(&app_id, &ok, |d| status_is(d, "delivered")).await;
+
+    rx.set_default(Reply::Status(500));
+    let failed =
+        publish_at(&app, &app_id, "job_finished", json!({ "job_id": 43, "status": "error" }), "2024-01-15T10:30:00Z")
+            .await;
+    let d = app.wait_delivery(&app_id, &failed, |d| status_is(d, "failed")).await;
+    assert_eq!(d["attempts"], 1);
+    app.advance(Duration::from_secs(86_400));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(rx.received().len(), 2, "no repeated attempts");
+}
+
+/// Sidecar CX: check the Authorization header against the value chosen at
+/// application creation; read applicationID and webhookType; non-2xx retried.
+async fn sidecar_cx_contract() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    let auth = "Bearer sk_live_4f9a2c";
+    let app_id = app_with(
+        &app,
+        json!({ "name": "Shop", "uid": "shop-17", "profile": profile("sidecar-cx"), "credential": auth }),
+    )
+    .await;
+    let (_, shown) = app.get(&format!("/api/v1/apps/{app_id}")).await;
+    assert_eq!(shown["has_credential"], true);
+    assert!(!shown.to_string().contains("sk_live"), "the credential is never shown back");
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/sidecar") })).await;
+    rx.script([Reply::Status(500)]);
+    let payload = json!({ "chatId": "c_1", "message": "Hi there", "from": "customer" });
+    let msg = publish_at(&app, &app_id, "message.received", payload.clone(), "2024-01-15T10:30:00Z").await;
+    let d = walk(&app, &app_id, &msg, &[30]).await;
+    assert!(status_is(&d, "delivered"), "{d}");
+    for r in rx.received_on("/sidecar") {
+        assert_eq!(r.header("authorization"), Some(auth), "the receiver's check passes");
+        let event = r.json();
+        assert_eq!(event["applicationID"], "shop-17");
+        assert_eq!(event["webhookType"], "message.received");
+        assert_eq!(event["payload"], payload);
+    }
+}
+
+/// SaaSquatch: verify X-Hook-Signature (base64 HMAC-SHA1 of the body with the
+/// tenant's API key); exactly the documented fields; `created` in epoch ms;
+/// a URL subscribed twice is one subscription; hourly retries, 72 attempts.
+async fn saasquatch_contract() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    let api_key = "TEST_aohgcctyskc0p_KEY";
+    let app_id = app_with(
+        &app,
+        json!({ "name": "Tenant", "uid": "aohgcctyskc0p", "live": true, "profile": profile("saasquatch"), "credential": api_key }),
+    )
+    .await;
+    let first = app.create_endpoint(&app_id, json!({ "url": rx.url("/squatch") })).await;
+    let (status, again) =
+        app.post(&format!("/api/v1/apps/{app_id}/endpoints"), json!({ "url": rx.url("/squatch") })).await;
+    assert_eq!(status, StatusCode::OK, "duplicate URLs result in one subscription");
+    assert_eq!(again["id"], first["id"]);
+
+    let user =
+        json!({ "id": "sat09jsaet09setset", "accountId": "90w4etjsa4et", "email": "mike.keenerson@example.com" });
+    let msg = publish_at(&app, &app_id, "user.created", user.clone(), "2016-06-28T23:10:36.449Z").await;
+    let got = rx.wait_for("/squatch", 1).await;
+    let r = &got[0];
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(api_key.as_bytes()).unwrap();
+    mac.update(&r.body);
+    assert_eq!(r.header("x-hook-signature"), Some(B64.encode(mac.finalize().into_bytes()).as_str()));
+    let event = r.json();
+    assert_eq!(keys(&event), ["id", "type", "tenantAlias", "live", "created", "data"]);
+    assert_eq!(event["id"], msg.as_str());
+    assert_eq!(event["type"], "user.created");
+    assert_eq!(event["tenantAlias"], "aohgcctyskc0p");
+    assert_eq!(event["live"], true);
+    assert_eq!(event["created"], 1_467_155_436_449_i64);
+    assert_eq!(event["data"], user);
+    app.wait_delivery(&app_id, &msg, |d| status_is(d, "delivered")).await;
+
+    rx.set_default(Reply::Status(500));
+    let failing =
+        publish_at(&app, &app_id, "referral.converted", json!({ "id": "r1" }), "2016-06-28T23:10:36.449Z").await;
+    let d = walk(&app, &app_id, &failing, &[3_600; 71]).await;
+    assert!(status_is(&d, "failed"), "{d}");
+    assert_eq!(d["attempts"], 72);
+}
+
+crate::both_stores!(
+    sideqik_contract,
+    influship_contract,
+    socialdata_contract,
+    sidecar_cx_contract,
+    saasquatch_contract
+);
