@@ -121,3 +121,33 @@ mod tests {
         assert_eq!(decide(with(500), 1, &p, 0.0, CAP), Decision::RetryIn(Duration::from_secs(5)));
     }
 }
+
+/// Where an endpoint stands with its profile's verification handshake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerifyState {
+    /// Not yet answered correctly: receives no events.
+    Pending,
+    Verified,
+    /// The last handshake failed (see the endpoint's `verification.error`).
+    Failed,
+}
+
+impl VerifyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Verified => "verified",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => Self::Pending,
+            "verified" => Self::Verified,
+            "failed" => Self::Failed,
+            _ => return None,
+        })
+    }
+}

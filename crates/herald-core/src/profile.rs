@@ -37,6 +37,16 @@ pub struct Profile {
     /// that endpoint instead of a second one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unique_urls: Option<bool>,
+    /// New endpoints must echo a challenge before they receive events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<Verification>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Verification {
+    /// The event type the challenge is sent as (e.g. `webhook.verify`).
+    pub event_type: String,
 }
 
 /// The JSON body: `raw` sends the payload exactly as published; otherwise an
@@ -255,6 +265,7 @@ impl Profile {
             retry: over.retry.clone().or_else(|| self.retry.clone()),
             timeout_ms: over.timeout_ms.or(self.timeout_ms),
             unique_urls: over.unique_urls.or(self.unique_urls),
+            verification: over.verification.clone().or_else(|| self.verification.clone()),
         }
     }
 
@@ -283,6 +294,20 @@ impl Profile {
         }
         out.push(b'}');
         out
+    }
+
+    /// The body of a verification request: the usual envelope around
+    /// `{"challenge": ...}`, with `challenge` also at the top level so a
+    /// receiver can read it either way.
+    pub fn challenge_body(&self, cx: &Context<'_>, challenge: &str) -> Vec<u8> {
+        let body = self.body(cx);
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(mut map)) => {
+                map.insert("challenge".to_owned(), Value::String(challenge.to_owned()));
+                serde_json::to_vec(&Value::Object(map)).unwrap_or(body)
+            }
+            _ => body,
+        }
     }
 
     /// Headers that carry the signature and the profile's extras.

@@ -70,8 +70,22 @@ impl Application {
         let store = open_store(&config, config.database.migrate_on_start).await?;
         let (token, generated_token) = AdminToken::load_or_generate(&config.auth.admin_token, store.as_ref()).await?;
         let wake = Arc::new(Notify::new());
-        let state =
-            AppState { store: store.clone(), clock: clock.clone(), wake: wake.clone(), schemas: Default::default() };
+        let sender = Sender {
+            client: build_client().context("building the HTTP client")?,
+            clock: clock.clone(),
+            policy: Arc::new(config.delivery.retry_policy()?),
+            timeout: config.delivery.timeout(),
+            timeout_cap: Duration::from_millis(config.worker.lease_ms.saturating_sub(5_000).max(1_000)),
+            max_retry_after: Duration::from_secs(config.delivery.max_retry_after_secs),
+            body_limit: config.delivery.response_body_limit_bytes,
+        };
+        let state = AppState {
+            store: store.clone(),
+            clock,
+            wake: wake.clone(),
+            schemas: Default::default(),
+            sender: sender.clone(),
+        };
         let router = if config.server.api_enabled {
             crate::api::router(state, Arc::new(token), config.server.max_body_bytes)
         } else {
@@ -79,15 +93,6 @@ impl Application {
         };
 
         let worker = if config.worker.enabled {
-            let sender = Sender {
-                client: build_client().context("building the HTTP client")?,
-                clock,
-                policy: Arc::new(config.delivery.retry_policy()?),
-                timeout: config.delivery.timeout(),
-                timeout_cap: Duration::from_millis(config.worker.lease_ms.saturating_sub(5_000).max(1_000)),
-                max_retry_after: Duration::from_secs(config.delivery.max_retry_after_secs),
-                body_limit: config.delivery.response_body_limit_bytes,
-            };
             let settings = WorkerSettings {
                 concurrency: config.worker.concurrency,
                 batch_size: config.worker.batch_size,

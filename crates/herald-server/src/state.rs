@@ -5,6 +5,7 @@ use herald_store::Store;
 use tokio::sync::Notify;
 
 use crate::schemas::SchemaCache;
+use crate::worker::Sender;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -15,4 +16,6 @@ pub struct AppState {
     pub wake: Arc<Notify>,
     /// Compiled payload schemas, briefly cached.
     pub schemas: Arc<SchemaCache>,
+    /// Sends verification handshakes (same client and settings as delivery).
+    pub sender: Sender,
 }

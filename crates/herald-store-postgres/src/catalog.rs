@@ -243,8 +243,8 @@ pub(crate) async fn create_endpoint(
 ) -> StoreResult<Endpoint> {
     sqlx::query(
         "INSERT INTO endpoints (id, app_id, url, description, event_types, disabled, disabled_reason, headers, secret,
-                                metadata, created_at, updated_at, profile, credential)
-         VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $10, $11, $12)",
+                                metadata, created_at, updated_at, profile, credential, verify_state, verify_error)
+         VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $10, $11, $12, $13, $14)",
     )
     .bind(new.id.as_str())
     .bind(app.as_str())
@@ -258,6 +258,8 @@ pub(crate) async fn create_endpoint(
     .bind(now.as_millis())
     .bind(rows::profile_to_text(&new.profile))
     .bind(&new.credential)
+    .bind(new.verification.as_ref().map(|v| v.0.as_str()))
+    .bind(new.verification.as_ref().and_then(|v| v.1.clone()))
     .execute(pool)
     .await
     .map_err(|e| conflict_or(e, "an endpoint with this id already exists"))?;
@@ -274,6 +276,7 @@ pub(crate) async fn create_endpoint(
         metadata: new.metadata,
         profile: new.profile,
         credential: new.credential,
+        verification: new.verification,
         created_at: now,
         updated_at: now,
     })
@@ -342,10 +345,14 @@ pub(crate) async fn update_endpoint(
     if let Some(c) = patch.credential {
         ep.credential = c;
     }
+    if let Some(v) = patch.verification {
+        ep.verification = v;
+    }
     ep.updated_at = now;
     sqlx::query(
         "UPDATE endpoints SET url = $2, description = $3, event_types = $4, disabled = $5, disabled_reason = $6,
-                              headers = $7, metadata = $8, updated_at = $9, profile = $10, credential = $11
+                              headers = $7, metadata = $8, updated_at = $9, profile = $10, credential = $11,
+                              verify_state = $12, verify_error = $13
          WHERE id = $1",
     )
     .bind(ep.id.as_str())
@@ -359,6 +366,8 @@ pub(crate) async fn update_endpoint(
     .bind(now.as_millis())
     .bind(rows::profile_to_text(&ep.profile))
     .bind(&ep.credential)
+    .bind(ep.verification.as_ref().map(|v| v.0.as_str()))
+    .bind(ep.verification.as_ref().and_then(|v| v.1.clone()))
     .execute(&mut *tx)
     .await
     .map_err(db_err)?;

@@ -20,11 +20,14 @@ async fn by_event_id(conn: &mut PgConnection, app: &AppId, event_id: &str) -> St
 
 pub(crate) async fn publish(pool: &PgPool, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published> {
     let mut tx = pool.begin().await.map_err(db_err)?;
-    let endpoints = sqlx::query("SELECT id, event_types FROM endpoints WHERE app_id = $1 AND NOT disabled")
-        .bind(app.as_str())
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_err)?;
+    let endpoints = sqlx::query(
+        "SELECT id, event_types FROM endpoints
+         WHERE app_id = $1 AND NOT disabled AND (verify_state IS NULL OR verify_state = 'verified')",
+    )
+    .bind(app.as_str())
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_err)?;
     if let Some(event_id) = &new.event_id {
         if let Some(message) = by_event_id(&mut tx, app, event_id).await? {
             return Ok(Published { message, created: false, fanned_out: 0 });
@@ -61,17 +64,19 @@ pub(crate) async fn publish(pool: &PgPool, app: &AppId, new: NewMessage, now: Ti
 
     let mut targets: Vec<String> = Vec::with_capacity(endpoints.len());
     for ep in &endpoints {
+        let id: String = ep.try_get("id").map_err(db_err)?;
         let text: Option<String> = ep.try_get("event_types").map_err(db_err)?;
-        let matches = match text {
-            None => true,
-            Some(t) => {
+        let matches = match (&new.only_endpoint, text) {
+            (Some(only), _) => only.as_str() == id,
+            (None, None) => true,
+            (None, Some(t)) => {
                 let list =
                     serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("endpoint filter: {e}")))?;
                 EventFilter::from_list(Some(list)).matches(new.event_type.as_str())
             }
         };
         if matches {
-            targets.push(ep.try_get("id").map_err(db_err)?);
+            targets.push(id);
         }
     }
     if !targets.is_empty() {

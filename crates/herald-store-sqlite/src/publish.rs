@@ -109,7 +109,15 @@ async fn write_batch(writer: &SqlitePool, jobs: &[PublishJob]) -> StoreResult<Ve
         ]));
         let targets: Vec<String> = endpoints
             .get(job.app.as_str())
-            .map(|eps| eps.iter().filter(|(_, f)| f.matches(n.event_type.as_str())).map(|(id, _)| id.clone()).collect())
+            .map(|eps| {
+                eps.iter()
+                    .filter(|(id, f)| match &n.only_endpoint {
+                        Some(only) => only.as_str() == id,
+                        None => f.matches(n.event_type.as_str()),
+                    })
+                    .map(|(id, _)| id.clone())
+                    .collect()
+            })
             .unwrap_or_default();
         for ep in &targets {
             deliveries.push(json!([job.app.as_str(), n.id.as_str(), ep, job.now.as_millis()]));
@@ -204,7 +212,8 @@ async fn endpoints_by_app(
 ) -> StoreResult<HashMap<String, Vec<(String, EventFilter)>>> {
     let rows = sqlx::query(
         "SELECT id, app_id, event_types FROM endpoints
-         WHERE disabled = 0 AND app_id IN (SELECT value FROM json_each(?1))",
+         WHERE disabled = 0 AND (verify_state IS NULL OR verify_state = 'verified')
+           AND app_id IN (SELECT value FROM json_each(?1))",
     )
     .bind(apps_json)
     .fetch_all(conn)

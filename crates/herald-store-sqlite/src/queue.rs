@@ -51,6 +51,7 @@ pub(crate) async fn claim(
                 e.headers AS e_headers, e.secret AS e_secret, e.metadata AS e_metadata,
                 e.created_at AS e_created_at, e.updated_at AS e_updated_at,
                 e.profile AS e_profile, e.credential AS e_credential,
+                e.verify_state AS e_verify_state, e.verify_error AS e_verify_error,
                 a.id AS a_id, a.uid AS a_uid, a.name AS a_name, a.live AS a_live, a.metadata AS a_metadata,
                 a.profile AS a_profile, a.credential AS a_credential, a.created_at AS a_created_at, a.updated_at AS a_updated_at
          FROM deliveries d

@@ -1,6 +1,6 @@
 //! Records as the stores hold them, and the inputs that change them.
 
-use herald_core::delivery::DeliveryState;
+use herald_core::delivery::{DeliveryState, VerifyState};
 use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
 use herald_core::event_type::{EventFilter, EventTypeName};
 use herald_core::profile::Profile;
@@ -117,6 +117,9 @@ pub struct Endpoint {
     pub profile: Option<Profile>,
     /// Overrides the application's credential.
     pub credential: Option<String>,
+    /// `None` when no handshake is required; only `None` or `Verified`
+    /// endpoints receive events.
+    pub verification: Option<(VerifyState, Option<String>)>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -133,6 +136,7 @@ pub struct NewEndpoint {
     pub metadata: Value,
     pub profile: Option<Profile>,
     pub credential: Option<String>,
+    pub verification: Option<(VerifyState, Option<String>)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -146,6 +150,7 @@ pub struct EndpointPatch {
     pub metadata: Option<Value>,
     pub profile: Option<Option<Profile>>,
     pub credential: Option<Option<String>>,
+    pub verification: Option<Option<(VerifyState, Option<String>)>>,
 }
 
 #[derive(Clone, Debug)]
@@ -167,6 +172,8 @@ pub struct NewMessage {
     pub event_type: EventTypeName,
     pub payload: String,
     pub timestamp: Timestamp,
+    /// Send to this endpoint only, whatever its filter (test events).
+    pub only_endpoint: Option<EndpointId>,
 }
 
 #[derive(Clone, Debug)]

@@ -106,6 +106,13 @@ pub fn endpoint_prefixed(row: &dyn RowGet, p: &str) -> Result<Endpoint, StoreErr
         metadata: json(&row.text(&c("metadata"))?, "endpoint metadata")?,
         profile: profile(row.opt_text(&c("profile"))?)?,
         credential: row.opt_text(&c("credential"))?,
+        verification: match row.opt_text(&c("verify_state"))? {
+            None => None,
+            Some(s) => Some((
+                herald_core::delivery::VerifyState::parse(&s).ok_or_else(|| corrupt("verify state", &s))?,
+                row.opt_text(&c("verify_error"))?,
+            )),
+        },
         created_at: ts(row, &c("created_at"))?,
         updated_at: ts(row, &c("updated_at"))?,
     })

@@ -19,6 +19,8 @@ pub enum Reply {
     /// Answers 200 after this long (longer than the delivery timeout = a timeout).
     Hang(Duration),
     RedirectTo(&'static str),
+    /// 200 with `{"<field>": <the request body's field>}` (a challenge echo).
+    EchoJsonField(&'static str),
 }
 
 #[derive(Clone, Debug)]
@@ -113,6 +115,7 @@ impl TestReceiver {
 
 async fn handle(State(inner): State<Arc<Inner>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let headers = headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned())).collect();
+    let echo_source: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     inner.received.lock().unwrap().push(Received { path: uri.path().to_owned(), headers, body: body.to_vec() });
     let scripted = inner.script.lock().unwrap().pop_front();
     let reply = scripted.or_else(|| inner.default.lock().unwrap().clone()).unwrap_or(Reply::Status(200));
@@ -130,5 +133,9 @@ async fn handle(State(inner): State<Arc<Inner>>, uri: Uri, headers: HeaderMap, b
             (StatusCode::OK, "late").into_response()
         }
         Reply::RedirectTo(to) => (StatusCode::FOUND, [("location", to)], "moved").into_response(),
+        Reply::EchoJsonField(field) => {
+            let echoed = serde_json::json!({ field: echo_source.get(field).cloned().unwrap_or(Value::Null) });
+            (StatusCode::OK, [("content-type", "application/json")], echoed.to_string()).into_response()
+        }
     }
 }

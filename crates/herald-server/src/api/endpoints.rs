@@ -5,13 +5,16 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use herald_core::delivery::VerifyState;
 use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
+use herald_core::event_type::EventTypeName;
 use herald_core::event_type::{EventFilter, EventPattern};
 use herald_core::profile::Profile;
+use herald_core::MessageId;
 use herald_core::{AppId, EndpointId, Timestamp};
-use herald_store::{AttemptFilter, Endpoint, EndpointPatch, NewEndpoint};
+use herald_store::{Application, AttemptFilter, Endpoint, EndpointPatch, NewEndpoint, NewMessage};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -19,8 +22,9 @@ use super::apps::check_credential;
 use super::messages::AttemptView;
 use super::{apps, check_metadata, check_profile, check_text, nullable, ListQuery, ListResponse};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{parse_json, ApiJson, ApiQuery};
 use crate::state::AppState;
+use crate::worker::{effective_profile, handshake};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app}/endpoints/{endpoint}", get(get_endpoint).patch(update_endpoint).delete(delete_endpoint))
         .route("/apps/{app}/endpoints/{endpoint}/secret", get(get_endpoint_secret))
         .route("/apps/{app}/endpoints/{endpoint}/attempts", get(list_endpoint_attempts))
+        .route("/apps/{app}/endpoints/{endpoint}/verify", post(verify_endpoint))
+        .route("/apps/{app}/endpoints/{endpoint}/test", post(send_test_event))
 }
 
 #[derive(Serialize)]
@@ -44,8 +50,17 @@ struct EndpointView {
     metadata: Value,
     profile: Option<Profile>,
     has_credential: bool,
+    /// The verification handshake, when the profile asks for one: an
+    /// endpoint receives events only once `verified`.
+    verification: Option<VerificationView>,
     created_at: Timestamp,
     updated_at: Timestamp,
+}
+
+#[derive(Serialize)]
+struct VerificationView {
+    status: VerifyState,
+    error: Option<String>,
 }
 
 impl From<Endpoint> for EndpointView {
@@ -62,6 +77,7 @@ impl From<Endpoint> for EndpointView {
             metadata: e.metadata,
             profile: e.profile,
             has_credential: e.credential.is_some(),
+            verification: e.verification.map(|(status, error)| VerificationView { status, error }),
             created_at: e.created_at,
             updated_at: e.updated_at,
         }
@@ -154,8 +170,10 @@ async fn create_endpoint(
         metadata: check_metadata("metadata", body.metadata)?,
         profile,
         credential: body.credential.map(|c| check_credential(&c)).transpose()?,
+        verification: effective.verification.as_ref().map(|_| (VerifyState::Pending, None)),
     };
     let ep = state.store.create_endpoint(&app.id, new, now).await?;
+    let ep = run_verification(&state, &app, ep).await?;
     Ok((StatusCode::CREATED, Json(ep.into())))
 }
 
@@ -225,6 +243,7 @@ async fn update_endpoint(
         metadata: body.metadata.map(|m| check_metadata("metadata", Some(m))).transpose()?,
         profile: body.profile.map(|p| p.map(|p| check_profile("profile", p)).transpose()).transpose()?,
         credential: body.credential.map(|c| c.map(|c| check_credential(&c)).transpose()).transpose()?,
+        verification: None,
     };
     let updated = state.store.update_endpoint(&ep.app_id, &ep.id, patch, state.clock.now()).await?;
     if !updated.disabled {
@@ -250,4 +269,89 @@ async fn list_endpoint_attempts(
     let ep = resolve(&state, &app, &ep).await?;
     let page = state.store.list_attempts(&ep.app_id, AttemptFilter::Endpoint(ep.id), q.page()?).await?;
     Ok(Json(ListResponse::from_page(page, AttemptView::from)))
+}
+
+/// Runs the handshake when the endpoint's profile asks for one and stores
+/// the outcome; an endpoint with no handshake is returned as it is.
+async fn run_verification(state: &AppState, app: &Application, ep: Endpoint) -> ApiResult<Endpoint> {
+    let Some(v) = effective_profile(app, &ep).verification else { return Ok(ep) };
+    let outcome = handshake::verify(&state.sender, app, &ep, &v, state.clock.now()).await;
+    let patch = EndpointPatch { verification: Some(Some(outcome)), ..EndpointPatch::default() };
+    let ep = state.store.update_endpoint(&app.id, &ep.id, patch, state.clock.now()).await?;
+    Ok(ep)
+}
+
+/// Re-runs the verification handshake.
+async fn verify_endpoint(
+    State(state): State<AppState>,
+    Path((app, ep)): Path<(String, String)>,
+) -> ApiResult<Json<EndpointView>> {
+    let ep = resolve(&state, &app, &ep).await?;
+    let app = apps::resolve(&state, ep.app_id.as_str()).await?;
+    if effective_profile(&app, &ep).verification.is_none() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "this endpoint's profile has no verification handshake",
+        ));
+    }
+    Ok(Json(run_verification(&state, &app, ep).await?.into()))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct TestEvent {
+    event_type: Option<String>,
+}
+
+/// Sends a test event to this endpoint only: the event type's example
+/// payload, or a built-in `test` event. It is logged like any other.
+async fn send_test_event(
+    State(state): State<AppState>,
+    Path((app, ep)): Path<(String, String)>,
+    body: bytes::Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    // The body is optional: none means the built-in `test` event.
+    let body: TestEvent = if body.is_empty() { TestEvent::default() } else { parse_json(&body)? };
+    let ep = resolve(&state, &app, &ep).await?;
+    if ep.disabled {
+        return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "the endpoint is disabled"));
+    }
+    if let Some((s, _)) = ep.verification.filter(|(s, _)| *s != VerifyState::Verified) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            format!("the endpoint's verification is {}; verify it first", s.as_str()),
+        ));
+    }
+    let name = body.event_type.unwrap_or_else(|| "test".to_owned());
+    let event_type = EventTypeName::parse(&name).map_err(|e| ApiError::validation("event_type", e))?;
+    let example = match state.store.get_event_type(event_type.as_str()).await {
+        Ok(et) => et.example,
+        Err(herald_store::StoreError::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let payload = match example {
+        Some(p) => p,
+        None if name == "test" => json!({ "endpointUrl": ep.url.as_str(), "name": ep.description }),
+        None => {
+            return Err(ApiError::validation("event_type", format!("`{name}` has no example payload in the catalog")))
+        }
+    };
+    let now = state.clock.now();
+    let new = NewMessage {
+        id: MessageId::generate(now.as_millis()),
+        event_id: None,
+        event_type,
+        payload: payload.to_string(),
+        timestamp: now,
+        only_endpoint: Some(ep.id.clone()),
+    };
+    let published = state.store.publish(&ep.app_id, new, now).await?;
+    state.wake.notify_one();
+    let m = published.message;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "id": m.id, "event_type": m.event_type, "endpoint_id": ep.id, "payload": payload })),
+    ))
 }

@@ -147,6 +147,7 @@ async fn create_message(
         event_type,
         payload: body.payload.to_string(),
         timestamp: body.timestamp.unwrap_or(now),
+        only_endpoint: None,
     };
     let published = state.store.publish(&app_id, new, now).await?;
     if published.fanned_out > 0 {

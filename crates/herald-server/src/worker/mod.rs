@@ -1,6 +1,7 @@
 //! Delivery workers: claim due deliveries under a lease, send them
 //! concurrently, and settle the outcomes in batches (one commit for many).
 
+pub mod handshake;
 mod sender;
 
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use herald_store::{Settlement, Store};
 use tokio::sync::{mpsc, watch, Notify, Semaphore};
 use tokio::task::JoinSet;
 
-pub use sender::{build_client, Sender, USER_AGENT_VALUE};
+pub use sender::{build_client, effective_profile, Sender, USER_AGENT_VALUE};
 
 #[derive(Clone, Debug)]
 pub struct WorkerSettings {

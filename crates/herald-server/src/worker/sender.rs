@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use herald_core::delivery::{decide, AttemptResult, Decision};
 use herald_core::profile::{Context, Profile};
 use herald_core::retry::{parse_retry_after, RetryPolicy};
-use herald_core::{AttemptId, Clock};
-use herald_store::{AttemptRecord, ClaimedDelivery, NextState, Settlement};
+use herald_core::{AttemptId, Clock, Timestamp};
+use herald_store::{Application, AttemptRecord, ClaimedDelivery, Endpoint, NextState, Settlement};
 use rand::Rng;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT};
 
@@ -54,7 +54,7 @@ impl Sender {
             s.error = Some("endpoint disabled; not sent".to_owned());
             return s;
         }
-        let profile = effective_profile(&d);
+        let profile = effective_profile(&d.app, &d.endpoint);
         let (record, result) = self.attempt(&d, &profile).await;
         let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
         let custom = profile.retry.as_ref().and_then(|r| r.policy().ok().flatten());
@@ -75,37 +75,11 @@ impl Sender {
 
     async fn attempt(&self, d: &ClaimedDelivery, profile: &Profile) -> (AttemptRecord, AttemptResult) {
         let msg = &d.message;
-        let cx = Context {
-            msg_id: msg.id.as_str(),
-            event_type: msg.event_type.as_str(),
-            timestamp: msg.timestamp,
-            payload: &msg.payload,
-            app_id: d.app.id.as_str(),
-            app_uid: d.app.uid.as_deref(),
-            app_name: &d.app.name,
-            app_live: d.app.live,
-            secret_text: d.endpoint.secret.expose(),
-            secret_key: d.endpoint.secret.key(),
-            credential: d.endpoint.credential.as_deref().or(d.app.credential.as_deref()),
-        };
+        let cx = context(&d.app, &d.endpoint, msg.id.as_str(), msg.event_type.as_str(), msg.timestamp, &msg.payload);
         let body = profile.body(&cx);
         let at = self.clock.now();
-        let timeout = profile.timeout_ms.map_or(self.timeout, Duration::from_millis).min(self.timeout_cap);
-
-        let mut headers = HeaderMap::with_capacity(8 + d.endpoint.headers.as_map().len());
-        for (name, value) in d.endpoint.headers.iter() {
-            // Checked when the endpoint was saved; skip rather than fail.
-            if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
-                headers.insert(n, v);
-            }
-        }
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-        for (name, value) in profile.headers(&cx, &body, at) {
-            if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
-                headers.insert(n, v);
-            }
-        }
+        let timeout = self.timeout_for(profile);
+        let headers = request_headers(&d.endpoint, profile.headers(&cx, &body, at));
 
         let started = Instant::now();
         let sent = self.client.post(d.endpoint.url.as_str()).headers(headers).body(body).timeout(timeout).send().await;
@@ -148,9 +122,60 @@ impl Sender {
     }
 }
 
+impl Sender {
+    /// The profile's timeout, kept below the lease.
+    pub fn timeout_for(&self, profile: &Profile) -> Duration {
+        profile.timeout_ms.map_or(self.timeout, Duration::from_millis).min(self.timeout_cap)
+    }
+}
+
+/// What a profile needs to shape one request to `ep`.
+pub fn context<'a>(
+    app: &'a Application,
+    ep: &'a Endpoint,
+    msg_id: &'a str,
+    event_type: &'a str,
+    timestamp: Timestamp,
+    payload: &'a str,
+) -> Context<'a> {
+    Context {
+        msg_id,
+        event_type,
+        timestamp,
+        payload,
+        app_id: app.id.as_str(),
+        app_uid: app.uid.as_deref(),
+        app_name: &app.name,
+        app_live: app.live,
+        secret_text: ep.secret.expose(),
+        secret_key: ep.secret.key(),
+        credential: ep.credential.as_deref().or(app.credential.as_deref()),
+    }
+}
+
+/// The endpoint's custom headers, Herald's own, then the profile's
+/// (signature and extras).
+pub fn request_headers(ep: &Endpoint, profile_headers: Vec<(String, String)>) -> HeaderMap {
+    let mut headers = HeaderMap::with_capacity(8 + ep.headers.as_map().len());
+    for (name, value) in ep.headers.iter() {
+        // Checked when the endpoint was saved; skip rather than fail.
+        if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            headers.insert(n, v);
+        }
+    }
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+    for (name, value) in profile_headers {
+        if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            headers.insert(n, v);
+        }
+    }
+    headers
+}
+
 /// The application's profile with the endpoint's overrides on top.
-fn effective_profile(d: &ClaimedDelivery) -> Profile {
-    match (&d.app.profile, &d.endpoint.profile) {
+pub fn effective_profile(app: &Application, ep: &Endpoint) -> Profile {
+    match (&app.profile, &ep.profile) {
         (None, None) => Profile::default(),
         (Some(a), None) => a.clone(),
         (None, Some(e)) => e.clone(),

@@ -98,9 +98,16 @@ async fn influship_contract() {
     let app = TestApp::spawn().await;
     let rx = TestReceiver::start().await;
     let app_id = app_with(&app, json!({ "name": "Agency", "profile": profile("influship") })).await;
+    // The receiver's verification branch: echo the challenge of `webhook.verify`.
+    rx.script([Reply::EchoJsonField("challenge")]);
     let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/webhooks/influship") })).await;
+    assert_eq!(ep["verification"]["status"], "verified", "{ep}");
     let (_, secret) = app.get(&format!("/api/v1/apps/{app_id}/endpoints/{}/secret", ep["id"].as_str().unwrap())).await;
     let secret = secret["key"].as_str().unwrap().to_owned();
+    let verify = &rx.received_on("/webhooks/influship")[0];
+    assert_eq!(verify.header("x-influship-event"), Some("webhook.verify"));
+    assert!(verify.json()["challenge"].as_str().is_some_and(|c| c.len() >= 16));
+    assert!(influship_signature_ok(&secret, verify));
 
     let data = json!({
         "creator_id": "123e4567-e89b-12d3-a456-426614174000",
@@ -109,8 +116,8 @@ async fn influship_contract() {
         "username": "sarahfitness"
     });
     let ok = publish_at(&app, &app_id, "creator.updated", data.clone(), "2024-01-15T10:30:00Z").await;
-    let got = rx.wait_for("/webhooks/influship", 1).await;
-    let r = &got[0];
+    let got = rx.wait_for("/webhooks/influship", 2).await;
+    let r = &got[1];
     assert!(influship_signature_ok(&secret, r), "signature must verify: {:?}", r.headers);
     assert!(!influship_signature_ok("whsec_wrong", r));
     assert_eq!(r.header("x-influship-event"), Some("creator.updated"));
@@ -133,6 +140,91 @@ async fn influship_contract() {
     let d = walk(&app, &app_id, &failing, &[60, 300, 900, 3_600, 14_400]).await;
     assert!(status_is(&d, "failed"), "{d}");
     assert_eq!(app.attempts(&app_id, &failing).await.len(), 6);
+}
+
+/// An endpoint that does not echo the challenge receives nothing, the API
+/// says why, and re-running the handshake once it answers lets events in.
+async fn verification_gates_delivery() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    let app_id = app_with(&app, json!({ "name": "Agency", "profile": profile("influship") })).await;
+    rx.script([Reply::Status(200)]); // answers, but without the challenge
+    let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    assert_eq!(ep["verification"]["status"], "failed", "{ep}");
+    assert!(ep["verification"]["error"].as_str().unwrap().contains("challenge"));
+    let ep_id = ep["id"].as_str().unwrap();
+
+    let msg = publish_at(&app, &app_id, "creator.updated", json!({ "creator_id": "c1" }), "2024-01-15T10:30:00Z").await;
+    assert!(
+        app.message(&app_id, &msg).await["deliveries"].as_array().unwrap().is_empty(),
+        "an unverified endpoint gets nothing"
+    );
+    let (status, err) = app.post(&format!("/api/v1/apps/{app_id}/endpoints/{ep_id}/test"), json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+
+    rx.script([Reply::EchoJsonField("challenge")]);
+    let (status, ep) = app.post(&format!("/api/v1/apps/{app_id}/endpoints/{ep_id}/verify"), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ep["verification"]["status"], "verified", "{ep}");
+    let next =
+        publish_at(&app, &app_id, "creator.updated", json!({ "creator_id": "c2" }), "2024-01-15T10:30:00Z").await;
+    app.wait_delivery(&app_id, &next, |d| status_is(d, "delivered")).await;
+
+    let plain = app.create_app().await;
+    let other = app.create_endpoint(&plain, json!({ "url": rx.url("/plain") })).await;
+    assert_eq!(other["verification"], Value::Null, "no handshake without a profile asking for one");
+    let (status, _) =
+        app.post(&format!("/api/v1/apps/{plain}/endpoints/{}/verify", other["id"].as_str().unwrap()), json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}
+
+/// Test events go to one endpoint only, with the catalog's example payload or
+/// the built-in `test` event, and show in the delivery log.
+async fn test_events_reach_one_endpoint() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    let app_id =
+        app_with(&app, json!({ "name": "Tenant", "uid": "t1", "profile": profile("saasquatch"), "credential": "k" }))
+            .await;
+    let ep = app
+        .create_endpoint(
+            &app_id,
+            json!({ "url": rx.url("/a"), "description": "Main hook", "event_types": ["coupon.created"] }),
+        )
+        .await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/b") })).await;
+    let ep_id = ep["id"].as_str().unwrap();
+
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/apps/{app_id}/endpoints/{ep_id}/test", app.base))
+        .bearer_auth(crate::helpers::TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let got = rx.wait_for("/a", 1).await;
+    let event = got[0].json();
+    assert_eq!(event["type"], "test", "sent despite the endpoint's filter");
+    assert_eq!(event["data"], json!({ "endpointUrl": rx.url("/a"), "name": "Main hook" }));
+
+    let example = json!({ "code": "MIKE10", "userId": "u1" });
+    app.post("/api/v1/event-types", json!({ "name": "coupon.created", "example": example })).await;
+    let (status, sent) = app
+        .post(&format!("/api/v1/apps/{app_id}/endpoints/{ep_id}/test"), json!({ "event_type": "coupon.created" }))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{sent}");
+    let got = rx.wait_for("/a", 2).await;
+    assert_eq!(got[1].json()["data"], example);
+    let (status, _) =
+        app.post(&format!("/api/v1/apps/{app_id}/endpoints/{ep_id}/test"), json!({ "event_type": "no.example" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let msg = sent["id"].as_str().unwrap();
+    app.wait_delivery(&app_id, msg, |d| status_is(d, "delivered")).await;
+    assert_eq!(app.attempts(&app_id, msg).await.len(), 1, "in the delivery log like any other");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(rx.received_on("/b").is_empty(), "other endpoints get nothing");
 }
 
 /// SocialData: {event, data}; a 200 is success; no repeated attempts.
