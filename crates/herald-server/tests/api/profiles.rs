@@ -327,6 +327,8 @@ async fn saasquatch_contract() {
 crate::both_stores!(
     sideqik_contract,
     influship_contract,
+    verification_gates_delivery,
+    test_events_reach_one_endpoint,
     socialdata_contract,
     sidecar_cx_contract,
     saasquatch_contract
