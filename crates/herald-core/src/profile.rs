@@ -159,6 +159,9 @@ pub enum RetrySpec {
         schedule_secs: Vec<u64>,
         #[serde(default)]
         jitter: f64,
+        /// No retry later than this long after the event was published.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_age_secs: Option<u64>,
     },
     Exponential {
         initial_secs: u64,
@@ -167,10 +170,22 @@ pub enum RetrySpec {
         max_attempts: u32,
         #[serde(default)]
         jitter: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_age_secs: Option<u64>,
     },
 }
 
 impl RetrySpec {
+    /// How long after publication retries may still happen, if limited.
+    pub fn max_age(&self) -> Option<Duration> {
+        match self {
+            Self::Named(_) => None,
+            Self::Schedule { max_age_secs, .. } | Self::Exponential { max_age_secs, .. } => {
+                max_age_secs.map(Duration::from_secs)
+            }
+        }
+    }
+
     /// The policy, or `None` for `default` (the configured schedule).
     pub fn policy(&self) -> Result<Option<RetryPolicy>, ParseError> {
         let secs = |v: &[u64]| v.iter().map(|s| Duration::from_secs(*s)).collect::<Vec<_>>();
@@ -184,8 +199,8 @@ impl RetrySpec {
                     "unknown retry policy `{other}` (default, hourly-3-days, exponential-short, none)"
                 ))),
             },
-            Self::Schedule { schedule_secs, jitter } => RetryPolicy::new(secs(schedule_secs), *jitter).map(Some),
-            Self::Exponential { initial_secs, factor, max_delay_secs, max_attempts, jitter } => {
+            Self::Schedule { schedule_secs, jitter, .. } => RetryPolicy::new(secs(schedule_secs), *jitter).map(Some),
+            Self::Exponential { initial_secs, factor, max_delay_secs, max_attempts, jitter, .. } => {
                 if *max_attempts == 0 || *max_attempts > 1_000 || !(1.0..=100.0).contains(factor) {
                     return Err(ParseError::new("exponential retries need 1..=1000 attempts and a factor of 1 to 100"));
                 }
@@ -459,8 +474,15 @@ mod tests {
         let secs: Vec<_> = short.delays().iter().map(Duration::as_secs).collect();
         assert_eq!(secs, [60, 300, 900, 3_600, 14_400]);
         assert!(RetrySpec::Named("weekly".into()).policy().is_err());
-        let exp =
-            RetrySpec::Exponential { initial_secs: 10, factor: 3.0, max_delay_secs: 100, max_attempts: 5, jitter: 0.0 };
+        let exp = RetrySpec::Exponential {
+            initial_secs: 10,
+            factor: 3.0,
+            max_delay_secs: 100,
+            max_attempts: 5,
+            jitter: 0.0,
+            max_age_secs: Some(3_600),
+        };
+        assert_eq!(exp.max_age(), Some(Duration::from_secs(3_600)));
         let secs: Vec<_> = exp.policy().unwrap().unwrap().delays().iter().map(Duration::as_secs).collect();
         assert_eq!(secs, [10, 30, 90, 100]);
     }

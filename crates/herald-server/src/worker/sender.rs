@@ -61,7 +61,14 @@ impl Sender {
         let policy = custom.as_ref().unwrap_or(&self.policy);
         match decide(result, d.attempt_number, policy, jitter, self.max_retry_after) {
             Decision::Delivered => s.next = NextState::Delivered,
-            Decision::RetryIn(wait) => s.next = NextState::RetryAt(self.clock.now().plus(wait)),
+            Decision::RetryIn(wait) => {
+                let at = self.clock.now().plus(wait);
+                let too_old = profile.retry.as_ref().and_then(|r| r.max_age()).is_some_and(|max| {
+                    at.as_millis() - d.message.created_at.as_millis()
+                        > i64::try_from(max.as_millis()).unwrap_or(i64::MAX)
+                });
+                s.next = if too_old { NextState::Failed } else { NextState::RetryAt(at) };
+            }
             Decision::Exhausted => s.next = NextState::Failed,
             Decision::EndpointGone => {
                 s.next = NextState::Failed;

@@ -227,6 +227,22 @@ async fn test_events_reach_one_endpoint() {
     assert!(rx.received_on("/b").is_empty(), "other endpoints get nothing");
 }
 
+/// A retry limit by age: no attempt later than `max_age_secs` after the
+/// event was published, however many the schedule still has.
+async fn retries_stop_at_the_maximum_age() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    rx.set_default(Reply::Status(500));
+    let profile = json!({ "retry": { "schedule_secs": [60, 60, 60, 60, 60], "max_age_secs": 150 } });
+    let app_id = app_with(&app, json!({ "name": "Aged", "profile": profile })).await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    let msg = app.publish(&app_id, "a.b", json!({})).await;
+    // Attempts at 0 s and 60 s; the next (120 s) is within 150 s; the one after (180 s) is not.
+    let d = walk(&app, &app_id, &msg, &[60, 60]).await;
+    assert!(status_is(&d, "failed"), "{d}");
+    assert_eq!(d["attempts"], 3);
+}
+
 /// SocialData: {event, data}; a 200 is success; no repeated attempts.
 async fn socialdata_contract() {
     let app = TestApp::spawn().await;
@@ -329,6 +345,7 @@ crate::both_stores!(
     influship_contract,
     verification_gates_delivery,
     test_events_reach_one_endpoint,
+    retries_stop_at_the_maximum_age,
     socialdata_contract,
     sidecar_cx_contract,
     saasquatch_contract
