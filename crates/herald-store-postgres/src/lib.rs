@@ -5,6 +5,7 @@
 mod catalog;
 mod messages;
 mod migrate;
+mod publish;
 mod queue;
 mod rows;
 
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use herald_core::{AppId, EndpointId, MessageId, Timestamp};
+use herald_store::batch;
 use herald_store::*;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
@@ -30,6 +32,7 @@ pub struct PgOptions {
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    publisher: tokio::sync::mpsc::Sender<publish::PublishJob>,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
@@ -49,7 +52,8 @@ impl PgStore {
             .connect_with(connect)
             .await
             .map_err(db_err)?;
-        Ok(Self { pool })
+        let publisher = publish::start(pool.clone());
+        Ok(Self { pool, publisher })
     }
 
     pub async fn migrate(&self) -> StoreResult<usize> {
@@ -205,7 +209,11 @@ impl Store for PgStore {
     }
 
     async fn publish(&self, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published> {
-        messages::publish(&self.pool, app, new, now).await
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = publish::PublishJob { req: batch::PublishRequest { app: app.clone(), new, now }, reply };
+        let stopped = || StoreError::Backend("the publisher task has stopped".into());
+        self.publisher.send(job).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
     async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message> {
         messages::get_message(&self.pool, app, id).await

@@ -195,7 +195,8 @@ impl Store for SqliteStore {
 
     async fn publish(&self, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published> {
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let job = publish::PublishJob { app: app.clone(), new, now, reply };
+        let job =
+            publish::PublishJob { req: herald_store::batch::PublishRequest { app: app.clone(), new, now }, reply };
         let stopped = || StoreError::Backend("the publisher task has stopped".into());
         self.publisher.send(job).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?

@@ -6,8 +6,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use herald_core::event_type::{EventFilter, EventPattern};
-use herald_core::{AppId, Timestamp};
+use herald_core::event_type::EventFilter;
+use herald_store::batch::{self, Known, Plan, PublishRequest};
 use herald_store::*;
 use serde_json::{json, Value};
 use sqlx::{Row, SqliteConnection, SqlitePool};
@@ -19,9 +19,7 @@ use crate::{db_err, rows};
 const MAX_BATCH: usize = 512;
 
 pub(crate) struct PublishJob {
-    pub app: AppId,
-    pub new: NewMessage,
-    pub now: Timestamp,
+    pub req: PublishRequest,
     pub reply: oneshot::Sender<StoreResult<Published>>,
 }
 
@@ -34,39 +32,28 @@ pub(crate) fn start(writer: SqlitePool) -> mpsc::Sender<PublishJob> {
 async fn run(writer: SqlitePool, mut rx: mpsc::Receiver<PublishJob>) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-        match write_batch(&writer, &jobs).await {
+        let (reqs, replies): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.req, j.reply)).unzip();
+        match write_batch(&writer, &reqs).await {
             Ok(results) => {
-                for (job, result) in jobs.drain(..).zip(results) {
-                    let _ = job.reply.send(result);
+                for (reply, result) in replies.into_iter().zip(results) {
+                    let _ = reply.send(result);
                 }
             }
             Err(e) => {
-                tracing::error!(error = %e, count = jobs.len(), "publishing a batch failed");
+                tracing::error!(error = %e, count = reqs.len(), "publishing a batch failed");
                 let msg = e.to_string();
-                for job in jobs.drain(..) {
-                    let _ = job.reply.send(Err(StoreError::Backend(msg.clone().into())));
+                for reply in replies {
+                    let _ = reply.send(Err(StoreError::Backend(msg.clone().into())));
                 }
             }
         }
     }
 }
 
-/// What each job turned into, decided before anything is written.
-enum Plan {
-    Missing,
-    Existing(Message),
-    /// Same event id as an earlier job of this batch.
-    SameAs(usize),
-    New {
-        targets: Vec<String>,
-    },
-}
-
-async fn write_batch(writer: &SqlitePool, jobs: &[PublishJob]) -> StoreResult<Vec<StoreResult<Published>>> {
+async fn write_batch(writer: &SqlitePool, reqs: &[PublishRequest]) -> StoreResult<Vec<StoreResult<Published>>> {
     let mut tx = writer.begin().await.map_err(db_err)?;
-    let apps: Vec<&str> = jobs.iter().map(|j| j.app.as_str()).collect::<HashSet<_>>().into_iter().collect();
-    let apps_json = serde_json::to_string(&apps).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let existing_apps: HashSet<String> =
+    let apps_json = serde_json::to_string(&batch::app_ids(reqs)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let apps: HashSet<String> =
         sqlx::query_scalar("SELECT id FROM applications WHERE id IN (SELECT value FROM json_each(?1))")
             .bind(&apps_json)
             .fetch_all(&mut *tx)
@@ -74,57 +61,28 @@ async fn write_batch(writer: &SqlitePool, jobs: &[PublishJob]) -> StoreResult<Ve
             .map_err(db_err)?
             .into_iter()
             .collect();
-    let earlier = existing_by_event_id(&mut tx, jobs).await?;
+    let by_event_id = existing_by_event_id(&mut tx, reqs).await?;
     let endpoints = endpoints_by_app(&mut tx, &apps_json).await?;
+    let plans = batch::plan(reqs, &Known { apps: &apps, by_event_id: &by_event_id, endpoints: &endpoints });
 
-    let mut plans = Vec::with_capacity(jobs.len());
-    let mut first_with_key: HashMap<(&str, &str), usize> = HashMap::new();
     let mut messages = Vec::new();
     let mut deliveries = Vec::new();
-    for (i, job) in jobs.iter().enumerate() {
-        if !existing_apps.contains(job.app.as_str()) {
-            plans.push(Plan::Missing);
-            continue;
-        }
-        if let Some(event_id) = job.new.event_id.as_deref() {
-            if let Some(m) = earlier.get(&(job.app.to_string(), event_id.to_owned())) {
-                plans.push(Plan::Existing(m.clone()));
-                continue;
-            }
-            if let Some(first) = first_with_key.get(&(job.app.as_str(), event_id)) {
-                plans.push(Plan::SameAs(*first));
-                continue;
-            }
-            first_with_key.insert((job.app.as_str(), event_id), i);
-        }
-        let n = &job.new;
+    for (r, plan) in reqs.iter().zip(&plans) {
+        let Plan::New { targets } = plan else { continue };
+        let n = &r.new;
         messages.push(json!([
             n.id.as_str(),
-            job.app.as_str(),
+            r.app.as_str(),
             n.event_id,
             n.event_type.as_str(),
             n.payload,
             n.timestamp.as_millis(),
-            job.now.as_millis()
+            r.now.as_millis()
         ]));
-        let targets: Vec<String> = endpoints
-            .get(job.app.as_str())
-            .map(|eps| {
-                eps.iter()
-                    .filter(|(id, f)| match &n.only_endpoint {
-                        Some(only) => only.as_str() == id,
-                        None => f.matches(n.event_type.as_str()),
-                    })
-                    .map(|(id, _)| id.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        for ep in &targets {
-            deliveries.push(json!([job.app.as_str(), n.id.as_str(), ep, job.now.as_millis()]));
+        for ep in targets {
+            deliveries.push(json!([r.app.as_str(), n.id.as_str(), ep, r.now.as_millis()]));
         }
-        plans.push(Plan::New { targets });
     }
-
     if !messages.is_empty() {
         sqlx::query(
             "INSERT INTO messages (id, app_id, event_id, event_type, payload, timestamp, created_at)
@@ -148,42 +106,15 @@ async fn write_batch(writer: &SqlitePool, jobs: &[PublishJob]) -> StoreResult<Ve
         .map_err(db_err)?;
     }
     tx.commit().await.map_err(db_err)?;
-
-    let mut results: Vec<StoreResult<Published>> = Vec::with_capacity(jobs.len());
-    for (job, plan) in jobs.iter().zip(plans) {
-        let result = match plan {
-            Plan::Missing => Err(StoreError::NotFound("application")),
-            Plan::Existing(message) => Ok(Published { message, created: false, fanned_out: 0 }),
-            Plan::SameAs(first) => match &results[first] {
-                Ok(p) => Ok(Published { message: p.message.clone(), created: false, fanned_out: 0 }),
-                Err(_) => Err(StoreError::NotFound("application")),
-            },
-            Plan::New { targets } => Ok(Published {
-                message: Message {
-                    id: job.new.id.clone(),
-                    app_id: job.app.clone(),
-                    event_id: job.new.event_id.clone(),
-                    event_type: job.new.event_type.clone(),
-                    payload: job.new.payload.clone(),
-                    timestamp: job.new.timestamp,
-                    created_at: job.now,
-                },
-                created: true,
-                fanned_out: targets.len(),
-            }),
-        };
-        results.push(result);
-    }
-    Ok(results)
+    Ok(batch::results(reqs, plans))
 }
 
 /// Messages already stored under the batch's (app, event id) pairs.
 async fn existing_by_event_id(
     conn: &mut SqliteConnection,
-    jobs: &[PublishJob],
+    reqs: &[PublishRequest],
 ) -> StoreResult<HashMap<(String, String), Message>> {
-    let keys: Vec<Value> =
-        jobs.iter().filter_map(|j| j.new.event_id.as_ref().map(|e| json!([j.app.as_str(), e]))).collect();
+    let keys = batch::event_keys(reqs);
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
@@ -191,7 +122,7 @@ async fn existing_by_event_id(
         "SELECT m.* FROM json_each(?1) AS k
          JOIN messages m ON m.app_id = k.value ->> 0 AND m.event_id = k.value ->> 1",
     )
-    .bind(Value::Array(keys).to_string())
+    .bind(serde_json::to_string(&keys).map_err(|e| StoreError::Corrupt(e.to_string()))?)
     .fetch_all(conn)
     .await
     .map_err(db_err)?;
@@ -205,7 +136,7 @@ async fn existing_by_event_id(
     Ok(out)
 }
 
-/// The enabled endpoints of the batch's applications, with their filters.
+/// The enabled, verified endpoints of the batch's applications.
 async fn endpoints_by_app(
     conn: &mut SqliteConnection,
     apps_json: &str,
@@ -221,14 +152,7 @@ async fn endpoints_by_app(
     .map_err(db_err)?;
     let mut out: HashMap<String, Vec<(String, EventFilter)>> = HashMap::new();
     for row in &rows {
-        let text: Option<String> = row.try_get("event_types").map_err(db_err)?;
-        let filter = match text {
-            None => EventFilter::All,
-            Some(t) => EventFilter::Only(
-                serde_json::from_str::<Vec<EventPattern>>(&t)
-                    .map_err(|e| StoreError::Corrupt(format!("endpoint filter: {e}")))?,
-            ),
-        };
+        let filter = batch::filter_from_text(row.try_get("event_types").map_err(db_err)?)?;
         out.entry(row.try_get("app_id").map_err(db_err)?)
             .or_default()
             .push((row.try_get("id").map_err(db_err)?, filter));

@@ -3,6 +3,7 @@
 //! Each backend lives in its own crate and passes the same behaviour suite;
 //! no backend difference may leak past this trait.
 
+pub mod batch;
 mod error;
 mod model;
 pub mod rows;

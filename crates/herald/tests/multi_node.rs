@@ -163,3 +163,47 @@ async fn a_killed_nodes_leases_are_delivered_by_the_others() {
     }
     db.drop_now().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_event_id_published_through_two_nodes_at_once_is_stored_once() {
+    let Some(server) = postgres_server() else { return };
+    let db = Db::create(server).await;
+    let rx = TestReceiver::start().await;
+    let (nodes, _dirs) = start_nodes(2, &db, &[]);
+    let app_id = app_with_endpoint(&nodes[0], &rx.url("/hook")).await;
+    let client = reqwest::Client::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..40 {
+        let url = format!("{}/api/v1/apps/{app_id}/messages", nodes[i % 2].base);
+        let client = client.clone();
+        tasks.spawn(async move {
+            let resp = client
+                .post(url)
+                .bearer_auth(common::TOKEN)
+                .json(&json!({ "event_type": "order.paid", "event_id": "order-7", "payload": { "try": i } }))
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            let v: serde_json::Value = resp.json().await.unwrap();
+            (status, v["id"].as_str().unwrap().to_owned())
+        });
+    }
+    let mut created = 0;
+    let mut ids = BTreeSet::new();
+    while let Some(r) = tasks.join_next().await {
+        let (status, id) = r.unwrap();
+        assert!(status == 202 || status == 200, "{status}");
+        created += usize::from(status == 202);
+        ids.insert(id);
+    }
+    assert_eq!(created, 1, "exactly one publish created the message");
+    assert_eq!(ids.len(), 1, "every caller got the same message");
+    rx.wait_for("/hook", 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(rx.count(), 1, "delivered once");
+    for n in nodes {
+        n.kill9();
+    }
+    db.drop_now().await;
+}

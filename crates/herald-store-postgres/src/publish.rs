@@ -1,0 +1,185 @@
+//! Group commit for publishing on PostgreSQL: one task per node takes what
+//! has queued up and writes it in one transaction (one fsync) with a fixed
+//! number of statements over arrays; callers are answered after the commit.
+//! The decisions are shared with SQLite (`herald_store::batch`).
+
+use std::collections::{HashMap, HashSet};
+
+use herald_core::event_type::EventFilter;
+use herald_store::batch::{self, Known, Plan, PublishRequest};
+use herald_store::*;
+use sqlx::{PgConnection, PgPool, Row};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{db_err, rows, WORK_CHANNEL};
+
+const MAX_BATCH: usize = 512;
+
+pub(crate) struct PublishJob {
+    pub req: PublishRequest,
+    pub reply: oneshot::Sender<StoreResult<Published>>,
+}
+
+pub(crate) fn start(pool: PgPool) -> mpsc::Sender<PublishJob> {
+    let (tx, rx) = mpsc::channel(8 * MAX_BATCH);
+    tokio::spawn(run(pool, rx));
+    tx
+}
+
+async fn run(pool: PgPool, mut rx: mpsc::Receiver<PublishJob>) {
+    let mut jobs = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+        let (reqs, replies): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.req, j.reply)).unzip();
+        match write_batch(&pool, &reqs).await {
+            Ok(results) => {
+                for (reply, result) in replies.into_iter().zip(results) {
+                    let _ = reply.send(result);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, count = reqs.len(), "publishing a batch failed");
+                let msg = e.to_string();
+                for reply in replies {
+                    let _ = reply.send(Err(StoreError::Backend(msg.clone().into())));
+                }
+            }
+        }
+    }
+}
+
+async fn write_batch(pool: &PgPool, reqs: &[PublishRequest]) -> StoreResult<Vec<StoreResult<Published>>> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let app_ids = batch::app_ids(reqs);
+    let apps: HashSet<String> = sqlx::query_scalar("SELECT id FROM applications WHERE id = ANY($1)")
+        .bind(&app_ids)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .collect();
+    let keys = batch::event_keys(reqs);
+    let by_event_id = existing_by_event_id(&mut tx, &keys).await?;
+    let endpoints = endpoints_by_app(&mut tx, &app_ids).await?;
+    let mut plans = batch::plan(reqs, &Known { apps: &apps, by_event_id: &by_event_id, endpoints: &endpoints });
+
+    let new: Vec<(&PublishRequest, &Vec<String>)> = reqs
+        .iter()
+        .zip(&plans)
+        .filter_map(|(r, p)| if let Plan::New { targets } = p { Some((r, targets)) } else { None })
+        .collect();
+    let inserted: HashSet<String> = if new.is_empty() {
+        HashSet::new()
+    } else {
+        sqlx::query_scalar(
+            "INSERT INTO messages (id, app_id, event_id, event_type, payload, timestamp, created_at)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
+             ON CONFLICT (app_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
+             RETURNING id",
+        )
+        .bind(new.iter().map(|(r, _)| r.new.id.as_str()).collect::<Vec<_>>())
+        .bind(new.iter().map(|(r, _)| r.app.as_str()).collect::<Vec<_>>())
+        .bind(new.iter().map(|(r, _)| r.new.event_id.as_deref()).collect::<Vec<_>>())
+        .bind(new.iter().map(|(r, _)| r.new.event_type.as_str()).collect::<Vec<_>>())
+        .bind(new.iter().map(|(r, _)| r.new.payload.as_str()).collect::<Vec<_>>())
+        .bind(new.iter().map(|(r, _)| r.new.timestamp.as_millis()).collect::<Vec<_>>())
+        .bind(new.iter().map(|(r, _)| r.now.as_millis()).collect::<Vec<_>>())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .collect()
+    };
+
+    // Another node stored the same event id since we looked: answer with its message.
+    let raced: Vec<(String, String)> = new
+        .iter()
+        .filter(|(r, _)| !inserted.contains(r.new.id.as_str()))
+        .filter_map(|(r, _)| r.new.event_id.clone().map(|e| (r.app.to_string(), e)))
+        .collect();
+    let theirs = if raced.is_empty() { HashMap::new() } else { existing_by_event_id(&mut tx, &raced).await? };
+
+    let (mut d_app, mut d_msg, mut d_ep) = (Vec::new(), Vec::new(), Vec::new());
+    for (r, plan) in reqs.iter().zip(plans.iter_mut()) {
+        if !matches!(plan, Plan::New { .. }) {
+            continue;
+        }
+        if !inserted.contains(r.new.id.as_str()) {
+            let key = (r.app.to_string(), r.new.event_id.clone().unwrap_or_default());
+            *plan = theirs.get(&key).map_or(Plan::Missing, |m| Plan::Existing(m.clone()));
+            continue;
+        }
+        if let Plan::New { targets } = plan {
+            for ep in targets.iter() {
+                d_app.push(r.app.to_string());
+                d_msg.push(r.new.id.to_string());
+                d_ep.push(ep.clone());
+            }
+        }
+    }
+    if !d_msg.is_empty() {
+        let now = reqs.iter().map(|r| r.now.as_millis()).max().unwrap_or_default();
+        sqlx::query(
+            "INSERT INTO deliveries (app_id, msg_id, endpoint_id, state, attempts, due_at, created_at, updated_at)
+             SELECT a, m, e, 'pending', 0, $4, $4, $4 FROM UNNEST($1::text[], $2::text[], $3::text[]) AS u(a, m, e)",
+        )
+        .bind(&d_app)
+        .bind(&d_msg)
+        .bind(&d_ep)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        // Delivered to listening nodes when (and only if) this commits.
+        sqlx::query("SELECT pg_notify($1, '')").bind(WORK_CHANNEL).execute(&mut *tx).await.map_err(db_err)?;
+    }
+    tx.commit().await.map_err(db_err)?;
+    Ok(batch::results(reqs, plans))
+}
+
+async fn existing_by_event_id(
+    conn: &mut PgConnection,
+    keys: &[(String, String)],
+) -> StoreResult<HashMap<(String, String), Message>> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = sqlx::query(
+        "SELECT m.* FROM messages m
+         JOIN UNNEST($1::text[], $2::text[]) AS k(app_id, event_id) ON m.app_id = k.app_id AND m.event_id = k.event_id",
+    )
+    .bind(keys.iter().map(|k| k.0.as_str()).collect::<Vec<_>>())
+    .bind(keys.iter().map(|k| k.1.as_str()).collect::<Vec<_>>())
+    .fetch_all(conn)
+    .await
+    .map_err(db_err)?;
+    let mut out = HashMap::new();
+    for row in &rows {
+        let m = rows::message(&rows::R(row))?;
+        if let Some(e) = &m.event_id {
+            out.insert((m.app_id.to_string(), e.clone()), m);
+        }
+    }
+    Ok(out)
+}
+
+async fn endpoints_by_app(
+    conn: &mut PgConnection,
+    app_ids: &[String],
+) -> StoreResult<HashMap<String, Vec<(String, EventFilter)>>> {
+    let rows = sqlx::query(
+        "SELECT id, app_id, event_types FROM endpoints
+         WHERE app_id = ANY($1) AND NOT disabled AND (verify_state IS NULL OR verify_state = 'verified')",
+    )
+    .bind(app_ids)
+    .fetch_all(conn)
+    .await
+    .map_err(db_err)?;
+    let mut out: HashMap<String, Vec<(String, EventFilter)>> = HashMap::new();
+    for row in &rows {
+        let filter = batch::filter_from_text(row.try_get("event_types").map_err(db_err)?)?;
+        out.entry(row.try_get("app_id").map_err(db_err)?)
+            .or_default()
+            .push((row.try_get("id").map_err(db_err)?, filter));
+    }
+    Ok(out)
+}
