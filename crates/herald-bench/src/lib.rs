@@ -130,8 +130,8 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     let wants = |s: &str| opts.only.iter().any(|o| o == s);
     if !opts.json {
         eprintln!(
-            "herald bench: {cores} cores, store {}, payload {} B, concurrency {}",
-            report.store, opts.payload_bytes, opts.concurrency
+            "herald bench: {cores} cores, store {}, {} node(s), payload {} B, concurrency {}",
+            report.store, opts.nodes, opts.payload_bytes, opts.concurrency
         );
     }
     if wants("ceiling") {
@@ -274,8 +274,8 @@ async fn latency(opts: &BenchOptions, usage: &mut Usage) -> anyhow::Result<Laten
 
 fn print_table(r: &Report) {
     println!(
-        "Herald bench: {} cores, store {}, payload {} B, concurrency {}",
-        r.cores, r.store, r.payload_bytes, r.concurrency
+        "Herald bench: {} cores, store {}, {} node(s), payload {} B, concurrency {}",
+        r.cores, r.store, r.nodes, r.payload_bytes, r.concurrency
     );
     println!("{:-<78}", "");
     if let Some(c) = r.ceiling_posts_per_sec {
