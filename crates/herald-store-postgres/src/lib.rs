@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use herald_core::{AppId, EndpointId, MessageId, Timestamp};
-use herald_store::batch;
 use herald_store::*;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
@@ -32,7 +31,7 @@ pub struct PgOptions {
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
-    publisher: tokio::sync::mpsc::Sender<publish::PublishJob>,
+    publisher: herald_store::batch::Publisher,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
@@ -209,11 +208,7 @@ impl Store for PgStore {
     }
 
     async fn publish(&self, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        let job = publish::PublishJob { req: batch::PublishRequest { app: app.clone(), new, now }, reply };
-        let stopped = || StoreError::Backend("the publisher task has stopped".into());
-        self.publisher.send(job).await.map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        self.publisher.publish(app, new, now).await
     }
     async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message> {
         messages::get_message(&self.pool, app, id).await

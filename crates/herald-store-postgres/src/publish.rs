@@ -6,45 +6,17 @@
 use std::collections::{HashMap, HashSet};
 
 use herald_core::event_type::EventFilter;
-use herald_store::batch::{self, Known, Plan, PublishRequest};
+use herald_store::batch::{self, Known, Plan, PublishRequest, Publisher};
 use herald_store::*;
 use sqlx::{PgConnection, PgPool, Row};
-use tokio::sync::{mpsc, oneshot};
 
 use crate::{db_err, rows, WORK_CHANNEL};
 
-const MAX_BATCH: usize = 512;
-
-pub(crate) struct PublishJob {
-    pub req: PublishRequest,
-    pub reply: oneshot::Sender<StoreResult<Published>>,
-}
-
-pub(crate) fn start(pool: PgPool) -> mpsc::Sender<PublishJob> {
-    let (tx, rx) = mpsc::channel(8 * MAX_BATCH);
-    tokio::spawn(run(pool, rx));
-    tx
-}
-
-async fn run(pool: PgPool, mut rx: mpsc::Receiver<PublishJob>) {
-    let mut jobs = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-        let (reqs, replies): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.req, j.reply)).unzip();
-        match write_batch(&pool, &reqs).await {
-            Ok(results) => {
-                for (reply, result) in replies.into_iter().zip(results) {
-                    let _ = reply.send(result);
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, count = reqs.len(), "publishing a batch failed");
-                let msg = e.to_string();
-                for reply in replies {
-                    let _ = reply.send(Err(StoreError::Backend(msg.clone().into())));
-                }
-            }
-        }
-    }
+pub(crate) fn start(pool: PgPool) -> Publisher {
+    Publisher::start(move |reqs| {
+        let pool = pool.clone();
+        async move { write_batch(&pool, &reqs).await }
+    })
 }
 
 async fn write_batch(pool: &PgPool, reqs: &[PublishRequest]) -> StoreResult<Vec<StoreResult<Published>>> {

@@ -37,7 +37,7 @@ pub struct SqliteOptions {
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
-    publisher: tokio::sync::mpsc::Sender<publish::PublishJob>,
+    publisher: herald_store::batch::Publisher,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
@@ -194,12 +194,7 @@ impl Store for SqliteStore {
     }
 
     async fn publish(&self, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        let job =
-            publish::PublishJob { req: herald_store::batch::PublishRequest { app: app.clone(), new, now }, reply };
-        let stopped = || StoreError::Backend("the publisher task has stopped".into());
-        self.publisher.send(job).await.map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        self.publisher.publish(app, new, now).await
     }
     async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message> {
         messages::get_message(&self.reader, app, id).await

@@ -7,47 +7,19 @@
 use std::collections::{HashMap, HashSet};
 
 use herald_core::event_type::EventFilter;
-use herald_store::batch::{self, Known, Plan, PublishRequest};
+use herald_store::batch::{self, Known, Plan, PublishRequest, Publisher};
 use herald_store::*;
 use serde_json::{json, Value};
 use sqlx::{Row, SqliteConnection, SqlitePool};
-use tokio::sync::{mpsc, oneshot};
 
 use crate::{db_err, rows};
 
-/// Most messages written in one transaction.
-const MAX_BATCH: usize = 512;
-
-pub(crate) struct PublishJob {
-    pub req: PublishRequest,
-    pub reply: oneshot::Sender<StoreResult<Published>>,
-}
-
-pub(crate) fn start(writer: SqlitePool) -> mpsc::Sender<PublishJob> {
-    let (tx, rx) = mpsc::channel(8 * MAX_BATCH);
-    tokio::spawn(run(writer, rx));
-    tx
-}
-
-async fn run(writer: SqlitePool, mut rx: mpsc::Receiver<PublishJob>) {
-    let mut jobs = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-        let (reqs, replies): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.req, j.reply)).unzip();
-        match write_batch(&writer, &reqs).await {
-            Ok(results) => {
-                for (reply, result) in replies.into_iter().zip(results) {
-                    let _ = reply.send(result);
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, count = reqs.len(), "publishing a batch failed");
-                let msg = e.to_string();
-                for reply in replies {
-                    let _ = reply.send(Err(StoreError::Backend(msg.clone().into())));
-                }
-            }
-        }
-    }
+/// The group-commit queue in front of this store's writes.
+pub(crate) fn start(writer: SqlitePool) -> Publisher {
+    Publisher::start(move |reqs| {
+        let writer = writer.clone();
+        async move { write_batch(&writer, &reqs).await }
+    })
 }
 
 async fn write_batch(writer: &SqlitePool, reqs: &[PublishRequest]) -> StoreResult<Vec<StoreResult<Published>>> {

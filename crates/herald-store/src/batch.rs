@@ -3,11 +3,72 @@
 //! the reading and writing; this decides, without I/O.
 
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
 
 use herald_core::event_type::EventFilter;
 use herald_core::{AppId, Timestamp};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::{Message, NewMessage, Published, StoreError, StoreResult};
+
+/// Most publishes written in one transaction.
+const MAX_BATCH: usize = 512;
+
+struct Job {
+    req: PublishRequest,
+    reply: oneshot::Sender<StoreResult<Published>>,
+}
+
+/// The queue in front of a backend's batch writer: publishes wait here, one
+/// task takes whatever has queued up, hands it to the writer as one batch,
+/// and answers each caller after the commit.
+#[derive(Clone)]
+pub struct Publisher {
+    tx: mpsc::Sender<Job>,
+}
+
+impl Publisher {
+    /// Starts the task; `write` stores one batch and returns one answer per
+    /// request, in order (an `Err` fails the whole batch).
+    pub fn start<W, Fut>(write: W) -> Self
+    where
+        W: Fn(Vec<PublishRequest>) -> Fut + Send + 'static,
+        Fut: Future<Output = StoreResult<Vec<StoreResult<Published>>>> + Send,
+    {
+        let (tx, mut rx) = mpsc::channel::<Job>(8 * MAX_BATCH);
+        tokio::spawn(async move {
+            let mut jobs = Vec::with_capacity(MAX_BATCH);
+            while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+                let (reqs, replies): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.req, j.reply)).unzip();
+                let count = reqs.len();
+                match write(reqs).await {
+                    Ok(results) => {
+                        for (reply, result) in replies.into_iter().zip(results) {
+                            let _ = reply.send(result);
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, count, "publishing a batch failed");
+                        let msg = e.to_string();
+                        for reply in replies {
+                            let _ = reply.send(Err(StoreError::Backend(msg.clone().into())));
+                        }
+                    }
+                }
+            }
+        });
+        Self { tx }
+    }
+
+    /// Queues one publish and waits for its answer (after the commit).
+    pub async fn publish(&self, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job { req: PublishRequest { app: app.clone(), new, now }, reply };
+        let stopped = || StoreError::Backend("the publisher task has stopped".into());
+        self.tx.send(job).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
 
 /// One queued publish.
 pub struct PublishRequest {
