@@ -57,9 +57,8 @@ impl std::fmt::Debug for DatabaseConfig {
 /// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            let user = creds.split(':').next().unwrap_or("");
+        (Some(s), Some(at)) if at > s && url[s + 3..at].contains(':') => {
+            let user = url[s + 3..at].split(':').next().unwrap_or("");
             format!("{}{user}:***{}", &url[..s + 3], &url[at..])
         }
         _ => url.to_owned(),
@@ -161,7 +160,8 @@ impl Config {
 
     fn extract(figment: Figment) -> Result<Self, ConfigError> {
         let config: Config = figment.extract().map_err(|e| {
-            let errors: Vec<String> = e.into_iter().map(|e| e.to_string()).collect();
+            // Keys read `default.worker.x` (figment's profile); show `worker.x`.
+            let errors: Vec<String> = e.into_iter().map(|e| e.to_string().replace("\"default.", "\"")).collect();
             ConfigError(errors.join("; "))
         })?;
         config.validate()?;
@@ -253,6 +253,8 @@ mod tests {
         assert!(err.contains("worker.concurrency"), "{err}");
         let err = with("[server]\nlisten = \"nowhere\"").unwrap_err().to_string();
         assert!(err.contains("listen"), "{err}");
+        let err = with("[worker]\nconcurency = 8").unwrap_err().to_string();
+        assert!(err.contains("\"worker.concurency\""), "{err}");
         let err = with("[worker]\nlease_ms = 10").unwrap_err().to_string();
         assert!(err.contains("worker.lease_ms"), "{err}");
     }
@@ -261,5 +263,6 @@ mod tests {
     fn urls_are_redacted() {
         assert_eq!(redact_url("postgres://me:pw@db/x"), "postgres://me:***@db/x");
         assert_eq!(redact_url("sqlite://herald.db"), "sqlite://herald.db");
+        assert_eq!(redact_url("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
     }
 }
