@@ -204,11 +204,12 @@ impl RetrySpec {
                 if *max_attempts == 0 || *max_attempts > 1_000 || !(1.0..=100.0).contains(factor) {
                     return Err(ParseError::new("exponential retries need 1..=1000 attempts and a factor of 1 to 100"));
                 }
+                let cap = (*max_delay_secs).min(crate::retry::MAX_DELAY.as_secs()) as f64;
                 let mut delays = Vec::new();
-                let mut d = *initial_secs as f64;
+                let mut d = (*initial_secs as f64).min(cap);
                 for _ in 1..*max_attempts {
-                    delays.push(Duration::from_secs_f64(d.min(*max_delay_secs as f64)));
-                    d *= factor;
+                    delays.push(Duration::from_secs_f64(d.min(cap)));
+                    d = (d * factor).min(cap);
                 }
                 RetryPolicy::new(delays, *jitter).map(Some)
             }
@@ -483,6 +484,10 @@ mod tests {
             max_age_secs: Some(3_600),
         };
         assert_eq!(exp.max_age(), Some(Duration::from_secs(3_600)));
+        let huge = serde_json::json!({ "retry": {
+            "initial_secs": u64::MAX, "factor": 100.0, "max_delay_secs": u64::MAX, "max_attempts": 3 } });
+        let capped = Profile::from_json(&huge).unwrap().retry.unwrap().policy().unwrap().unwrap();
+        assert!(capped.delays().iter().all(|d| *d <= crate::retry::MAX_DELAY), "capped, not overflowed");
         let secs: Vec<_> = exp.policy().unwrap().unwrap().delays().iter().map(Duration::as_secs).collect();
         assert_eq!(secs, [10, 30, 90, 100]);
     }
@@ -496,6 +501,7 @@ mod tests {
             serde_json::json!({ "envelope": { "fields": [{ "name": "x" }] } }),
             serde_json::json!({ "signature": { "scheme": "rot13" } }),
             serde_json::json!({ "unknown": 1 }),
+            serde_json::json!({ "retry": { "schedule_secs": [18446744073709551615u64] } }),
         ] {
             assert!(Profile::from_json(&bad).is_err(), "{bad}");
         }

@@ -19,6 +19,10 @@ pub struct RetryPolicy {
 /// 2 h, 5 h, 10 h and 10 h (8 attempts over about 28 hours).
 pub const DEFAULT_SCHEDULE_SECS: [u64; 7] = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000];
 
+/// The longest wait between two attempts (also keeps jitter arithmetic far
+/// from overflow).
+pub const MAX_DELAY: Duration = Duration::from_secs(30 * 86_400);
+
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self { delays: DEFAULT_SCHEDULE_SECS.iter().map(|s| Duration::from_secs(*s)).collect(), jitter: 0.2 }
@@ -33,6 +37,9 @@ impl RetryPolicy {
         }
         if delays.len() > 1_000 {
             return Err(ParseError::new("a retry schedule has at most 1000 delays"));
+        }
+        if delays.iter().any(|d| *d > MAX_DELAY) {
+            return Err(ParseError::new("a retry delay is at most 30 days"));
         }
         Ok(Self { delays, jitter })
     }
@@ -109,6 +116,12 @@ mod tests {
         assert_eq!(p.next_delay(1, 0.5, Some(Duration::from_secs(42)), CAP), Some(Duration::from_secs(42)));
         assert_eq!(p.next_delay(1, 0.0, Some(Duration::from_secs(999_999)), CAP), Some(CAP));
         assert_eq!(p.next_delay(8, 0.0, Some(Duration::from_secs(1)), CAP), None, "no attempts left");
+    }
+
+    #[test]
+    fn absurd_delays_are_rejected_not_overflowed() {
+        assert!(RetryPolicy::new(vec![Duration::from_secs(u64::MAX)], 0.2).is_err());
+        assert!(RetryPolicy::new(vec![MAX_DELAY], 1.0).unwrap().next_delay(1, 1.0, None, CAP).is_some());
     }
 
     #[test]

@@ -193,8 +193,8 @@ impl Config {
         if self.database.checkpoint_interval_ms == 0 {
             return fail("database.checkpoint_interval_ms", "must be at least 1");
         }
-        if self.worker.concurrency == 0 {
-            return fail("worker.concurrency", "must be at least 1");
+        if !(1..=100_000).contains(&self.worker.concurrency) {
+            return fail("worker.concurrency", "must be between 1 and 100000");
         }
         if self.worker.batch_size == 0 {
             return fail("worker.batch_size", "must be at least 1");
