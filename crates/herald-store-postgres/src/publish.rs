@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use herald_core::event_type::EventFilter;
 use herald_store::batch::{self, Known, Plan, PublishRequest, Publisher};
 use herald_store::*;
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool};
 
 use crate::{db_err, rows, WORK_CHANNEL};
 
@@ -124,14 +124,7 @@ async fn existing_by_event_id(
     .fetch_all(conn)
     .await
     .map_err(db_err)?;
-    let mut out = HashMap::new();
-    for row in &rows {
-        let m = rows::message(&rows::R(row))?;
-        if let Some(e) = &m.event_id {
-            out.insert((m.app_id.to_string(), e.clone()), m);
-        }
-    }
-    Ok(out)
+    Ok(batch::index_by_event_id(rows::all(&rows, rows::message)?))
 }
 
 async fn endpoints_by_app(
@@ -146,12 +139,5 @@ async fn endpoints_by_app(
     .fetch_all(conn)
     .await
     .map_err(db_err)?;
-    let mut out: HashMap<String, Vec<(String, EventFilter)>> = HashMap::new();
-    for row in &rows {
-        let filter = batch::filter_from_text(row.try_get("event_types").map_err(db_err)?)?;
-        out.entry(row.try_get("app_id").map_err(db_err)?)
-            .or_default()
-            .push((row.try_get("id").map_err(db_err)?, filter));
-    }
-    Ok(out)
+    Ok(batch::group_by_app(rows::all(&rows, rows::endpoint_filter)?))
 }

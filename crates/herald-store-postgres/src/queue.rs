@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use herald_core::Timestamp;
 use herald_store::*;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
 use crate::{db_err, rows};
 
@@ -50,19 +50,7 @@ pub(crate) async fn claim(
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    rows.iter()
-        .map(|row| {
-            let attempts: i64 = row.try_get("d_attempts").map_err(db_err)?;
-            Ok(ClaimedDelivery {
-                delivery_id: row.try_get("d_id").map_err(db_err)?,
-                lease: row.try_get("d_lease").map_err(db_err)?,
-                attempt_number: u32::try_from(attempts).unwrap_or(0).saturating_add(1),
-                message: rows::message_prefixed(&rows::R(row), "m_")?,
-                endpoint: rows::endpoint_prefixed(&rows::R(row), "e_")?,
-                app: rows::application_prefixed(&rows::R(row), "a_")?,
-            })
-        })
-        .collect()
+    rows::all(&rows, rows::claimed)
 }
 
 /// Settles a batch in one transaction: one UPDATE over arrays (only rows

@@ -175,6 +175,20 @@ pub fn results(reqs: &[PublishRequest], plans: Vec<Plan>) -> Vec<StoreResult<Pub
     out
 }
 
+/// Stored messages keyed by (app id, event id).
+pub fn index_by_event_id(messages: Vec<Message>) -> HashMap<(String, String), Message> {
+    messages.into_iter().filter_map(|m| m.event_id.clone().map(|e| ((m.app_id.to_string(), e), m))).collect()
+}
+
+/// `(app id, endpoint id, filter)` rows grouped by application.
+pub fn group_by_app(rows: Vec<(String, String, EventFilter)>) -> HashMap<String, Vec<(String, EventFilter)>> {
+    let mut out: HashMap<String, Vec<(String, EventFilter)>> = HashMap::new();
+    for (app, id, filter) in rows {
+        out.entry(app).or_default().push((id, filter));
+    }
+    out
+}
+
 /// Parses an endpoint's stored filter (`None` = every event).
 pub fn filter_from_text(text: Option<String>) -> StoreResult<EventFilter> {
     let Some(t) = text else { return Ok(EventFilter::All) };

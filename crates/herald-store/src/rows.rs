@@ -6,10 +6,12 @@
 
 use herald_core::delivery::DeliveryState;
 use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
-use herald_core::event_type::{EventFilter, EventPattern, EventTypeName};
+use herald_core::event_type::{EventFilter, EventTypeName};
 use herald_core::profile::Profile;
 use herald_core::{AppId, AttemptId, EndpointId, EventTypeId, MessageId, Timestamp};
 use serde_json::Value;
+
+use crate::batch::filter_from_text;
 
 use crate::*;
 
@@ -83,10 +85,21 @@ pub fn filter_to_text(filter: &EventFilter) -> Option<String> {
     filter.to_list().map(|l| Value::from(l).to_string())
 }
 
-fn filter_from_text(text: Option<String>) -> Result<EventFilter, StoreError> {
-    let Some(text) = text else { return Ok(EventFilter::All) };
-    let list: Vec<EventPattern> = serde_json::from_str(&text).map_err(|e| corrupt("endpoint filter", e))?;
-    Ok(EventFilter::Only(list))
+/// `(app id, endpoint id, filter)` from columns `app_id, id, event_types`.
+pub fn endpoint_filter(row: &dyn RowGet) -> StoreResult<(String, String, EventFilter)> {
+    Ok((row.text("app_id")?, row.text("id")?, filter_from_text(row.opt_text("event_types")?)?))
+}
+
+/// A leased delivery from the claim query's `d_`, `m_`, `e_` and `a_` columns.
+pub fn claimed(row: &dyn RowGet) -> StoreResult<ClaimedDelivery> {
+    Ok(ClaimedDelivery {
+        delivery_id: row.int("d_id")?,
+        lease: row.int("d_lease")?,
+        attempt_number: u32::try_from(row.int("d_attempts")?).unwrap_or(0).saturating_add(1),
+        message: message_prefixed(row, "m_")?,
+        endpoint: endpoint_prefixed(row, "e_")?,
+        app: application_prefixed(row, "a_")?,
+    })
 }
 
 /// An endpoint from columns named with the given prefix (`""` or `"e_"`).
