@@ -272,6 +272,17 @@ impl Profile {
         Ok(())
     }
 
+    /// What applies to an endpoint: the application's profile with the
+    /// endpoint's overrides on top (either may be absent).
+    pub fn effective(app: Option<&Profile>, endpoint: Option<&Profile>) -> Profile {
+        match (app, endpoint) {
+            (None, None) => Profile::default(),
+            (Some(a), None) => a.clone(),
+            (None, Some(e)) => e.clone(),
+            (Some(a), Some(e)) => a.overridden_by(e),
+        }
+    }
+
     /// `self` with every field `over` sets replaced by `over`'s.
     pub fn overridden_by(&self, over: &Profile) -> Profile {
         Profile {

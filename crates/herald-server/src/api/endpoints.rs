@@ -148,7 +148,7 @@ async fn create_endpoint(
     check_text("description", &body.description, 4096, true)?;
     let url = parse_url(&body.url)?;
     let profile = body.profile.map(|p| check_profile("profile", p)).transpose()?;
-    let effective = app.profile.clone().unwrap_or_default().overridden_by(&profile.clone().unwrap_or_default());
+    let effective = Profile::effective(app.profile.as_ref(), profile.as_ref());
     if effective.unique_urls == Some(true) {
         if let Some(existing) = existing_with_url(&state, &app.id, url.as_str()).await? {
             return Ok((StatusCode::OK, Json(existing.into())));
@@ -189,9 +189,15 @@ async fn list_endpoints(
 
 /// Resolves `{app}/endpoints/{endpoint}`; a malformed id is simply not found.
 async fn resolve(state: &AppState, app: &str, endpoint: &str) -> ApiResult<Endpoint> {
+    Ok(resolve_with_app(state, app, endpoint).await?.1)
+}
+
+/// As `resolve`, keeping the application it read on the way.
+async fn resolve_with_app(state: &AppState, app: &str, endpoint: &str) -> ApiResult<(Application, Endpoint)> {
     let app = apps::resolve(state, app).await?;
     let id = EndpointId::parse(endpoint).map_err(|_| ApiError::not_found("endpoint"))?;
-    Ok(state.store.get_endpoint(&app.id, &id).await?)
+    let ep = state.store.get_endpoint(&app.id, &id).await?;
+    Ok((app, ep))
 }
 
 async fn get_endpoint(
@@ -286,8 +292,7 @@ async fn verify_endpoint(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,
 ) -> ApiResult<Json<EndpointView>> {
-    let ep = resolve(&state, &app, &ep).await?;
-    let app = apps::resolve(&state, ep.app_id.as_str()).await?;
+    let (app, ep) = resolve_with_app(&state, &app, &ep).await?;
     if effective_profile(&app, &ep).verification.is_none() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,

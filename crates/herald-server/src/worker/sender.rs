@@ -182,12 +182,7 @@ pub fn request_headers(ep: &Endpoint, profile_headers: Vec<(String, String)>) ->
 
 /// The application's profile with the endpoint's overrides on top.
 pub fn effective_profile(app: &Application, ep: &Endpoint) -> Profile {
-    match (&app.profile, &ep.profile) {
-        (None, None) => Profile::default(),
-        (Some(a), None) => a.clone(),
-        (None, Some(e)) => e.clone(),
-        (Some(a), Some(e)) => a.overridden_by(e),
-    }
+    Profile::effective(app.profile.as_ref(), ep.profile.as_ref())
 }
 
 /// Reads at most `limit` bytes of the body (never the whole of a huge one).
