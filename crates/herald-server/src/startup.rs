@@ -49,6 +49,10 @@ pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dy
     Ok(store)
 }
 
+/// Deliveries that may wait in memory for the worker, per unit of its
+/// concurrency, before publishing leaves new ones to the queue table.
+const HANDOVER_PER_SLOT: usize = 8;
+
 pub struct Application {
     listener: TcpListener,
     port: u16,
@@ -70,14 +74,24 @@ impl Application {
         let store = open_store(&config, config.database.migrate_on_start).await?;
         let (token, generated_token) = AdminToken::load_or_generate(&config.auth.admin_token, store.as_ref()).await?;
         let wake = Arc::new(Notify::new());
+        let lease = Duration::from_millis(config.worker.lease_ms);
+        let timeout_cap = Duration::from_millis(config.worker.lease_ms.saturating_sub(5_000).max(1_000));
         let sender = Sender {
             client: build_client().context("building the HTTP client")?,
             clock: clock.clone(),
             policy: Arc::new(config.delivery.retry_policy()?),
             timeout: config.delivery.timeout(),
-            timeout_cap: Duration::from_millis(config.worker.lease_ms.saturating_sub(5_000).max(1_000)),
+            timeout_cap,
+            lease_margin: lease.saturating_sub(timeout_cap),
             max_retry_after: Duration::from_secs(config.delivery.max_retry_after_secs),
             body_limit: config.delivery.response_body_limit_bytes,
+        };
+        // Publishing hands new deliveries straight to this process's worker.
+        let (dispatch, handed_over) = if config.worker.enabled {
+            let (d, q) = crate::worker::dispatch::channel(HANDOVER_PER_SLOT * config.worker.concurrency, lease);
+            (Some(d), Some(q))
+        } else {
+            (None, None)
         };
         let state = AppState {
             store: store.clone(),
@@ -85,6 +99,7 @@ impl Application {
             wake: wake.clone(),
             schemas: Default::default(),
             sender: sender.clone(),
+            dispatch,
         };
         let router = if config.server.api_enabled {
             crate::api::router(state, Arc::new(token), config.server.max_body_bytes)
@@ -97,11 +112,11 @@ impl Application {
                 concurrency: config.worker.concurrency,
                 batch_size: config.worker.batch_size,
                 poll_interval: Duration::from_millis(config.worker.poll_interval_ms),
-                lease: Duration::from_millis(config.worker.lease_ms),
+                lease,
             };
             let on_work = wake.clone();
             store.watch_for_work(Arc::new(move || on_work.notify_one()));
-            Some(Worker { store: store.clone(), sender, settings, wake })
+            Some(Worker { store: store.clone(), sender, settings, wake, handed_over })
         } else {
             None
         };

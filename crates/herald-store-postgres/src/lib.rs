@@ -207,8 +207,14 @@ impl Store for PgStore {
         catalog::delete_endpoint(&self.pool, app, id).await
     }
 
-    async fn publish(&self, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published> {
-        self.publisher.publish(app, new, now).await
+    async fn publish(
+        &self,
+        app: &AppId,
+        new: NewMessage,
+        now: Timestamp,
+        lease: Option<Duration>,
+    ) -> StoreResult<Published> {
+        self.publisher.publish(app, new, now, lease).await
     }
     async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message> {
         messages::get_message(&self.pool, app, id).await

@@ -4,8 +4,8 @@
 //! The decisions are shared with SQLite (`herald_store::batch`).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
-use herald_core::event_type::EventFilter;
 use herald_store::batch::{self, Known, Plan, PublishRequest, Publisher};
 use herald_store::*;
 use sqlx::{PgConnection, PgPool};
@@ -22,23 +22,20 @@ pub(crate) fn start(pool: PgPool) -> Publisher {
 async fn write_batch(pool: &PgPool, reqs: &[PublishRequest]) -> StoreResult<Vec<StoreResult<Published>>> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     let app_ids = batch::app_ids(reqs);
-    let apps: HashSet<String> = sqlx::query_scalar("SELECT id FROM applications WHERE id = ANY($1)")
+    let app_rows = sqlx::query("SELECT * FROM applications WHERE id = ANY($1)")
         .bind(&app_ids)
         .fetch_all(&mut *tx)
         .await
-        .map_err(db_err)?
-        .into_iter()
-        .collect();
+        .map_err(db_err)?;
+    let apps = batch::index_apps(rows::all(&app_rows, rows::application)?);
     let keys = batch::event_keys(reqs);
     let by_event_id = existing_by_event_id(&mut tx, &keys).await?;
     let endpoints = endpoints_by_app(&mut tx, &app_ids).await?;
-    let mut plans = batch::plan(reqs, &Known { apps: &apps, by_event_id: &by_event_id, endpoints: &endpoints });
+    let known = Known { apps: &apps, by_event_id: &by_event_id, endpoints: &endpoints };
+    let mut plans = batch::plan(reqs, &known);
 
-    let new: Vec<(&PublishRequest, &Vec<String>)> = reqs
-        .iter()
-        .zip(&plans)
-        .filter_map(|(r, p)| if let Plan::New { targets } = p { Some((r, targets)) } else { None })
-        .collect();
+    let new: Vec<&PublishRequest> =
+        reqs.iter().zip(&plans).filter(|(_, p)| matches!(p, Plan::New { .. })).map(|(r, _)| r).collect();
     let inserted: HashSet<String> = if new.is_empty() {
         HashSet::new()
     } else {
@@ -48,13 +45,13 @@ async fn write_batch(pool: &PgPool, reqs: &[PublishRequest]) -> StoreResult<Vec<
              ON CONFLICT (app_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
              RETURNING id",
         )
-        .bind(new.iter().map(|(r, _)| r.new.id.as_str()).collect::<Vec<_>>())
-        .bind(new.iter().map(|(r, _)| r.app.as_str()).collect::<Vec<_>>())
-        .bind(new.iter().map(|(r, _)| r.new.event_id.as_deref()).collect::<Vec<_>>())
-        .bind(new.iter().map(|(r, _)| r.new.event_type.as_str()).collect::<Vec<_>>())
-        .bind(new.iter().map(|(r, _)| r.new.payload.as_str()).collect::<Vec<_>>())
-        .bind(new.iter().map(|(r, _)| r.new.timestamp.as_millis()).collect::<Vec<_>>())
-        .bind(new.iter().map(|(r, _)| r.now.as_millis()).collect::<Vec<_>>())
+        .bind(new.iter().map(|r| r.new.id.as_str()).collect::<Vec<_>>())
+        .bind(new.iter().map(|r| r.app.as_str()).collect::<Vec<_>>())
+        .bind(new.iter().map(|r| r.new.event_id.as_deref()).collect::<Vec<_>>())
+        .bind(new.iter().map(|r| r.new.event_type.as_str()).collect::<Vec<_>>())
+        .bind(new.iter().map(|r| r.new.payload.as_str()).collect::<Vec<_>>())
+        .bind(new.iter().map(|r| r.new.timestamp.as_millis()).collect::<Vec<_>>())
+        .bind(new.iter().map(|r| r.now.as_millis()).collect::<Vec<_>>())
         .fetch_all(&mut *tx)
         .await
         .map_err(db_err)?
@@ -65,47 +62,47 @@ async fn write_batch(pool: &PgPool, reqs: &[PublishRequest]) -> StoreResult<Vec<
     // Another node stored the same event id since we looked: answer with its message.
     let raced: Vec<(String, String)> = new
         .iter()
-        .filter(|(r, _)| !inserted.contains(r.new.id.as_str()))
-        .filter_map(|(r, _)| r.new.event_id.clone().map(|e| (r.app.to_string(), e)))
+        .filter(|r| !inserted.contains(r.new.id.as_str()))
+        .filter_map(|r| r.new.event_id.clone().map(|e| (r.app.to_string(), e)))
         .collect();
     let theirs = if raced.is_empty() { HashMap::new() } else { existing_by_event_id(&mut tx, &raced).await? };
 
-    let (mut d_app, mut d_msg, mut d_ep) = (Vec::new(), Vec::new(), Vec::new());
     for (r, plan) in reqs.iter().zip(plans.iter_mut()) {
-        if !matches!(plan, Plan::New { .. }) {
-            continue;
-        }
-        if !inserted.contains(r.new.id.as_str()) {
+        if matches!(plan, Plan::New { .. }) && !inserted.contains(r.new.id.as_str()) {
             let key = (r.app.to_string(), r.new.event_id.clone().unwrap_or_default());
             *plan = theirs.get(&key).map_or(Plan::Missing, |m| Plan::Existing(m.clone()));
-            continue;
-        }
-        if let Plan::New { targets } = plan {
-            for ep in targets.iter() {
-                d_app.push(r.app.to_string());
-                d_msg.push(r.new.id.to_string());
-                d_ep.push(ep.clone());
-            }
         }
     }
-    if !d_msg.is_empty() {
-        let now = reqs.iter().map(|r| r.now.as_millis()).max().unwrap_or_default();
-        sqlx::query(
-            "INSERT INTO deliveries (app_id, msg_id, endpoint_id, state, attempts, due_at, created_at, updated_at)
-             SELECT a, m, e, 'pending', 0, $4, $4, $4 FROM UNNEST($1::text[], $2::text[], $3::text[]) AS u(a, m, e)",
+    let token: i64 = rand::random();
+    let rows = batch::new_deliveries(reqs, &plans, token);
+    let mut ids = HashMap::with_capacity(rows.len());
+    if !rows.is_empty() {
+        let returned: Vec<(i64, String, String)> = sqlx::query_as(
+            "INSERT INTO deliveries (app_id, msg_id, endpoint_id, state, attempts, due_at, lease, leased_until,
+                                     created_at, updated_at)
+             SELECT a, m, e, 'pending', 0, t, l, u, t, t
+             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
+                  AS r(a, m, e, t, l, u)
+             RETURNING id, msg_id, endpoint_id",
         )
-        .bind(&d_app)
-        .bind(&d_msg)
-        .bind(&d_ep)
-        .bind(now)
-        .execute(&mut *tx)
+        .bind(rows.iter().map(|d| d.app).collect::<Vec<_>>())
+        .bind(rows.iter().map(|d| d.msg).collect::<Vec<_>>())
+        .bind(rows.iter().map(|d| d.endpoint).collect::<Vec<_>>())
+        .bind(rows.iter().map(|d| d.now.as_millis()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|d| d.lease.map(|(t, _)| t)).collect::<Vec<_>>())
+        .bind(rows.iter().map(|d| d.lease.map(|(_, u)| u.as_millis())).collect::<Vec<_>>())
+        .fetch_all(&mut *tx)
         .await
         .map_err(db_err)?;
-        // Delivered to listening nodes when (and only if) this commits.
-        sqlx::query("SELECT pg_notify($1, '')").bind(WORK_CHANNEL).execute(&mut *tx).await.map_err(db_err)?;
+        ids.extend(returned.into_iter().map(|(id, msg, ep)| ((msg, ep), id)));
+        // Other nodes have something to claim only if some rows are not
+        // leased to this one; they hear of it when (and only if) this commits.
+        if rows.iter().any(|d| d.lease.is_none()) {
+            sqlx::query("SELECT pg_notify($1, '')").bind(WORK_CHANNEL).execute(&mut *tx).await.map_err(db_err)?;
+        }
     }
     tx.commit().await.map_err(db_err)?;
-    Ok(batch::results(reqs, plans))
+    Ok(batch::results(reqs, plans, &known, &ids, token))
 }
 
 async fn existing_by_event_id(
@@ -130,14 +127,14 @@ async fn existing_by_event_id(
 async fn endpoints_by_app(
     conn: &mut PgConnection,
     app_ids: &[String],
-) -> StoreResult<HashMap<String, Vec<(String, EventFilter)>>> {
+) -> StoreResult<HashMap<String, Vec<Arc<Endpoint>>>> {
     let rows = sqlx::query(
-        "SELECT id, app_id, event_types FROM endpoints
+        "SELECT * FROM endpoints
          WHERE app_id = ANY($1) AND NOT disabled AND (verify_state IS NULL OR verify_state = 'verified')",
     )
     .bind(app_ids)
     .fetch_all(conn)
     .await
     .map_err(db_err)?;
-    Ok(batch::group_by_app(rows::all(&rows, rows::endpoint_filter)?))
+    Ok(batch::group_by_app(rows::all(&rows, rows::endpoint)?))
 }

@@ -50,7 +50,8 @@ pub(crate) async fn claim(
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    rows::all(&rows, rows::claimed)
+    let mut claims = rows::ClaimBuilder::new(now.plus(lease));
+    rows.iter().map(|r| claims.add(&rows::R(r))).collect()
 }
 
 /// Settles a batch in one transaction: one UPDATE over arrays (only rows
@@ -69,15 +70,11 @@ pub(crate) async fn settle(pool: &PgPool, outcomes: &[Settlement], now: Timestam
     );
     let (mut last_at, mut codes, mut errors) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     for s in outcomes {
-        let (state, due_at) = match &s.next {
-            NextState::Delivered => ("delivered", now),
-            NextState::Failed => ("failed", now),
-            NextState::RetryAt(at) => ("retrying", *at),
-        };
+        let (state, due_at) = s.next.stored(now);
         ids.push(s.delivery_id);
         leases.push(s.lease);
         states.push(state);
-        due.push(due_at.as_millis());
+        due.push(due_at.map(Timestamp::as_millis));
         attempted.push(i64::from(s.attempt.is_some()));
         last_at.push(s.attempt.as_ref().map(|(_, a)| a.at.as_millis()));
         codes.push(s.attempt.as_ref().and_then(|(_, a)| a.status_code.map(i64::from)));
@@ -86,10 +83,11 @@ pub(crate) async fn settle(pool: &PgPool, outcomes: &[Settlement], now: Timestam
     let mut tx = pool.begin().await.map_err(db_err)?;
     let updated: Vec<i64> = sqlx::query_scalar(
         "UPDATE deliveries d
-         SET state = u.state, attempts = d.attempts + u.attempted, due_at = u.due_at, lease = NULL, leased_until = NULL,
+         SET state = COALESCE(u.state, d.state), attempts = d.attempts + u.attempted,
+             due_at = COALESCE(u.due_at, d.due_at), lease = NULL, leased_until = NULL,
              last_attempt_at = COALESCE(u.last_at, d.last_attempt_at),
              last_status_code = COALESCE(u.code, d.last_status_code),
-             last_error = u.err, updated_at = $9
+             last_error = CASE WHEN u.state IS NULL THEN d.last_error ELSE u.err END, updated_at = $9
          FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[])
               AS u(id, lease, state, attempted, due_at, last_at, code, err)
          WHERE d.id = u.id AND d.lease = u.lease

@@ -10,6 +10,7 @@ mod migrate;
 mod publish;
 mod queue;
 mod rows;
+mod values;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -193,8 +194,14 @@ impl Store for SqliteStore {
         catalog::delete_endpoint(&self.writer, app, id).await
     }
 
-    async fn publish(&self, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published> {
-        self.publisher.publish(app, new, now).await
+    async fn publish(
+        &self,
+        app: &AppId,
+        new: NewMessage,
+        now: Timestamp,
+        lease: Option<Duration>,
+    ) -> StoreResult<Published> {
+        self.publisher.publish(app, new, now, lease).await
     }
     async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message> {
         messages::get_message(&self.reader, app, id).await

@@ -4,15 +4,14 @@
 //! array through `json_each`), then answers every caller. An answer is sent
 //! only after the commit, so "accepted" still means "on disk".
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::sync::Arc;
 
-use herald_core::event_type::EventFilter;
 use herald_store::batch::{self, Known, Plan, PublishRequest, Publisher};
 use herald_store::*;
-use serde_json::{json, Value};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{Row, SqliteConnection, SqlitePool};
 
-use crate::{db_err, rows};
+use crate::{db_err, rows, values};
 
 /// The group-commit queue in front of this store's writes.
 pub(crate) fn start(writer: SqlitePool) -> Publisher {
@@ -25,60 +24,64 @@ pub(crate) fn start(writer: SqlitePool) -> Publisher {
 async fn write_batch(writer: &SqlitePool, reqs: &[PublishRequest]) -> StoreResult<Vec<StoreResult<Published>>> {
     let mut tx = writer.begin().await.map_err(db_err)?;
     let apps_json = serde_json::to_string(&batch::app_ids(reqs)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let apps: HashSet<String> =
-        sqlx::query_scalar("SELECT id FROM applications WHERE id IN (SELECT value FROM json_each(?1))")
-            .bind(&apps_json)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .into_iter()
-            .collect();
+    let app_rows = sqlx::query("SELECT * FROM applications WHERE id IN (SELECT value FROM json_each(?1))")
+        .bind(&apps_json)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    let apps = batch::index_apps(rows::all(&app_rows, rows::application)?);
     let by_event_id = existing_by_event_id(&mut tx, reqs).await?;
     let endpoints = endpoints_by_app(&mut tx, &apps_json).await?;
-    let plans = batch::plan(reqs, &Known { apps: &apps, by_event_id: &by_event_id, endpoints: &endpoints });
+    let known = Known { apps: &apps, by_event_id: &by_event_id, endpoints: &endpoints };
+    let plans = batch::plan(reqs, &known);
 
-    let mut messages = Vec::new();
-    let mut deliveries = Vec::new();
-    for (r, plan) in reqs.iter().zip(&plans) {
-        let Plan::New { targets } = plan else { continue };
-        let n = &r.new;
-        messages.push(json!([
-            n.id.as_str(),
-            r.app.as_str(),
-            n.event_id,
-            n.event_type.as_str(),
-            n.payload,
-            n.timestamp.as_millis(),
-            r.now.as_millis()
-        ]));
-        for ep in targets {
-            deliveries.push(json!([r.app.as_str(), n.id.as_str(), ep, r.now.as_millis()]));
-        }
-    }
-    if !messages.is_empty() {
-        sqlx::query(
-            "INSERT INTO messages (id, app_id, event_id, event_type, payload, timestamp, created_at)
-             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6
-             FROM json_each(?1)",
-        )
-        .bind(Value::Array(messages).to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-    }
-    if !deliveries.is_empty() {
-        sqlx::query(
-            "INSERT INTO deliveries (app_id, msg_id, endpoint_id, state, attempts, due_at, created_at, updated_at)
-             SELECT value ->> 0, value ->> 1, value ->> 2, 'pending', 0, value ->> 3, value ->> 3, value ->> 3
-             FROM json_each(?1)",
-        )
-        .bind(Value::Array(deliveries).to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+    let messages: Vec<&PublishRequest> =
+        reqs.iter().zip(&plans).filter(|(_, plan)| matches!(plan, Plan::New { .. })).map(|(r, _)| r).collect();
+    values::run(
+        &mut tx,
+        "INSERT INTO messages (id, app_id, event_id, event_type, payload, timestamp, created_at) VALUES ",
+        "",
+        7,
+        &messages,
+        |q, r| {
+            q.bind(r.new.id.as_str())
+                .bind(r.app.as_str())
+                .bind(r.new.event_id.as_deref())
+                .bind(r.new.event_type.as_str())
+                .bind(r.new.payload.as_str())
+                .bind(r.new.timestamp.as_millis())
+                .bind(r.now.as_millis())
+        },
+    )
+    .await?;
+    let token: i64 = rand::random();
+    let deliveries = batch::new_deliveries(reqs, &plans, token);
+    let inserted = values::run(
+        &mut tx,
+        "INSERT INTO deliveries (app_id, msg_id, endpoint_id, state, attempts, due_at, lease, leased_until,
+                                 created_at, updated_at)
+         SELECT column1, column2, column3, 'pending', 0, column4, column5, column6, column4, column4 FROM (VALUES ",
+        ") RETURNING id, msg_id, endpoint_id",
+        6,
+        &deliveries,
+        |q, d| {
+            q.bind(d.app)
+                .bind(d.msg)
+                .bind(d.endpoint)
+                .bind(d.now.as_millis())
+                .bind(d.lease.map(|(t, _)| t))
+                .bind(d.lease.map(|(_, u)| u.as_millis()))
+        },
+    )
+    .await?;
+    let mut ids = HashMap::with_capacity(inserted.len());
+    for row in &inserted {
+        let (id, msg, ep): (i64, String, String) =
+            (row.try_get(0).map_err(db_err)?, row.try_get(1).map_err(db_err)?, row.try_get(2).map_err(db_err)?);
+        ids.insert((msg, ep), id);
     }
     tx.commit().await.map_err(db_err)?;
-    Ok(batch::results(reqs, plans))
+    Ok(batch::results(reqs, plans, &known, &ids, token))
 }
 
 /// Messages already stored under the batch's (app, event id) pairs.
@@ -105,9 +108,9 @@ async fn existing_by_event_id(
 async fn endpoints_by_app(
     conn: &mut SqliteConnection,
     apps_json: &str,
-) -> StoreResult<HashMap<String, Vec<(String, EventFilter)>>> {
+) -> StoreResult<HashMap<String, Vec<Arc<Endpoint>>>> {
     let rows = sqlx::query(
-        "SELECT id, app_id, event_types FROM endpoints
+        "SELECT * FROM endpoints
          WHERE disabled = 0 AND (verify_state IS NULL OR verify_state = 'verified')
            AND app_id IN (SELECT value FROM json_each(?1))",
     )
@@ -115,5 +118,5 @@ async fn endpoints_by_app(
     .fetch_all(conn)
     .await
     .map_err(db_err)?;
-    Ok(batch::group_by_app(rows::all(&rows, rows::endpoint_filter)?))
+    Ok(batch::group_by_app(rows::all(&rows, rows::endpoint)?))
 }

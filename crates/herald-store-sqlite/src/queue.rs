@@ -4,12 +4,11 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use herald_core::Timestamp;
+use herald_core::{AttemptId, Timestamp};
 use herald_store::*;
-use serde_json::{json, Value};
 use sqlx::{Row, SqlitePool};
 
-use crate::{db_err, rows};
+use crate::{db_err, rows, values};
 
 /// Leases due deliveries in one statement (`UPDATE ... WHERE id IN (SELECT
 /// ... LIMIT n) RETURNING`), then reads what sending needs.
@@ -65,95 +64,82 @@ pub(crate) async fn claim(
     .fetch_all(writer)
     .await
     .map_err(db_err)?;
-    rows::all(&rows, rows::claimed)
+    let mut claims = rows::ClaimBuilder::new(now.plus(lease));
+    rows.iter().map(|r| claims.add(&rows::R(r))).collect()
 }
 
-/// Records a batch of outcomes in one transaction with a fixed number of
-/// statements: one UPDATE for every delivery whose lease still matches, one
-/// INSERT for their attempts. Outcomes whose lease is gone are dropped.
+/// Records a batch of outcomes in one transaction with few statements: the
+/// deliveries whose lease still matches are updated, then their attempts
+/// inserted (rows bound as parameters). Outcomes whose lease is gone are
+/// dropped.
 pub(crate) async fn settle(pool: &SqlitePool, outcomes: &[Settlement], now: Timestamp) -> StoreResult<usize> {
     if outcomes.is_empty() {
         return Ok(0);
     }
-    let updates: Vec<Value> = outcomes
-        .iter()
-        .map(|s| {
-            let (state, due_at) = match &s.next {
-                NextState::Delivered => ("delivered", now),
-                NextState::Failed => ("failed", now),
-                NextState::RetryAt(at) => ("retrying", *at),
-            };
-            let attempt = s.attempt.as_ref().map(|(_, a)| a);
-            json!([
-                s.delivery_id,
-                s.lease,
-                state,
-                i64::from(attempt.is_some()),
-                due_at.as_millis(),
-                attempt.map(|a| a.at.as_millis()),
-                attempt.and_then(|a| a.status_code),
-                s.error
-            ])
-        })
-        .collect();
     let mut tx = pool.begin().await.map_err(db_err)?;
-    let kept: HashSet<i64> = sqlx::query_scalar(
+    let kept: HashSet<i64> = values::run(
+        &mut tx,
         "UPDATE deliveries
-         SET state = u.value ->> 2, attempts = attempts + (u.value ->> 3), due_at = u.value ->> 4,
-             lease = NULL, leased_until = NULL,
-             last_attempt_at = COALESCE(u.value ->> 5, last_attempt_at),
-             last_status_code = COALESCE(u.value ->> 6, last_status_code),
-             last_error = u.value ->> 7, updated_at = ?2
-         FROM json_each(?1) AS u
-         WHERE deliveries.id = u.value ->> 0 AND deliveries.lease = u.value ->> 1
-         RETURNING deliveries.id",
+         SET state = COALESCE(u.column3, state), attempts = attempts + u.column4,
+             due_at = COALESCE(u.column5, due_at), lease = NULL, leased_until = NULL,
+             last_attempt_at = COALESCE(u.column6, last_attempt_at),
+             last_status_code = COALESCE(u.column7, last_status_code),
+             last_error = CASE WHEN u.column3 IS NULL THEN last_error ELSE u.column8 END, updated_at = u.column9
+         FROM (VALUES ",
+        ") AS u WHERE deliveries.id = u.column1 AND deliveries.lease = u.column2 RETURNING deliveries.id",
+        9,
+        outcomes,
+        |q, s| {
+            let (state, due_at) = s.next.stored(now);
+            let attempt = s.attempt.as_ref().map(|(_, a)| a);
+            q.bind(s.delivery_id)
+                .bind(s.lease)
+                .bind(state)
+                .bind(i64::from(attempt.is_some()))
+                .bind(due_at.map(Timestamp::as_millis))
+                .bind(attempt.map(|a| a.at.as_millis()))
+                .bind(attempt.and_then(|a| a.status_code).map(i64::from))
+                .bind(s.error.as_deref())
+                .bind(now.as_millis())
+        },
     )
-    .bind(Value::Array(updates).to_string())
-    .bind(now.as_millis())
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(db_err)?
-    .into_iter()
-    .collect();
+    .await?
+    .iter()
+    .map(|r| r.try_get::<i64, _>(0))
+    .collect::<Result<_, _>>()
+    .map_err(db_err)?;
     if kept.len() < outcomes.len() {
         tracing::debug!(dropped = outcomes.len() - kept.len(), "leases lost before settling; outcomes dropped");
     }
-    let settled: Vec<&Settlement> = outcomes.iter().filter(|s| kept.contains(&s.delivery_id)).collect();
-    let attempts: Vec<Value> = settled
+    let attempts: Vec<(&Settlement, &AttemptId, &AttemptRecord)> = outcomes
         .iter()
-        .filter_map(|s| {
-            s.attempt.as_ref().map(|(id, a)| {
-                json!([
-                    id.as_str(),
-                    s.app_id.as_str(),
-                    s.msg_id.as_str(),
-                    s.endpoint_id.as_str(),
-                    a.attempt_number,
-                    a.url,
-                    a.at.as_millis(),
-                    a.status_code,
-                    a.error,
-                    a.latency_ms,
-                    a.response_body,
-                    a.success
-                ])
-            })
-        })
+        .filter(|s| kept.contains(&s.delivery_id))
+        .filter_map(|s| s.attempt.as_ref().map(|(id, a)| (s, id, a)))
         .collect();
-    if !attempts.is_empty() {
-        sqlx::query(
-            "INSERT INTO attempts (id, app_id, msg_id, endpoint_id, attempt_number, url, created_at, status_code,
-                                   error, latency_ms, response_body, success)
-             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
-                    value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11
-             FROM json_each(?1)",
-        )
-        .bind(Value::Array(attempts).to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-    }
-    for s in settled.iter().filter(|s| s.disable_endpoint.is_some()) {
+    values::run(
+        &mut tx,
+        "INSERT INTO attempts (id, app_id, msg_id, endpoint_id, attempt_number, url, created_at, status_code,
+                               error, latency_ms, response_body, success) VALUES ",
+        "",
+        12,
+        &attempts,
+        |q, (s, id, a)| {
+            q.bind(id.as_str())
+                .bind(s.app_id.as_str())
+                .bind(s.msg_id.as_str())
+                .bind(s.endpoint_id.as_str())
+                .bind(i64::from(a.attempt_number))
+                .bind(a.url.as_str())
+                .bind(a.at.as_millis())
+                .bind(a.status_code.map(i64::from))
+                .bind(a.error.as_deref())
+                .bind(i64::try_from(a.latency_ms).unwrap_or(i64::MAX))
+                .bind(a.response_body.as_deref())
+                .bind(a.success)
+        },
+    )
+    .await?;
+    for s in outcomes.iter().filter(|s| s.disable_endpoint.is_some() && kept.contains(&s.delivery_id)) {
         sqlx::query("UPDATE endpoints SET disabled = 1, disabled_reason = ?2, updated_at = ?3 WHERE id = ?1")
             .bind(s.endpoint_id.as_str())
             .bind(&s.disable_endpoint)

@@ -4,12 +4,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
 
 use herald_core::event_type::EventFilter;
 use herald_core::{AppId, Timestamp};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{Message, NewMessage, Published, StoreError, StoreResult};
+use crate::{Application, ClaimedDelivery, Endpoint, Message, NewMessage, Published, StoreError, StoreResult};
 
 /// Most publishes written in one transaction.
 const MAX_BATCH: usize = 512;
@@ -61,9 +63,15 @@ impl Publisher {
     }
 
     /// Queues one publish and waits for its answer (after the commit).
-    pub async fn publish(&self, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published> {
+    pub async fn publish(
+        &self,
+        app: &AppId,
+        new: NewMessage,
+        now: Timestamp,
+        lease: Option<Duration>,
+    ) -> StoreResult<Published> {
         let (reply, answer) = oneshot::channel();
-        let job = Job { req: PublishRequest { app: app.clone(), new, now }, reply };
+        let job = Job { req: PublishRequest { app: app.clone(), new, now, lease }, reply };
         let stopped = || StoreError::Backend("the publisher task has stopped".into());
         self.tx.send(job).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
@@ -75,6 +83,8 @@ pub struct PublishRequest {
     pub app: AppId,
     pub new: NewMessage,
     pub now: Timestamp,
+    /// Lease the new deliveries to the caller for this long.
+    pub lease: Option<Duration>,
 }
 
 /// What one request turns into.
@@ -86,16 +96,17 @@ pub enum Plan {
     /// Same event id as an earlier request of this batch.
     SameAs(usize),
     /// Store it and deliver it to these endpoints.
-    New { targets: Vec<String> },
+    New { targets: Vec<Arc<Endpoint>> },
 }
 
 /// What the backend read for the batch.
 pub struct Known<'a> {
-    pub apps: &'a HashSet<String>,
+    /// The batch's applications that exist, by id.
+    pub apps: &'a HashMap<String, Arc<Application>>,
     /// Messages already stored, by (app id, event id).
     pub by_event_id: &'a HashMap<(String, String), Message>,
-    /// Enabled (and verified) endpoints by app id, with their filters.
-    pub endpoints: &'a HashMap<String, Vec<(String, EventFilter)>>,
+    /// Enabled (and verified) endpoints by app id.
+    pub endpoints: &'a HashMap<String, Vec<Arc<Endpoint>>>,
 }
 
 /// (app id, event id) pairs the batch asks about.
@@ -112,7 +123,7 @@ pub fn plan(reqs: &[PublishRequest], known: &Known<'_>) -> Vec<Plan> {
     let mut first_with_key: HashMap<(&str, &str), usize> = HashMap::new();
     let mut plans = Vec::with_capacity(reqs.len());
     for (i, r) in reqs.iter().enumerate() {
-        if !known.apps.contains(r.app.as_str()) {
+        if !known.apps.contains_key(r.app.as_str()) {
             plans.push(Plan::Missing);
             continue;
         }
@@ -132,11 +143,11 @@ pub fn plan(reqs: &[PublishRequest], known: &Known<'_>) -> Vec<Plan> {
             .get(r.app.as_str())
             .map(|eps| {
                 eps.iter()
-                    .filter(|(id, f)| match &r.new.only_endpoint {
-                        Some(only) => only.as_str() == id,
-                        None => f.matches(r.new.event_type.as_str()),
+                    .filter(|ep| match &r.new.only_endpoint {
+                        Some(only) => *only == ep.id,
+                        None => ep.filter.matches(r.new.event_type.as_str()),
                     })
-                    .map(|(id, _)| id.clone())
+                    .cloned()
                     .collect()
             })
             .unwrap_or_default();
@@ -145,19 +156,55 @@ pub fn plan(reqs: &[PublishRequest], known: &Known<'_>) -> Vec<Plan> {
     plans
 }
 
-/// The answers, once the batch is committed.
-pub fn results(reqs: &[PublishRequest], plans: Vec<Plan>) -> Vec<StoreResult<Published>> {
+/// One delivery row to insert for a new message.
+pub struct NewDelivery<'a> {
+    pub app: &'a str,
+    pub msg: &'a str,
+    pub endpoint: &'a str,
+    pub now: Timestamp,
+    /// `(lease token, leased until)` when the publisher takes the delivery.
+    pub lease: Option<(i64, Timestamp)>,
+}
+
+/// The delivery rows of the batch's new messages; leased ones share `token`.
+pub fn new_deliveries<'a>(reqs: &'a [PublishRequest], plans: &'a [Plan], token: i64) -> Vec<NewDelivery<'a>> {
+    let mut out = Vec::new();
+    for (r, plan) in reqs.iter().zip(plans) {
+        let Plan::New { targets } = plan else { continue };
+        let lease = r.lease.map(|l| (token, r.now.plus(l)));
+        out.extend(targets.iter().map(|ep| NewDelivery {
+            app: r.app.as_str(),
+            msg: r.new.id.as_str(),
+            endpoint: ep.id.as_str(),
+            now: r.now,
+            lease,
+        }));
+    }
+    out
+}
+
+/// The answers, once the batch is committed. `ids` maps each inserted
+/// (message id, endpoint id) to its delivery id; leased deliveries come back
+/// in `claimed` with the batch's `token`.
+pub fn results(
+    reqs: &[PublishRequest],
+    plans: Vec<Plan>,
+    known: &Known<'_>,
+    ids: &HashMap<(String, String), i64>,
+    token: i64,
+) -> Vec<StoreResult<Published>> {
     let mut out: Vec<StoreResult<Published>> = Vec::with_capacity(reqs.len());
     for (r, plan) in reqs.iter().zip(plans) {
+        let repeat = |message| Published { message, created: false, fanned_out: 0, claimed: Vec::new() };
         let result = match plan {
             Plan::Missing => Err(StoreError::NotFound("application")),
-            Plan::Existing(message) => Ok(Published { message, created: false, fanned_out: 0 }),
+            Plan::Existing(message) => Ok(repeat(message)),
             Plan::SameAs(first) => match &out[first] {
-                Ok(p) => Ok(Published { message: p.message.clone(), created: false, fanned_out: 0 }),
+                Ok(p) => Ok(repeat(p.message.clone())),
                 Err(_) => Err(StoreError::NotFound("application")),
             },
-            Plan::New { targets } => Ok(Published {
-                message: Message {
+            Plan::New { targets } => {
+                let message = Message {
                     id: r.new.id.clone(),
                     app_id: r.app.clone(),
                     event_id: r.new.event_id.clone(),
@@ -165,10 +212,30 @@ pub fn results(reqs: &[PublishRequest], plans: Vec<Plan>) -> Vec<StoreResult<Pub
                     payload: r.new.payload.clone(),
                     timestamp: r.new.timestamp,
                     created_at: r.now,
-                },
-                created: true,
-                fanned_out: targets.len(),
-            }),
+                };
+                let claimed = match (r.lease, known.apps.get(r.app.as_str())) {
+                    (Some(lease), Some(app)) if !targets.is_empty() => {
+                        let shared = Arc::new(message.clone());
+                        targets
+                            .iter()
+                            .filter_map(|ep| {
+                                let id = ids.get(&(r.new.id.to_string(), ep.id.to_string()))?;
+                                Some(ClaimedDelivery {
+                                    delivery_id: *id,
+                                    lease: token,
+                                    leased_until: r.now.plus(lease),
+                                    attempt_number: 1,
+                                    message: shared.clone(),
+                                    endpoint: ep.clone(),
+                                    app: app.clone(),
+                                })
+                            })
+                            .collect()
+                    }
+                    _ => Vec::new(),
+                };
+                Ok(Published { message, created: true, fanned_out: targets.len(), claimed })
+            }
         };
         out.push(result);
     }
@@ -180,13 +247,18 @@ pub fn index_by_event_id(messages: Vec<Message>) -> HashMap<(String, String), Me
     messages.into_iter().filter_map(|m| m.event_id.clone().map(|e| ((m.app_id.to_string(), e), m))).collect()
 }
 
-/// `(app id, endpoint id, filter)` rows grouped by application.
-pub fn group_by_app(rows: Vec<(String, String, EventFilter)>) -> HashMap<String, Vec<(String, EventFilter)>> {
-    let mut out: HashMap<String, Vec<(String, EventFilter)>> = HashMap::new();
-    for (app, id, filter) in rows {
-        out.entry(app).or_default().push((id, filter));
+/// Endpoints grouped by application id.
+pub fn group_by_app(endpoints: Vec<Endpoint>) -> HashMap<String, Vec<Arc<Endpoint>>> {
+    let mut out: HashMap<String, Vec<Arc<Endpoint>>> = HashMap::new();
+    for ep in endpoints {
+        out.entry(ep.app_id.to_string()).or_default().push(Arc::new(ep));
     }
     out
+}
+
+/// Applications by id.
+pub fn index_apps(apps: Vec<Application>) -> HashMap<String, Arc<Application>> {
+    apps.into_iter().map(|a| (a.id.to_string(), Arc::new(a))).collect()
 }
 
 /// Parses an endpoint's stored filter (`None` = every event).
@@ -198,10 +270,45 @@ pub fn filter_from_text(text: Option<String>) -> StoreResult<EventFilter> {
 
 #[cfg(test)]
 mod tests {
+    use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
     use herald_core::event_type::{EventPattern, EventTypeName};
     use herald_core::{EndpointId, MessageId};
 
     use super::*;
+
+    fn app(id: &AppId) -> Application {
+        Application {
+            id: id.clone(),
+            uid: None,
+            name: "a".into(),
+            live: true,
+            metadata: serde_json::json!({}),
+            profile: None,
+            credential: None,
+            created_at: Timestamp::from_millis(1),
+            updated_at: Timestamp::from_millis(1),
+        }
+    }
+
+    fn endpoint(app: &AppId, id: &EndpointId, filter: EventFilter) -> Endpoint {
+        Endpoint {
+            id: id.clone(),
+            app_id: app.clone(),
+            url: EndpointUrl::parse("http://127.0.0.1:9/").unwrap(),
+            description: String::new(),
+            filter,
+            disabled: false,
+            disabled_reason: None,
+            headers: CustomHeaders::default(),
+            secret: EndpointSecret::generate(),
+            metadata: serde_json::json!({}),
+            profile: None,
+            credential: None,
+            verification: None,
+            created_at: Timestamp::from_millis(1),
+            updated_at: Timestamp::from_millis(1),
+        }
+    }
 
     fn req(app: &AppId, event_type: &str, event_id: Option<&str>, only: Option<&EndpointId>) -> PublishRequest {
         PublishRequest {
@@ -215,6 +322,7 @@ mod tests {
                 only_endpoint: only.cloned(),
             },
             now: Timestamp::from_millis(1),
+            lease: Some(Duration::from_secs(30)),
         }
     }
 
@@ -222,15 +330,9 @@ mod tests {
     fn a_batch_is_planned_like_one_publish_after_another() {
         let (a, gone) = (AppId::generate(1), AppId::generate(2));
         let (ep_all, ep_ref) = (EndpointId::generate(1), EndpointId::generate(2));
-        let apps: HashSet<String> = [a.to_string()].into();
-        let endpoints: HashMap<String, Vec<(String, EventFilter)>> = [(
-            a.to_string(),
-            vec![
-                (ep_all.to_string(), EventFilter::All),
-                (ep_ref.to_string(), EventFilter::Only(vec![EventPattern::parse("referral.*").unwrap()])),
-            ],
-        )]
-        .into();
+        let apps = index_apps(vec![app(&a)]);
+        let referrals = EventFilter::Only(vec![EventPattern::parse("referral.*").unwrap()]);
+        let endpoints = group_by_app(vec![endpoint(&a, &ep_all, EventFilter::All), endpoint(&a, &ep_ref, referrals)]);
         let earlier = HashMap::new();
         let reqs = vec![
             req(&a, "referral.converted", Some("e1"), None),
@@ -239,21 +341,34 @@ mod tests {
             req(&a, "user.created", None, None),
             req(&a, "test", None, Some(&ep_ref)),
         ];
-        let plans = plan(&reqs, &Known { apps: &apps, by_event_id: &earlier, endpoints: &endpoints });
-        assert!(matches!(&plans[0], Plan::New { targets } if targets.len() == 2));
+        let known = Known { apps: &apps, by_event_id: &earlier, endpoints: &endpoints };
+        let plans = plan(&reqs, &known);
+        let ids_of = |p: &Plan| match p {
+            Plan::New { targets } => targets.iter().map(|e| e.id.clone()).collect::<Vec<_>>(),
+            _ => Vec::new(),
+        };
+        assert_eq!(ids_of(&plans[0]), vec![ep_all.clone(), ep_ref.clone()]);
         assert!(matches!(plans[1], Plan::SameAs(0)), "the repeat in the same batch answers with the first");
         assert!(matches!(plans[2], Plan::Missing));
-        assert!(matches!(&plans[3], Plan::New { targets } if targets == &vec![ep_all.to_string()]));
-        assert!(
-            matches!(&plans[4], Plan::New { targets } if targets == &vec![ep_ref.to_string()]),
-            "a test event ignores the filter"
-        );
+        assert_eq!(ids_of(&plans[3]), vec![ep_all.clone()]);
+        assert_eq!(ids_of(&plans[4]), vec![ep_ref.clone()], "a test event ignores the filter");
 
-        let results = results(&reqs, plans);
+        let rows = new_deliveries(&reqs, &plans, 7);
+        assert_eq!(rows.len(), 4);
+        assert!(rows.iter().all(|d| d.lease == Some((7, Timestamp::from_millis(30_001)))));
+        let ids: HashMap<(String, String), i64> =
+            rows.iter().enumerate().map(|(i, d)| ((d.msg.to_owned(), d.endpoint.to_owned()), i as i64)).collect();
+
+        let results = results(&reqs, plans, &known, &ids, 7);
         let first = results[0].as_ref().unwrap();
         let repeat = results[1].as_ref().unwrap();
         assert!(first.created && !repeat.created);
         assert_eq!(repeat.message.id, first.message.id);
+        assert!(repeat.claimed.is_empty(), "a repeat leases nothing");
         assert!(matches!(results[2], Err(StoreError::NotFound("application"))));
+        let claimed: Vec<(i64, i64, u32)> =
+            first.claimed.iter().map(|c| (c.delivery_id, c.lease, c.attempt_number)).collect();
+        assert_eq!(claimed, vec![(0, 7, 1), (1, 7, 1)], "the new deliveries come back leased, with their ids");
+        assert_eq!(first.claimed[0].endpoint.id, ep_all);
     }
 }

@@ -65,7 +65,18 @@ pub trait Store: Send + Sync + 'static {
     /// Stores the message and one delivery per enabled, matching endpoint in
     /// one transaction. With an `event_id` already used in this application,
     /// returns the original message and `created: false` instead.
-    async fn publish(&self, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published>;
+    ///
+    /// With `lease`, the new deliveries are written already leased to the
+    /// caller until `now + lease` and returned in `Published::claimed`, so a
+    /// worker in the same process can send them without claiming them. If
+    /// it never settles them, they come back when the lease runs out.
+    async fn publish(
+        &self,
+        app: &AppId,
+        new: NewMessage,
+        now: Timestamp,
+        lease: Option<std::time::Duration>,
+    ) -> StoreResult<Published>;
     async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message>;
     async fn list_messages(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Message>>;
     /// The delivery status of a message at each endpoint it was fanned out to.

@@ -1,5 +1,7 @@
 //! Records as the stores hold them, and the inputs that change them.
 
+use std::sync::Arc;
+
 use herald_core::delivery::{DeliveryState, VerifyState};
 use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
 use herald_core::event_type::{EventFilter, EventTypeName};
@@ -183,6 +185,9 @@ pub struct Published {
     pub created: bool,
     /// How many endpoints the message was fanned out to (0 for a repeat).
     pub fanned_out: usize,
+    /// The new deliveries, already leased to the caller, when publishing was
+    /// asked to lease them (empty otherwise).
+    pub claimed: Vec<ClaimedDelivery>,
 }
 
 #[derive(Clone, Debug)]
@@ -227,17 +232,21 @@ pub struct AttemptRecord {
     pub success: bool,
 }
 
-/// A leased delivery with what the worker needs to send it, re-read from the
-/// store at claim time so endpoint changes apply to pending retries.
+/// A leased delivery with what the worker needs to send it, read from the
+/// store when it was leased (at claim time, or in the publishing transaction)
+/// so endpoint changes apply to pending retries. The records are shared
+/// between the deliveries of one claim or one publish.
 #[derive(Clone, Debug)]
 pub struct ClaimedDelivery {
     pub delivery_id: i64,
     pub lease: i64,
+    /// When the lease runs out: no request may still be running then.
+    pub leased_until: Timestamp,
     /// The number of the attempt about to be made (1 for the first).
     pub attempt_number: u32,
-    pub message: Message,
-    pub endpoint: Endpoint,
-    pub app: Application,
+    pub message: Arc<Message>,
+    pub endpoint: Arc<Endpoint>,
+    pub app: Arc<Application>,
 }
 
 #[derive(Clone, Debug)]
@@ -245,6 +254,21 @@ pub enum NextState {
     Delivered,
     RetryAt(Timestamp),
     Failed,
+    /// Not attempted: give the lease back, leaving state and due time as
+    /// they were (a worker that stops before sending what it holds).
+    Released,
+}
+
+impl NextState {
+    /// The stored state and due time this outcome sets (`None`: unchanged).
+    pub fn stored(&self, now: Timestamp) -> (Option<&'static str>, Option<Timestamp>) {
+        match self {
+            Self::Delivered => (Some("delivered"), Some(now)),
+            Self::Failed => (Some("failed"), Some(now)),
+            Self::RetryAt(at) => (Some("retrying"), Some(*at)),
+            Self::Released => (None, None),
+        }
+    }
 }
 
 /// The outcome of one claimed delivery.

@@ -4,6 +4,9 @@
 //! booleans; JSON as text, times as epoch milliseconds), so one set of
 //! conversions serves both through [`RowGet`].
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use herald_core::delivery::DeliveryState;
 use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
 use herald_core::event_type::{EventFilter, EventTypeName};
@@ -85,21 +88,45 @@ pub fn filter_to_text(filter: &EventFilter) -> Option<String> {
     filter.to_list().map(|l| Value::from(l).to_string())
 }
 
-/// `(app id, endpoint id, filter)` from columns `app_id, id, event_types`.
-pub fn endpoint_filter(row: &dyn RowGet) -> StoreResult<(String, String, EventFilter)> {
-    Ok((row.text("app_id")?, row.text("id")?, filter_from_text(row.opt_text("event_types")?)?))
+/// Builds leased deliveries from the claim query's `d_`, `m_`, `e_` and `a_`
+/// columns, converting each message, endpoint and application once per claim
+/// and sharing it between the deliveries that name it.
+pub struct ClaimBuilder {
+    leased_until: Timestamp,
+    messages: HashMap<String, Arc<Message>>,
+    endpoints: HashMap<String, Arc<Endpoint>>,
+    apps: HashMap<String, Arc<Application>>,
 }
 
-/// A leased delivery from the claim query's `d_`, `m_`, `e_` and `a_` columns.
-pub fn claimed(row: &dyn RowGet) -> StoreResult<ClaimedDelivery> {
-    Ok(ClaimedDelivery {
-        delivery_id: row.int("d_id")?,
-        lease: row.int("d_lease")?,
-        attempt_number: u32::try_from(row.int("d_attempts")?).unwrap_or(0).saturating_add(1),
-        message: message_prefixed(row, "m_")?,
-        endpoint: endpoint_prefixed(row, "e_")?,
-        app: application_prefixed(row, "a_")?,
-    })
+impl ClaimBuilder {
+    pub fn new(leased_until: Timestamp) -> Self {
+        Self { leased_until, messages: HashMap::new(), endpoints: HashMap::new(), apps: HashMap::new() }
+    }
+
+    pub fn add(&mut self, row: &dyn RowGet) -> StoreResult<ClaimedDelivery> {
+        Ok(ClaimedDelivery {
+            delivery_id: row.int("d_id")?,
+            lease: row.int("d_lease")?,
+            leased_until: self.leased_until,
+            attempt_number: u32::try_from(row.int("d_attempts")?).unwrap_or(0).saturating_add(1),
+            message: shared(&mut self.messages, row.text("m_id")?, || message_prefixed(row, "m_"))?,
+            endpoint: shared(&mut self.endpoints, row.text("e_id")?, || endpoint_prefixed(row, "e_"))?,
+            app: shared(&mut self.apps, row.text("a_id")?, || application_prefixed(row, "a_"))?,
+        })
+    }
+}
+
+fn shared<T>(
+    seen: &mut HashMap<String, Arc<T>>,
+    id: String,
+    convert: impl FnOnce() -> StoreResult<T>,
+) -> StoreResult<Arc<T>> {
+    if let Some(found) = seen.get(&id) {
+        return Ok(found.clone());
+    }
+    let record = Arc::new(convert()?);
+    seen.insert(id, record.clone());
+    Ok(record)
 }
 
 /// An endpoint from columns named with the given prefix (`""` or `"e_"`).

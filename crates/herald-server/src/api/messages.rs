@@ -149,10 +149,8 @@ async fn create_message(
         timestamp: body.timestamp.unwrap_or(now),
         only_endpoint: None,
     };
-    let published = state.store.publish(&app_id, new, now).await?;
-    if published.fanned_out > 0 {
-        state.wake.notify_one();
-    }
+    let mut published = state.store.publish(&app_id, new, now, state.dispatch_lease()).await?;
+    state.dispatch(&mut published).await;
     let status = if published.created { StatusCode::ACCEPTED } else { StatusCode::OK };
     Ok((status, Json(MessageView::new(published.message, None))))
 }

@@ -1,16 +1,19 @@
 //! Delivery workers: claim due deliveries under a lease, send them
 //! concurrently, and settle the outcomes in batches (one commit for many).
 
+pub mod dispatch;
 pub mod handshake;
 mod sender;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use herald_store::{Settlement, Store};
-use tokio::sync::{mpsc, watch, Notify, Semaphore};
+use herald_store::{ClaimedDelivery, Settlement, Store};
+use tokio::sync::{mpsc, watch, Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 
+use dispatch::DispatchQueue;
 pub use sender::{build_client, effective_profile, Sender, USER_AGENT_VALUE};
 
 #[derive(Clone, Debug)]
@@ -26,6 +29,8 @@ pub struct Worker {
     pub sender: Sender,
     pub settings: WorkerSettings,
     pub wake: Arc<Notify>,
+    /// Deliveries this process's API published already leased to us.
+    pub handed_over: Option<DispatchQueue>,
 }
 
 /// Most outcomes written in one transaction.
@@ -34,59 +39,99 @@ const SETTLE_BATCH: usize = 512;
 impl Worker {
     /// Runs until `shutdown` turns true; then stops claiming, lets requests in
     /// flight finish (each is bounded by the delivery timeout) and settles
-    /// them. Anything left unsettled comes back when its lease runs out.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+    /// them. Deliveries handed over but not started get their leases back;
+    /// anything left unsettled comes back when its lease runs out.
+    ///
+    /// Work arrives two ways: handed over by publishing (already leased), and
+    /// claimed from the store, which holds retries, deliveries published by
+    /// other nodes and any the hand-over did not take. The store is asked
+    /// when woken, when the poll interval passes, and again right away while
+    /// claims come back full.
+    pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
         let (tx, rx) = mpsc::unbounded_channel::<Settlement>();
         let settler = tokio::spawn(settle_loop(self.store.clone(), self.sender.clock.clone(), rx));
         let permits = Arc::new(Semaphore::new(self.settings.concurrency));
         let mut in_flight = JoinSet::new();
+        let spawn = |in_flight: &mut JoinSet<()>, delivery: ClaimedDelivery, permit: OwnedSemaphorePermit| {
+            let sender = self.sender.clone();
+            let tx = tx.clone();
+            in_flight.spawn(async move {
+                let settlement = sender.deliver(delivery).await;
+                let _ = tx.send(settlement);
+                drop(permit);
+            });
+        };
+        let mut want_claim = true;
+        let mut next_poll = Instant::now() + self.settings.poll_interval;
 
         while !*shutdown.borrow() {
             while in_flight.try_join_next().is_some() {}
+            if let Some(queue) = self.handed_over.as_mut() {
+                while let Some(d) = queue.try_recv() {
+                    let Ok(permit) = permits.clone().acquire_owned().await else { break };
+                    spawn(&mut in_flight, d, permit);
+                }
+            }
             let free = permits.available_permits();
-            if free == 0 {
-                tokio::select! {
-                    _ = in_flight.join_next() => {}
-                    _ = shutdown.changed() => {}
+            if want_claim && free > 0 {
+                let limit = u32::try_from(free).unwrap_or(u32::MAX).min(self.settings.batch_size);
+                let now = self.sender.clock.now();
+                let claimed = match self.store.claim(now, limit, self.settings.lease).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::error!(error = %e, "claiming deliveries failed; retrying after the poll interval");
+                        Vec::new()
+                    }
+                };
+                next_poll = Instant::now() + self.settings.poll_interval;
+                // A full claim means more may be due: ask again at once.
+                want_claim = claimed.len() as u32 == limit;
+                let got = !claimed.is_empty();
+                for d in claimed {
+                    let Ok(permit) = permits.clone().acquire_owned().await else { break };
+                    spawn(&mut in_flight, d, permit);
                 }
-                continue;
-            }
-            let limit = u32::try_from(free).unwrap_or(u32::MAX).min(self.settings.batch_size);
-            let now = self.sender.clock.now();
-            let claimed = match self.store.claim(now, limit, self.settings.lease).await {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::error!(error = %e, "claiming deliveries failed; retrying after the poll interval");
-                    Vec::new()
+                if got {
+                    if !want_claim {
+                        // Nothing else is due right now; yield so sends can start.
+                        tokio::task::yield_now().await;
+                    }
+                    continue;
                 }
-            };
-            if claimed.is_empty() {
-                tokio::select! {
-                    _ = self.wake.notified() => {}
-                    _ = tokio::time::sleep(self.settings.poll_interval) => {}
-                    _ = shutdown.changed() => {}
+            }
+            tokio::select! {
+                d = next_handed_over(&mut self.handed_over) => match d {
+                    Some(d) => {
+                        if let Ok(permit) = permits.clone().acquire_owned().await {
+                            spawn(&mut in_flight, d, permit);
+                        }
+                    }
+                    None => self.handed_over = None,
+                },
+                _ = self.wake.notified() => want_claim = true,
+                _ = tokio::time::sleep_until(next_poll) => {
+                    want_claim = true;
+                    next_poll = Instant::now() + self.settings.poll_interval;
                 }
-                continue;
+                _ = in_flight.join_next(), if want_claim && free == 0 => {}
+                _ = shutdown.changed() => {}
             }
-            let full_batch = claimed.len() as u32 == limit;
-            for delivery in claimed {
-                let Ok(permit) = permits.clone().acquire_owned().await else { break };
-                let sender = self.sender.clone();
-                let tx = tx.clone();
-                in_flight.spawn(async move {
-                    let settlement = sender.deliver(delivery).await;
-                    let _ = tx.send(settlement);
-                    drop(permit);
-                });
-            }
-            if !full_batch {
-                // Nothing else is due right now; yield so sends can start.
-                tokio::task::yield_now().await;
+        }
+        if let Some(mut queue) = self.handed_over.take() {
+            for d in queue.close() {
+                let _ = tx.send(dispatch::release(&d));
             }
         }
         while in_flight.join_next().await.is_some() {}
         drop(tx);
         let _ = settler.await;
+    }
+}
+
+async fn next_handed_over(queue: &mut Option<DispatchQueue>) -> Option<ClaimedDelivery> {
+    match queue {
+        Some(q) => q.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -12,6 +12,9 @@ use herald_store::{Application, AttemptRecord, ClaimedDelivery, Endpoint, NextSt
 use rand::Rng;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT};
 
+/// Least time a request is given; with less lease left it is not sent.
+const MIN_SEND_TIME: Duration = Duration::from_millis(100);
+
 pub const USER_AGENT_VALUE: &str = concat!("Herald/", env!("CARGO_PKG_VERSION"), " (webhook delivery)");
 
 /// Everything a send needs besides the delivery itself.
@@ -23,6 +26,8 @@ pub struct Sender {
     pub timeout: Duration,
     /// No profile may wait longer than this (it must stay below the lease).
     pub timeout_cap: Duration,
+    /// Time kept free between a request's timeout and the end of its lease.
+    pub lease_margin: Duration,
     pub max_retry_after: Duration,
     pub body_limit: usize,
 }
@@ -54,8 +59,18 @@ impl Sender {
             s.error = Some("endpoint disabled; not sent".to_owned());
             return s;
         }
+        // A request must end before the lease does, or another node could
+        // send the same delivery meanwhile. Too little lease left (it waited
+        // too long to start): give it back unsent.
+        let margin = i64::try_from(self.lease_margin.as_millis()).unwrap_or(i64::MAX);
+        let left = d.leased_until.as_millis().saturating_sub(self.clock.now().as_millis()).saturating_sub(margin);
+        if left < i64::try_from(MIN_SEND_TIME.as_millis()).unwrap_or(0) {
+            s.next = NextState::Released;
+            return s;
+        }
         let profile = effective_profile(&d.app, &d.endpoint);
-        let (record, result) = self.attempt(&d, &profile).await;
+        let timeout = self.timeout_for(&profile).min(Duration::from_millis(left.unsigned_abs()));
+        let (record, result) = self.attempt(&d, &profile, timeout).await;
         let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
         let custom = profile.retry.as_ref().and_then(|r| r.policy().ok().flatten());
         let policy = custom.as_ref().unwrap_or(&self.policy);
@@ -80,12 +95,16 @@ impl Sender {
         s
     }
 
-    async fn attempt(&self, d: &ClaimedDelivery, profile: &Profile) -> (AttemptRecord, AttemptResult) {
+    async fn attempt(
+        &self,
+        d: &ClaimedDelivery,
+        profile: &Profile,
+        timeout: Duration,
+    ) -> (AttemptRecord, AttemptResult) {
         let msg = &d.message;
         let cx = context(&d.app, &d.endpoint, msg.id.as_str(), msg.event_type.as_str(), msg.timestamp, &msg.payload);
         let body = profile.body(&cx);
         let at = self.clock.now();
-        let timeout = self.timeout_for(profile);
         let headers = request_headers(&d.endpoint, profile.headers(&cx, &body, at));
 
         let started = Instant::now();
