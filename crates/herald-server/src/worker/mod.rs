@@ -66,9 +66,11 @@ impl Worker {
 
         while !*shutdown.borrow() {
             while in_flight.try_join_next().is_some() {}
+            // Take handed-over deliveries only while a send slot is free, so
+            // the rest stay in the queue (and are given back on a stop).
             if let Some(queue) = self.handed_over.as_mut() {
-                while let Some(d) = queue.try_recv() {
-                    let Ok(permit) = permits.clone().acquire_owned().await else { break };
+                while let Ok(permit) = permits.clone().try_acquire_owned() {
+                    let Some(d) = queue.try_recv() else { break };
                     spawn(&mut in_flight, d, permit);
                 }
             }
@@ -99,8 +101,9 @@ impl Worker {
                     continue;
                 }
             }
+            let free = permits.available_permits();
             tokio::select! {
-                d = next_handed_over(&mut self.handed_over) => match d {
+                d = next_handed_over(&mut self.handed_over), if free > 0 => match d {
                     Some(d) => {
                         if let Ok(permit) = permits.clone().acquire_owned().await {
                             spawn(&mut in_flight, d, permit);
@@ -113,7 +116,8 @@ impl Worker {
                     want_claim = true;
                     next_poll = Instant::now() + self.settings.poll_interval;
                 }
-                _ = in_flight.join_next(), if want_claim && free == 0 => {}
+                // Every slot is busy: wait for one to free up.
+                _ = in_flight.join_next(), if free == 0 => {}
                 _ = shutdown.changed() => {}
             }
         }

@@ -1,0 +1,168 @@
+//! Publishing leases the new deliveries to its own process's worker and
+//! hands them over in memory. The rows are on disk, leased, before the API
+//! answers; what the worker does not start is given back.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use herald_core::event_type::EventTypeName;
+use herald_core::{AppId, Clock, MessageId};
+use herald_server::worker::{build_client, Sender};
+use herald_store::{NewMessage, NextState};
+use serde_json::json;
+
+use crate::helpers::{status_is, TestApp};
+use herald_testkit::{Reply, TestReceiver};
+
+fn new_message(app: &TestApp) -> NewMessage {
+    let now = app.clock.now();
+    NewMessage {
+        id: MessageId::generate(now.as_millis()),
+        event_id: None,
+        event_type: EventTypeName::parse("a.b").unwrap(),
+        payload: "{}".into(),
+        timestamp: now,
+        only_endpoint: None,
+    }
+}
+
+/// With a lease, publishing returns the new deliveries already leased: no
+/// claim sees them until the lease runs out. Without one, they are claimable.
+async fn publishing_with_a_lease_returns_the_deliveries_leased() {
+    let app = TestApp::spawn_with(|c| c.worker.enabled = false).await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/one") })).await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/two"), "event_types": ["other.*"] })).await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/three") })).await;
+    let app_id = AppId::parse(&app_id).unwrap();
+    let lease = Duration::from_secs(30);
+
+    let published = app.store.publish(&app_id, new_message(&app), app.clock.now(), Some(lease)).await.unwrap();
+    assert_eq!(published.fanned_out, 2, "the filter leaves one endpoint out");
+    assert_eq!(published.claimed.len(), 2);
+    for d in &published.claimed {
+        assert_eq!(d.attempt_number, 1);
+        assert_eq!(d.message.id, published.message.id);
+        assert_eq!(d.leased_until, app.clock.now().plus(lease));
+        assert!(d.endpoint.url.as_str().ends_with("/one") || d.endpoint.url.as_str().ends_with("/three"));
+    }
+    assert!(app.store.claim(app.clock.now(), 10, lease).await.unwrap().is_empty(), "leased at publish");
+
+    let unleased = app.store.publish(&app_id, new_message(&app), app.clock.now(), None).await.unwrap();
+    assert!(unleased.claimed.is_empty());
+    let claimed = app.store.claim(app.clock.now(), 10, lease).await.unwrap();
+    assert_eq!(claimed.len(), 2, "published without a lease: claimable at once");
+    assert!(claimed.iter().all(|d| d.message.id == unleased.message.id));
+
+    app.advance(Duration::from_secs(31));
+    let expired = app.store.claim(app.clock.now(), 10, lease).await.unwrap();
+    let mut ids: Vec<i64> = expired.iter().map(|d| d.delivery_id).collect();
+    ids.sort_unstable();
+    let mut want: Vec<i64> = published.claimed.iter().chain(&claimed).map(|d| d.delivery_id).collect();
+    want.sort_unstable();
+    assert_eq!(ids, want, "a lease taken at publish runs out like one taken by a claim");
+}
+
+/// A lease given back (`Released`) makes the delivery claimable at once,
+/// as it was: still pending, no attempt counted.
+async fn a_released_lease_is_claimable_at_once_and_unchanged() {
+    let app = TestApp::spawn_with(|c| c.worker.enabled = false).await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    let app_id = AppId::parse(&app_id).unwrap();
+    let lease = Duration::from_secs(30);
+    let published = app.store.publish(&app_id, new_message(&app), app.clock.now(), Some(lease)).await.unwrap();
+    let release = herald_server::worker::dispatch::release(&published.claimed[0]);
+    assert_eq!(app.store.settle(&[release], app.clock.now()).await.unwrap(), 1);
+
+    let claimed = app.store.claim(app.clock.now(), 10, lease).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].attempt_number, 1, "no attempt was counted");
+    let status = app.store.message_deliveries(&app_id, &published.message.id).await.unwrap();
+    assert_eq!(status[0].state, herald_core::delivery::DeliveryState::Pending);
+    assert!(rx.received().is_empty());
+}
+
+/// A delivery that waited until too little of its lease was left is not
+/// sent (another node may take it once the lease runs out); it is released.
+async fn a_delivery_with_too_little_lease_left_is_released_unsent() {
+    let app = TestApp::spawn_with(|c| c.worker.enabled = false).await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    let app_id = AppId::parse(&app_id).unwrap();
+    let lease = Duration::from_secs(30);
+    let published = app.store.publish(&app_id, new_message(&app), app.clock.now(), Some(lease)).await.unwrap();
+    let sender = Sender {
+        client: build_client().unwrap(),
+        clock: Arc::new(app.clock.clone()),
+        policy: Arc::new(herald_core::retry::RetryPolicy::default()),
+        timeout: Duration::from_secs(10),
+        timeout_cap: Duration::from_secs(25),
+        lease_margin: Duration::from_secs(5),
+        max_retry_after: Duration::from_secs(3600),
+        body_limit: 4096,
+    };
+
+    app.advance(Duration::from_secs(25));
+    let outcome = sender.deliver(published.claimed[0].clone()).await;
+    assert!(matches!(outcome.next, NextState::Released), "{:?}", outcome.next);
+    assert!(outcome.attempt.is_none());
+    assert!(rx.received().is_empty(), "nothing was sent");
+
+    // With the lease fresh, the same delivery is sent.
+    let again = app.store.publish(&app_id, new_message(&app), app.clock.now(), Some(lease)).await.unwrap();
+    let outcome = sender.deliver(again.claimed[0].clone()).await;
+    assert!(matches!(outcome.next, NextState::Delivered), "{:?}", outcome.next);
+    assert_eq!(rx.received_on("/hook").len(), 1);
+}
+
+/// A worker that stops gives back the leases of what it was handed but had
+/// not started: those deliveries can be claimed at once, not after the lease.
+async fn a_stopping_worker_gives_back_what_it_has_not_started() {
+    let app = TestApp::spawn_with(|c| c.worker.concurrency = 1).await;
+    let rx = TestReceiver::start().await;
+    rx.script([Reply::Hang(Duration::from_millis(500))]);
+    let app_id = app.create_app().await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    let mut msgs = Vec::new();
+    for _ in 0..4 {
+        msgs.push(app.publish(&app_id, "a.b", json!({})).await);
+    }
+    rx.wait_for("/hook", 1).await;
+    let (store, clock, _db) = (app.store.clone(), app.clock.clone(), app.db.clone());
+    app.stop().await;
+
+    assert_eq!(rx.count(), 1, "only the first was started");
+    let claimed = store.claim(clock.now(), 10, Duration::from_secs(30)).await.unwrap();
+    assert_eq!(claimed.len(), 3, "the three not started were given back");
+    assert!(claimed.iter().all(|d| d.attempt_number == 1));
+    let app_id = AppId::parse(&app_id).unwrap();
+    let first = store.message_deliveries(&app_id, &MessageId::parse(&msgs[0]).unwrap()).await.unwrap();
+    assert_eq!(first[0].state, herald_core::delivery::DeliveryState::Delivered, "the started one was settled");
+}
+
+/// Published through the API with a worker in the process, a delivery is
+/// sent and recorded without waiting for a poll.
+async fn the_api_hands_new_deliveries_to_its_worker() {
+    // A poll interval far longer than the test: only the hand-over (or a
+    // wake-up) can explain a prompt delivery.
+    let app = TestApp::spawn_with(|c| c.worker.poll_interval_ms = 600_000).await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    let msg = app.publish(&app_id, "a.b", json!({ "n": 1 })).await;
+    rx.wait_for_within("/hook", 1, Duration::from_secs(5)).await;
+    let d = app.wait_delivery(&app_id, &msg, |d| status_is(d, "delivered")).await;
+    assert_eq!(d["attempts"], 1);
+}
+
+crate::both_stores!(
+    publishing_with_a_lease_returns_the_deliveries_leased,
+    a_released_lease_is_claimable_at_once_and_unchanged,
+    a_delivery_with_too_little_lease_left_is_released_unsent,
+    a_stopping_worker_gives_back_what_it_has_not_started,
+    the_api_hands_new_deliveries_to_its_worker,
+);
