@@ -25,27 +25,17 @@ pub async fn verify(
     let cx = context(app, ep, msg_id.as_str(), &v.event_type, now, &payload);
     let body = profile.challenge_body(&cx, &challenge);
     let headers = request_headers(ep, profile.headers(&cx, &body, now));
-    let sent = sender
-        .client
-        .post(ep.url.as_str())
-        .headers(headers)
-        .body(body)
-        .timeout(sender.timeout_for(&profile))
-        .send()
-        .await;
-    let resp = match sent {
-        Ok(r) => r,
+    let sent = sender.client.post(ep.url.as_str(), headers, body, sender.timeout_for(&profile), 64 * 1024).await;
+    let answer = match sent {
+        Ok(a) => a,
         Err(e) => return (VerifyState::Failed, Some(format!("verification request failed: {e}"))),
     };
-    let status = resp.status();
-    if !status.is_success() {
-        return (VerifyState::Failed, Some(format!("verification answered HTTP {}", status.as_u16())));
+    if !answer.status.is_success() {
+        return (VerifyState::Failed, Some(format!("verification answered HTTP {}", answer.status.as_u16())));
     }
-    let echoed = resp
-        .bytes()
-        .await
-        .ok()
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+    let echoed = answer
+        .snippet
+        .and_then(|b| serde_json::from_str::<Value>(&b).ok())
         .and_then(|v| v.get("challenge").and_then(Value::as_str).map(str::to_owned));
     match echoed {
         Some(c) if c == challenge => (VerifyState::Verified, None),

@@ -3,6 +3,7 @@
 
 pub mod dispatch;
 pub mod handshake;
+pub mod http;
 mod sender;
 
 use std::sync::Arc;

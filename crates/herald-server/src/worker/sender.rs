@@ -9,8 +9,10 @@ use herald_core::profile::{Context, Profile};
 use herald_core::retry::{parse_retry_after, RetryPolicy};
 use herald_core::{AttemptId, Clock, Timestamp};
 use herald_store::{Application, AttemptRecord, ClaimedDelivery, Endpoint, NextState, Settlement};
+use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT};
 use rand::Rng;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT};
+
+use super::http::HttpClient;
 
 /// Least time a request is given; with less lease left it is not sent.
 const MIN_SEND_TIME: Duration = Duration::from_millis(100);
@@ -20,7 +22,7 @@ pub const USER_AGENT_VALUE: &str = concat!("Herald/", env!("CARGO_PKG_VERSION"),
 /// Everything a send needs besides the delivery itself.
 #[derive(Clone)]
 pub struct Sender {
-    pub client: reqwest::Client,
+    pub client: HttpClient,
     pub clock: Arc<dyn Clock>,
     pub policy: Arc<RetryPolicy>,
     pub timeout: Duration,
@@ -34,12 +36,8 @@ pub struct Sender {
 
 /// The shared outbound client: pooled keep-alive connections, rustls, and
 /// redirects never followed (a 3xx is a failed attempt).
-pub fn build_client() -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_idle_timeout(Duration::from_secs(60))
-        .tcp_nodelay(true)
-        .build()
+pub fn build_client() -> std::io::Result<HttpClient> {
+    HttpClient::new()
 }
 
 impl Sender {
@@ -108,7 +106,7 @@ impl Sender {
         let headers = request_headers(&d.endpoint, profile.headers(&cx, &body, at));
 
         let started = Instant::now();
-        let sent = self.client.post(d.endpoint.url.as_str()).headers(headers).body(body).timeout(timeout).send().await;
+        let sent = self.client.post(d.endpoint.url.as_str(), headers, body, timeout, self.body_limit).await;
         let mut record = AttemptRecord {
             attempt_number: d.attempt_number,
             url: d.endpoint.url.as_str().to_owned(),
@@ -120,26 +118,26 @@ impl Sender {
             success: false,
         };
         let result = match sent {
-            Ok(mut resp) => {
-                let code = resp.status().as_u16();
-                let retry_after = resp
-                    .headers()
+            Ok(answer) => {
+                let code = answer.status.as_u16();
+                let retry_after = answer
+                    .headers
                     .get(RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| parse_retry_after(v, self.clock.now()));
-                if resp.status().is_redirection() {
-                    let to = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("?");
+                if answer.status.is_redirection() {
+                    let to = answer.headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("?");
                     record.error = Some(format!("redirect to {to} not followed"));
-                } else if !resp.status().is_success() {
+                } else if !answer.status.is_success() {
                     record.error = Some(format!("HTTP {code}"));
                 }
                 record.status_code = Some(code);
-                record.success = resp.status().is_success();
-                record.response_body = read_snippet(&mut resp, self.body_limit).await;
+                record.success = answer.status.is_success();
+                record.response_body = answer.snippet;
                 AttemptResult::Status { code, retry_after }
             }
             Err(e) => {
-                record.error = Some(describe(&e, timeout));
+                record.error = Some(e.to_string());
                 AttemptResult::NetworkError
             }
         };
@@ -202,39 +200,4 @@ pub fn request_headers(ep: &Endpoint, profile_headers: Vec<(String, String)>) ->
 /// The application's profile with the endpoint's overrides on top.
 pub fn effective_profile(app: &Application, ep: &Endpoint) -> Profile {
     Profile::effective(app.profile.as_ref(), ep.profile.as_ref())
-}
-
-/// Reads at most `limit` bytes of the body (never the whole of a huge one).
-async fn read_snippet(resp: &mut reqwest::Response, limit: usize) -> Option<String> {
-    let mut buf = Vec::new();
-    while buf.len() < limit {
-        match resp.chunk().await {
-            Ok(Some(chunk)) => buf.extend_from_slice(&chunk[..chunk.len().min(limit - buf.len())]),
-            Ok(None) | Err(_) => break,
-        }
-    }
-    if buf.is_empty() {
-        return None;
-    }
-    let mut text = String::from_utf8_lossy(&buf).into_owned();
-    // A cut may split a multi-byte character; from_utf8_lossy marks it.
-    if text.len() > limit {
-        text.truncate(text.floor_char_boundary(limit));
-    }
-    Some(text)
-}
-
-/// A short, human description of a failed request.
-fn describe(e: &reqwest::Error, timeout: Duration) -> String {
-    if e.is_timeout() {
-        return format!("timed out after {} ms", timeout.as_millis());
-    }
-    let mut msg = if e.is_connect() { "connection failed".to_owned() } else { "request failed".to_owned() };
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg
 }

@@ -1,0 +1,125 @@
+//! The outbound HTTP client: hyper's pooled keep-alive client with rustls,
+//! without a higher-level layer (no redirect handling at all, so a 3xx is
+//! simply an answer; no URL re-parsing beyond the request URI). One call
+//! sends a POST and reads at most a snippet of the answer, all under one
+//! timeout.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Request, StatusCode, Uri};
+use http_body_util::{BodyExt, Full};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+#[derive(Clone)]
+pub struct HttpClient {
+    inner: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+}
+
+/// What came back.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    /// At most the snippet limit of the body; `None` when empty.
+    pub snippet: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("timed out after {} ms", .0.as_millis())]
+    Timeout(Duration),
+    #[error("invalid URL: {0}")]
+    Url(String),
+    #[error("connection failed: {0}")]
+    Connect(String),
+    #[error("request failed: {0}")]
+    Request(String),
+}
+
+impl HttpClient {
+    /// Pooled connections (idle for up to a minute), TCP_NODELAY, TLS with
+    /// the Mozilla root certificates.
+    pub fn new() -> Result<Self, std::io::Error> {
+        let mut http = HttpConnector::new();
+        http.set_nodelay(true);
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(Duration::from_secs(10)));
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
+            .map_err(std::io::Error::other)?
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let inner = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(60)).build(https);
+        Ok(Self { inner })
+    }
+
+    /// POSTs `body` to `url`; the whole exchange (connect, send, read the
+    /// snippet) must finish within `timeout`.
+    pub async fn post(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+        body: impl Into<Bytes>,
+        timeout: Duration,
+        snippet_limit: usize,
+    ) -> Result<Answer, SendError> {
+        let uri: Uri = url.parse().map_err(|e: http::uri::InvalidUri| SendError::Url(e.to_string()))?;
+        let mut req = Request::new(Full::new(body.into()));
+        *req.method_mut() = Method::POST;
+        *req.uri_mut() = uri;
+        *req.headers_mut() = headers;
+        let exchange = async {
+            let resp = self.inner.request(req).await.map_err(|e| {
+                let chain = error_chain(&e);
+                if e.is_connect() {
+                    SendError::Connect(chain)
+                } else {
+                    SendError::Request(chain)
+                }
+            })?;
+            let (parts, mut body) = resp.into_parts();
+            let mut buf = Vec::new();
+            while buf.len() < snippet_limit {
+                match body.frame().await {
+                    Some(Ok(frame)) => {
+                        if let Ok(data) = frame.into_data() {
+                            buf.extend_from_slice(&data[..data.len().min(snippet_limit - buf.len())]);
+                        }
+                    }
+                    // A body cut short still leaves the status as the answer.
+                    Some(Err(_)) | None => break,
+                }
+            }
+            Ok(Answer { status: parts.status, headers: parts.headers, snippet: snippet(&buf, snippet_limit) })
+        };
+        tokio::time::timeout(timeout, exchange).await.map_err(|_| SendError::Timeout(timeout))?
+    }
+}
+
+/// The body's first bytes as text; a cut that splits a character is trimmed.
+fn snippet(buf: &[u8], limit: usize) -> Option<String> {
+    if buf.is_empty() {
+        return None;
+    }
+    let mut text = String::from_utf8_lossy(buf).into_owned();
+    if text.len() > limit {
+        text.truncate(text.floor_char_boundary(limit));
+    }
+    Some(text)
+}
+
+/// An error and its sources, joined with ": ".
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
