@@ -39,8 +39,9 @@ async fn write_batch(writer: &SqlitePool, reqs: &[PublishRequest]) -> StoreResul
         reqs.iter().zip(&plans).filter(|(_, plan)| matches!(plan, Plan::New { .. })).map(|(r, _)| r).collect();
     values::run(
         &mut tx,
-        "INSERT INTO messages (id, app_id, event_id, event_type, payload, timestamp, created_at) VALUES ",
-        "",
+        "INSERT INTO messages (id, app_id, event_id, event_type, payload, timestamp, created_at)
+         SELECT * FROM (VALUES ",
+        ") WHERE column1 IS NOT NULL",
         7,
         &messages,
         |q, r| {
@@ -61,7 +62,7 @@ async fn write_batch(writer: &SqlitePool, reqs: &[PublishRequest]) -> StoreResul
         "INSERT INTO deliveries (app_id, msg_id, endpoint_id, state, attempts, due_at, lease, leased_until,
                                  created_at, updated_at)
          SELECT column1, column2, column3, 'pending', 0, column4, column5, column6, column4, column4 FROM (VALUES ",
-        ") RETURNING id, msg_id, endpoint_id",
+        ") WHERE column1 IS NOT NULL RETURNING id, msg_id, endpoint_id",
         6,
         &deliveries,
         |q, d| {

@@ -119,8 +119,9 @@ pub(crate) async fn settle(pool: &SqlitePool, outcomes: &[Settlement], now: Time
     values::run(
         &mut tx,
         "INSERT INTO attempts (id, app_id, msg_id, endpoint_id, attempt_number, url, created_at, status_code,
-                               error, latency_ms, response_body, success) VALUES ",
-        "",
+                               error, latency_ms, response_body, success)
+         SELECT * FROM (VALUES ",
+        ") WHERE column1 IS NOT NULL",
         12,
         &attempts,
         |q, (s, id, a)| {

@@ -1,7 +1,10 @@
 //! Many rows in one statement, bound as parameters (`VALUES (?, ?), (?, ?)`)
 //! instead of travelling as JSON text that SQLite would have to parse again
-//! for every column. Rows go in chunks whose sizes are powers of two, so a
-//! handful of distinct statements is prepared once and then reused.
+//! for every column. Statements come in a few fixed sizes, so each is
+//! prepared once and then reused (a statement per row count would fill the
+//! statement cache and memory); the last chunk is padded with rows of NULLs,
+//! which every statement using this must ignore (`WHERE column1 IS NOT
+//! NULL`, or a join on column1 that NULL never satisfies).
 
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
@@ -10,8 +13,8 @@ use sqlx::{Sqlite, SqliteConnection};
 use crate::db_err;
 use herald_store::StoreResult;
 
-/// Most rows bound in one statement.
-const MAX_CHUNK: usize = 128;
+/// The statement sizes, in rows.
+const SIZES: [usize; 3] = [8, 32, 128];
 
 pub(crate) type Q<'a> = Query<'a, Sqlite, SqliteArguments<'a>>;
 
@@ -29,12 +32,15 @@ pub(crate) async fn run<T>(
     let mut out = Vec::new();
     let mut rest = rows;
     while !rest.is_empty() {
-        let n = chunk_size(rest.len());
-        let (chunk, next) = rest.split_at(n);
-        let sql = format!("{head}{}{tail}", placeholders(n, cols));
+        let size = statement_size(rest.len());
+        let (chunk, next) = rest.split_at(rest.len().min(size));
+        let sql = format!("{head}{}{tail}", placeholders(size, cols));
         let mut q = sqlx::query(&sql);
         for row in chunk {
             q = bind(q, row);
+        }
+        for _ in 0..(size - chunk.len()) * cols {
+            q = q.bind(None::<i64>);
         }
         out.extend(q.fetch_all(&mut *conn).await.map_err(db_err)?);
         rest = next;
@@ -42,10 +48,9 @@ pub(crate) async fn run<T>(
     Ok(out)
 }
 
-/// The largest power of two up to `MAX_CHUNK` that fits in `len`.
-fn chunk_size(len: usize) -> usize {
-    let n = len.min(MAX_CHUNK);
-    1 << (usize::BITS - 1 - n.leading_zeros())
+/// The smallest statement size that holds `len` rows, or the largest.
+fn statement_size(len: usize) -> usize {
+    SIZES.iter().copied().find(|&s| s >= len).unwrap_or(SIZES[SIZES.len() - 1])
 }
 
 /// `(?, ?), (?, ?)` for `rows` rows of `cols` columns.
@@ -59,9 +64,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn chunks_are_powers_of_two_up_to_the_cap() {
-        let sizes: Vec<usize> = [1, 2, 3, 64, 127, 128, 129, 1000].iter().map(|&n| chunk_size(n)).collect();
-        assert_eq!(sizes, vec![1, 2, 2, 64, 64, 128, 128, 128]);
+    fn rows_go_in_the_smallest_statement_that_holds_them() {
+        let sizes: Vec<usize> = [1, 8, 9, 33, 128, 129, 512, 1000].iter().map(|&n| statement_size(n)).collect();
+        assert_eq!(sizes, vec![8, 8, 32, 128, 128, 128, 128, 128]);
         assert_eq!(placeholders(2, 3), "(?, ?, ?), (?, ?, ?)");
     }
 }

@@ -36,6 +36,8 @@ pub struct Worker {
 
 /// Most outcomes written in one transaction.
 const SETTLE_BATCH: usize = 512;
+/// How long a small batch of outcomes waits for more before it is written.
+const SETTLE_GATHER: Duration = Duration::from_millis(5);
 
 impl Worker {
     /// Runs until `shutdown` turns true; then stops claiming, lets requests in
@@ -148,6 +150,19 @@ async fn settle_loop(
 ) {
     let mut batch = Vec::with_capacity(SETTLE_BATCH);
     while rx.recv_many(&mut batch, SETTLE_BATCH).await > 0 {
+        // A short wait lets a small batch grow: one larger commit writes
+        // fewer pages than several small ones. Nothing waits on this but the
+        // record (the send slot is already free), and the lease is far away.
+        if batch.len() < SETTLE_BATCH / 4 {
+            let deadline = tokio::time::Instant::now() + SETTLE_GATHER;
+            while batch.len() < SETTLE_BATCH {
+                let room = SETTLE_BATCH - batch.len();
+                match tokio::time::timeout_at(deadline, rx.recv_many(&mut batch, room)).await {
+                    Ok(n) if n > 0 => {}
+                    _ => break,
+                }
+            }
+        }
         let mut tries = 0;
         loop {
             match store.settle(&batch, clock.now()).await {
