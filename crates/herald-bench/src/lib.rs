@@ -124,8 +124,14 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         Some(_) => "sqlite (given url)".to_owned(),
         None => "sqlite (fresh file)".to_owned(),
     };
-    let mut report =
-        Report { cores, store, payload_bytes: opts.payload_bytes, concurrency: opts.concurrency, ..Report::default() };
+    let mut report = Report {
+        cores,
+        store,
+        nodes: opts.nodes,
+        payload_bytes: opts.payload_bytes,
+        concurrency: opts.concurrency,
+        ..Report::default()
+    };
     let mut usage = Usage { rss: 0, cpu: 0.0 };
     let wants = |s: &str| opts.only.iter().any(|o| o == s);
     if !opts.json {
