@@ -113,3 +113,78 @@ pub fn release(d: &ClaimedDelivery) -> Settlement {
         disable_endpoint: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
+    use herald_core::event_type::{EventFilter, EventTypeName};
+    use herald_core::{AppId, EndpointId, MessageId, Timestamp};
+    use herald_store::{Application, Endpoint, Message};
+
+    use super::*;
+
+    fn delivery(id: i64) -> ClaimedDelivery {
+        let t = Timestamp::from_millis(1);
+        let app = AppId::generate(1);
+        ClaimedDelivery {
+            delivery_id: id,
+            lease: 7,
+            leased_until: Timestamp::from_millis(30_001),
+            attempt_number: 1,
+            message: Arc::new(Message {
+                id: MessageId::generate(1),
+                app_id: app.clone(),
+                event_id: None,
+                event_type: EventTypeName::parse("a.b").expect("name"),
+                payload: "{}".into(),
+                timestamp: t,
+                created_at: t,
+            }),
+            endpoint: Arc::new(Endpoint {
+                id: EndpointId::generate(1),
+                app_id: app.clone(),
+                url: EndpointUrl::parse("http://127.0.0.1:9/").expect("url"),
+                description: String::new(),
+                filter: EventFilter::All,
+                disabled: false,
+                disabled_reason: None,
+                headers: CustomHeaders::default(),
+                secret: EndpointSecret::generate(),
+                metadata: serde_json::json!({}),
+                profile: None,
+                credential: None,
+                verification: None,
+                created_at: t,
+                updated_at: t,
+            }),
+            app: Arc::new(Application {
+                id: app,
+                uid: None,
+                name: "a".into(),
+                live: true,
+                metadata: serde_json::json!({}),
+                profile: None,
+                credential: None,
+                created_at: t,
+                updated_at: t,
+            }),
+        }
+    }
+
+    #[test]
+    fn publishing_stops_leasing_while_the_worker_is_behind_and_after_it_stops() {
+        let lease = Duration::from_secs(30);
+        let (dispatch, mut queue) = channel(2, lease);
+        assert_eq!(dispatch.lease(), Some(lease));
+        assert!(dispatch.hand_over(vec![delivery(1), delivery(2)]).is_empty());
+        assert_eq!(dispatch.lease(), None, "two waiting: the limit is reached");
+        assert_eq!(queue.try_recv().map(|d| d.delivery_id), Some(1));
+        assert_eq!(dispatch.lease(), Some(lease), "room again once the worker takes one");
+
+        let left: Vec<i64> = queue.close().iter().map(|d| d.delivery_id).collect();
+        assert_eq!(left, vec![2], "closing returns what was not started");
+        assert_eq!(dispatch.lease(), None, "a stopped worker takes nothing");
+        let refused: Vec<i64> = dispatch.hand_over(vec![delivery(3)]).iter().map(|d| d.delivery_id).collect();
+        assert_eq!(refused, vec![3], "what it can no longer take comes back to the caller");
+    }
+}
