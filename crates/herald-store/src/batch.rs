@@ -270,45 +270,11 @@ pub fn filter_from_text(text: Option<String>) -> StoreResult<EventFilter> {
 
 #[cfg(test)]
 mod tests {
-    use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
     use herald_core::event_type::{EventPattern, EventTypeName};
     use herald_core::{EndpointId, MessageId};
 
     use super::*;
-
-    fn app(id: &AppId) -> Application {
-        Application {
-            id: id.clone(),
-            uid: None,
-            name: "a".into(),
-            live: true,
-            metadata: serde_json::json!({}),
-            profile: None,
-            credential: None,
-            created_at: Timestamp::from_millis(1),
-            updated_at: Timestamp::from_millis(1),
-        }
-    }
-
-    fn endpoint(app: &AppId, id: &EndpointId, filter: EventFilter) -> Endpoint {
-        Endpoint {
-            id: id.clone(),
-            app_id: app.clone(),
-            url: EndpointUrl::parse("http://127.0.0.1:9/").unwrap(),
-            description: String::new(),
-            filter,
-            disabled: false,
-            disabled_reason: None,
-            headers: CustomHeaders::default(),
-            secret: EndpointSecret::generate(),
-            metadata: serde_json::json!({}),
-            profile: None,
-            credential: None,
-            verification: None,
-            created_at: Timestamp::from_millis(1),
-            updated_at: Timestamp::from_millis(1),
-        }
-    }
+    use crate::fixtures::{application as app, endpoint};
 
     fn req(app: &AppId, event_type: &str, event_id: Option<&str>, only: Option<&EndpointId>) -> PublishRequest {
         PublishRequest {

@@ -5,6 +5,7 @@
 
 pub mod batch;
 mod error;
+pub mod fixtures;
 mod model;
 pub mod rows;
 

@@ -287,3 +287,20 @@ pub struct Settlement {
     /// Disable the endpoint, with this reason (a 410 response).
     pub disable_endpoint: Option<String>,
 }
+
+impl Settlement {
+    /// An outcome for `d` with no attempt made, ending in `next`.
+    pub fn unsent(d: &ClaimedDelivery, next: NextState) -> Self {
+        Self {
+            delivery_id: d.delivery_id,
+            lease: d.lease,
+            app_id: d.message.app_id.clone(),
+            msg_id: d.message.id.clone(),
+            endpoint_id: d.endpoint.id.clone(),
+            attempt: None,
+            next,
+            error: None,
+            disable_endpoint: None,
+        }
+    }
+}

@@ -101,25 +101,14 @@ impl DispatchQueue {
 
 /// The outcome that gives a delivery's lease back without an attempt.
 pub fn release(d: &ClaimedDelivery) -> Settlement {
-    Settlement {
-        delivery_id: d.delivery_id,
-        lease: d.lease,
-        app_id: d.message.app_id.clone(),
-        msg_id: d.message.id.clone(),
-        endpoint_id: d.endpoint.id.clone(),
-        attempt: None,
-        next: NextState::Released,
-        error: None,
-        disable_endpoint: None,
-    }
+    Settlement::unsent(d, NextState::Released)
 }
 
 #[cfg(test)]
 mod tests {
-    use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
     use herald_core::event_type::{EventFilter, EventTypeName};
     use herald_core::{AppId, EndpointId, MessageId, Timestamp};
-    use herald_store::{Application, Endpoint, Message};
+    use herald_store::{fixtures, Message};
 
     use super::*;
 
@@ -140,34 +129,8 @@ mod tests {
                 timestamp: t,
                 created_at: t,
             }),
-            endpoint: Arc::new(Endpoint {
-                id: EndpointId::generate(1),
-                app_id: app.clone(),
-                url: EndpointUrl::parse("http://127.0.0.1:9/").expect("url"),
-                description: String::new(),
-                filter: EventFilter::All,
-                disabled: false,
-                disabled_reason: None,
-                headers: CustomHeaders::default(),
-                secret: EndpointSecret::generate(),
-                metadata: serde_json::json!({}),
-                profile: None,
-                credential: None,
-                verification: None,
-                created_at: t,
-                updated_at: t,
-            }),
-            app: Arc::new(Application {
-                id: app,
-                uid: None,
-                name: "a".into(),
-                live: true,
-                metadata: serde_json::json!({}),
-                profile: None,
-                credential: None,
-                created_at: t,
-                updated_at: t,
-            }),
+            endpoint: Arc::new(fixtures::endpoint(&app, &EndpointId::generate(1), EventFilter::All)),
+            app: Arc::new(fixtures::application(&app)),
         }
     }
 

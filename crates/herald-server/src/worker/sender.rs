@@ -42,17 +42,7 @@ pub fn build_client() -> std::io::Result<HttpClient> {
 
 impl Sender {
     pub async fn deliver(&self, d: ClaimedDelivery) -> Settlement {
-        let mut s = Settlement {
-            delivery_id: d.delivery_id,
-            lease: d.lease,
-            app_id: d.message.app_id.clone(),
-            msg_id: d.message.id.clone(),
-            endpoint_id: d.endpoint.id.clone(),
-            attempt: None,
-            next: NextState::Failed,
-            error: None,
-            disable_endpoint: None,
-        };
+        let mut s = Settlement::unsent(&d, NextState::Failed);
         if d.endpoint.disabled {
             s.error = Some("endpoint disabled; not sent".to_owned());
             return s;

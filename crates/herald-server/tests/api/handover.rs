@@ -26,6 +26,16 @@ fn new_message(app: &TestApp) -> NewMessage {
     }
 }
 
+/// An API-only node (no worker to interfere) with an application and one
+/// endpoint at `/hook`.
+async fn api_only_with_one_endpoint() -> (TestApp, TestReceiver, AppId) {
+    let app = TestApp::spawn_with(|c| c.worker.enabled = false).await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    (app, rx, AppId::parse(&app_id).unwrap())
+}
+
 /// With a lease, publishing returns the new deliveries already leased: no
 /// claim sees them until the lease runs out. Without one, they are claimable.
 async fn publishing_with_a_lease_returns_the_deliveries_leased() {
@@ -67,11 +77,7 @@ async fn publishing_with_a_lease_returns_the_deliveries_leased() {
 /// A lease given back (`Released`) makes the delivery claimable at once,
 /// as it was: still pending, no attempt counted.
 async fn a_released_lease_is_claimable_at_once_and_unchanged() {
-    let app = TestApp::spawn_with(|c| c.worker.enabled = false).await;
-    let rx = TestReceiver::start().await;
-    let app_id = app.create_app().await;
-    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
-    let app_id = AppId::parse(&app_id).unwrap();
+    let (app, rx, app_id) = api_only_with_one_endpoint().await;
     let lease = Duration::from_secs(30);
     let published = app.store.publish(&app_id, new_message(&app), app.clock.now(), Some(lease)).await.unwrap();
     let release = herald_server::worker::dispatch::release(&published.claimed[0]);
@@ -88,11 +94,7 @@ async fn a_released_lease_is_claimable_at_once_and_unchanged() {
 /// A delivery that waited until too little of its lease was left is not
 /// sent (another node may take it once the lease runs out); it is released.
 async fn a_delivery_with_too_little_lease_left_is_released_unsent() {
-    let app = TestApp::spawn_with(|c| c.worker.enabled = false).await;
-    let rx = TestReceiver::start().await;
-    let app_id = app.create_app().await;
-    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
-    let app_id = AppId::parse(&app_id).unwrap();
+    let (app, rx, app_id) = api_only_with_one_endpoint().await;
     let lease = Duration::from_secs(30);
     let published = app.store.publish(&app_id, new_message(&app), app.clock.now(), Some(lease)).await.unwrap();
     let sender = Sender {
