@@ -17,7 +17,8 @@ use tokio::sync::{watch, Notify};
 use crate::auth::AdminToken;
 use crate::config::{Config, DatabaseKind};
 use crate::state::AppState;
-use crate::worker::{build_client, Sender, Worker, WorkerSettings};
+use crate::worker::http::HttpClient;
+use crate::worker::{Sender, Worker, WorkerSettings};
 
 /// Opens the configured store, applying migrations when asked.
 pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dyn Store>> {
@@ -75,14 +76,12 @@ impl Application {
         let (token, generated_token) = AdminToken::load_or_generate(&config.auth.admin_token, store.as_ref()).await?;
         let wake = Arc::new(Notify::new());
         let lease = Duration::from_millis(config.worker.lease_ms);
-        let timeout_cap = Duration::from_millis(config.worker.lease_ms.saturating_sub(5_000).max(1_000));
         let sender = Sender {
-            client: build_client().context("building the HTTP client")?,
+            client: HttpClient::new().context("building the HTTP client")?,
             clock: clock.clone(),
             policy: Arc::new(config.delivery.retry_policy()?),
             timeout: config.delivery.timeout(),
-            timeout_cap,
-            lease_margin: lease.saturating_sub(timeout_cap),
+            lease,
             max_retry_after: Duration::from_secs(config.delivery.max_retry_after_secs),
             body_limit: config.delivery.response_body_limit_bytes,
         };

@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use dispatch::DispatchQueue;
-pub use sender::{build_client, effective_profile, Sender, USER_AGENT_VALUE};
+pub use sender::{effective_profile, Sender, USER_AGENT_VALUE};
 
 #[derive(Clone, Debug)]
 pub struct WorkerSettings {

@@ -26,18 +26,11 @@ pub struct Sender {
     pub clock: Arc<dyn Clock>,
     pub policy: Arc<RetryPolicy>,
     pub timeout: Duration,
-    /// No profile may wait longer than this (it must stay below the lease).
-    pub timeout_cap: Duration,
-    /// Time kept free between a request's timeout and the end of its lease.
-    pub lease_margin: Duration,
+    /// The workers' lease (`worker.lease_ms`): every request must end well
+    /// inside it (see [`Sender::timeout_cap`]).
+    pub lease: Duration,
     pub max_retry_after: Duration,
     pub body_limit: usize,
-}
-
-/// The shared outbound client: pooled keep-alive connections, rustls, and
-/// redirects never followed (a 3xx is a failed attempt).
-pub fn build_client() -> std::io::Result<HttpClient> {
-    HttpClient::new()
 }
 
 impl Sender {
@@ -50,7 +43,7 @@ impl Sender {
         // A request must end before the lease does, or another node could
         // send the same delivery meanwhile. Too little lease left (it waited
         // too long to start): give it back unsent.
-        let margin = i64::try_from(self.lease_margin.as_millis()).unwrap_or(i64::MAX);
+        let margin = i64::try_from(self.lease.saturating_sub(self.timeout_cap()).as_millis()).unwrap_or(i64::MAX);
         let left = d.leased_until.as_millis().saturating_sub(self.clock.now().as_millis()).saturating_sub(margin);
         if left < i64::try_from(MIN_SEND_TIME.as_millis()).unwrap_or(0) {
             s.next = NextState::Released;
@@ -139,7 +132,12 @@ impl Sender {
 impl Sender {
     /// The profile's timeout, kept below the lease.
     pub fn timeout_for(&self, profile: &Profile) -> Duration {
-        profile.timeout_ms.map_or(self.timeout, Duration::from_millis).min(self.timeout_cap)
+        profile.timeout_ms.map_or(self.timeout, Duration::from_millis).min(self.timeout_cap())
+    }
+
+    /// The longest any request may take: the lease less 5 s, at least 1 s.
+    pub fn timeout_cap(&self) -> Duration {
+        self.lease.saturating_sub(Duration::from_secs(5)).max(Duration::from_secs(1))
     }
 }
 

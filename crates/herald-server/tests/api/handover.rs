@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use herald_core::event_type::EventTypeName;
 use herald_core::{AppId, Clock, MessageId};
-use herald_server::worker::{build_client, Sender};
+use herald_server::worker::http::HttpClient;
+use herald_server::worker::Sender;
 use herald_store::{NewMessage, NextState};
 use serde_json::json;
 
@@ -98,12 +99,11 @@ async fn a_delivery_with_too_little_lease_left_is_released_unsent() {
     let lease = Duration::from_secs(30);
     let published = app.store.publish(&app_id, new_message(&app), app.clock.now(), Some(lease)).await.unwrap();
     let sender = Sender {
-        client: build_client().unwrap(),
+        client: HttpClient::new().unwrap(),
         clock: Arc::new(app.clock.clone()),
         policy: Arc::new(herald_core::retry::RetryPolicy::default()),
         timeout: Duration::from_secs(10),
-        timeout_cap: Duration::from_secs(25),
-        lease_margin: Duration::from_secs(5),
+        lease,
         max_retry_after: Duration::from_secs(3600),
         body_limit: 4096,
     };
