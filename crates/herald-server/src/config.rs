@@ -39,6 +39,7 @@ pub struct DatabaseConfig {
     pub read_connections: u32,
     pub fsync_every_commit: bool,
     pub checkpoint_interval_ms: u64,
+    pub unavailable_after_ms: u64,
 }
 
 impl std::fmt::Debug for DatabaseConfig {
@@ -50,6 +51,7 @@ impl std::fmt::Debug for DatabaseConfig {
             .field("read_connections", &self.read_connections)
             .field("fsync_every_commit", &self.fsync_every_commit)
             .field("checkpoint_interval_ms", &self.checkpoint_interval_ms)
+            .field("unavailable_after_ms", &self.unavailable_after_ms)
             .finish()
     }
 }
@@ -86,6 +88,28 @@ pub struct WorkerConfig {
     pub batch_size: u32,
     pub poll_interval_ms: u64,
     pub lease_ms: u64,
+    pub max_per_endpoint: usize,
+    pub node_id: String,
+}
+
+impl WorkerConfig {
+    /// The name this node's leases are taken under: `node_id`, or else the
+    /// host name and the listening port (stable across restarts), or, on an
+    /// ephemeral port (0), a fresh random name.
+    pub fn node_name(&self, listen: SocketAddr) -> String {
+        if !self.node_id.trim().is_empty() {
+            return self.node_id.trim().to_owned();
+        }
+        if listen.port() == 0 {
+            return format!("node-{:016x}", rand::random::<u64>());
+        }
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "herald".to_owned());
+        format!("{host}:{}", listen.port())
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -205,8 +229,14 @@ impl Config {
         if self.delivery.timeout_ms == 0 {
             return fail("delivery.timeout_ms", "must be at least 1");
         }
-        if self.worker.lease_ms <= self.delivery.timeout_ms {
-            return fail("worker.lease_ms", "must be longer than delivery.timeout_ms");
+        if self.worker.lease_ms < 1000 {
+            return fail("worker.lease_ms", "must be at least 1000 (leases are renewed every third of it)");
+        }
+        if self.worker.max_per_endpoint == 0 {
+            return fail("worker.max_per_endpoint", "must be at least 1");
+        }
+        if self.database.unavailable_after_ms == 0 {
+            return fail("database.unavailable_after_ms", "must be at least 1");
         }
         self.delivery.retry_policy()?;
         if self.log.level.trim().is_empty() {

@@ -12,11 +12,28 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds to send as `Retry-After` (503 while the database is away).
+    pub retry_after: Option<u32>,
 }
+
+/// What a client is told to wait while the database is unavailable.
+const UNAVAILABLE_RETRY_AFTER_SECS: u32 = 1;
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self { status, code, message: message.into(), retry_after: None }
+    }
+
+    /// 503 with `Retry-After`: the database cannot be reached right now.
+    pub fn database_unavailable() -> Self {
+        Self {
+            retry_after: Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+                "the database is unavailable; try again shortly (a publish repeated with the same event_id is stored once)",
+            )
+        }
     }
 
     pub fn invalid_json(message: impl Into<String>) -> Self {
@@ -60,6 +77,15 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(what) => Self::not_found(what),
             StoreError::Conflict(msg) => Self::new(StatusCode::CONFLICT, "conflict", msg),
+            StoreError::Unavailable(why) => {
+                tracing::warn!(error = %why, "database unavailable");
+                Self::database_unavailable()
+            }
+            StoreError::Rejected(why) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_error",
+                format!("the database cannot store a value of this request: {why}"),
+            ),
             StoreError::Corrupt(_) | StoreError::Backend(_) => {
                 tracing::error!(error = %e, "store error");
                 Self::internal()
@@ -70,7 +96,11 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({ "code": self.code, "message": self.message }))).into_response()
+        let mut response = (self.status, Json(json!({ "code": self.code, "message": self.message }))).into_response();
+        if let Some(secs) = self.retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 

@@ -38,8 +38,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// Parses a JSON body: syntax errors are 400, shape errors 422.
+/// Parses a JSON body: syntax errors are 400, shape errors 422, and a NUL
+/// character in any string (no database stores it as text) 422 naming where.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if has_nul_escape(bytes) {
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
+            if let Some(at) = nul_path(&v, "") {
+                let field = if at.is_empty() { "body".to_owned() } else { at };
+                return Err(ApiError::validation(&field, "must not contain the NUL character (\\u0000)"));
+            }
+        }
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = deserialize_whole(&mut de);
     match value {
@@ -59,6 +68,38 @@ fn deserialize_whole<T: DeserializeOwned>(
     let v = T::deserialize(&mut *de)?;
     de.end()?;
     Ok(v)
+}
+
+/// Whether the body holds a `\u0000` escape (the only way JSON text can
+/// carry a NUL): one preceded by an odd run of backslashes.
+fn has_nul_escape(bytes: &[u8]) -> bool {
+    bytes.windows(6).enumerate().any(|(i, w)| {
+        w.eq_ignore_ascii_case(b"\\u0000") && bytes[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
+    })
+}
+
+/// The path (`a.b[2]`) of the first key or string holding a NUL.
+fn nul_path(v: &serde_json::Value, at: &str) -> Option<String> {
+    use serde_json::Value;
+    match v {
+        Value::String(s) if s.contains('\0') => Some(at.to_owned()),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| nul_path(x, &format!("{at}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, x)| {
+            let here = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
+            if k.contains('\0') {
+                Some(here)
+            } else {
+                nul_path(x, &here)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Whether a URI carries a NUL (`%00`) in its path or query.
+pub fn uri_has_nul(uri: &axum::http::Uri) -> bool {
+    let text = uri.path_and_query().map_or("", |pq| pq.as_str()).as_bytes();
+    text.windows(3).any(|w| w == b"%00")
 }
 
 /// serde's data errors end in " at line 1 column 42"; the field name before

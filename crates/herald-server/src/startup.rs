@@ -25,7 +25,12 @@ pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dy
     let shown = crate::config::redact_url(&config.database.url);
     let (store, applied): (Arc<dyn Store>, usize) = match config.database_kind() {
         Some(DatabaseKind::Postgres) => {
-            let opts = PgOptions { url: config.database.url.clone(), max_connections: config.database.max_connections };
+            let opts = PgOptions {
+                url: config.database.url.clone(),
+                max_connections: config.database.max_connections,
+                node: config.worker.node_name(config.server.listen),
+                acquire_timeout: Duration::from_millis(config.database.unavailable_after_ms),
+            };
             let store = PgStore::connect(&opts).await.with_context(|| format!("connecting to {shown}"))?;
             let applied = if migrate { store.migrate().await.context("applying migrations")? } else { 0 };
             (Arc::new(store), applied)
@@ -81,7 +86,6 @@ impl Application {
             clock: clock.clone(),
             policy: Arc::new(config.delivery.retry_policy()?),
             timeout: config.delivery.timeout(),
-            lease,
             max_retry_after: Duration::from_secs(config.delivery.max_retry_after_secs),
             body_limit: config.delivery.response_body_limit_bytes,
         };
@@ -112,7 +116,14 @@ impl Application {
                 batch_size: config.worker.batch_size,
                 poll_interval: Duration::from_millis(config.worker.poll_interval_ms),
                 lease,
+                max_per_endpoint: config.worker.max_per_endpoint,
             };
+            // Leases this node held before it started belong to a dead
+            // worker: take them back now rather than when they run out.
+            let recovered = store.recover_leases().await.context("taking back this node's earlier leases")?;
+            if recovered > 0 {
+                tracing::info!(recovered, "deliveries leased before this start are due again");
+            }
             let on_work = wake.clone();
             store.watch_for_work(Arc::new(move || on_work.notify_one()));
             Some(Worker { store: store.clone(), sender, settings, wake, handed_over })

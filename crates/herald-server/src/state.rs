@@ -2,7 +2,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use herald_core::Clock;
-use herald_store::{Published, Store};
+use herald_core::{AppId, Timestamp};
+use herald_store::{NewMessage, Published, Store, StoreError, StoreResult};
 use tokio::sync::Notify;
 
 use crate::schemas::SchemaCache;
@@ -29,6 +30,21 @@ impl AppState {
     /// the new deliveries directly.
     pub fn dispatch_lease(&self) -> Option<Duration> {
         self.dispatch.as_ref().and_then(Dispatch::lease)
+    }
+
+    /// Publishes and hands the new deliveries over, in a task of its own:
+    /// once the commit is under way, a caller that goes away (a client
+    /// timeout or a dropped connection cancels the request's future) can no
+    /// longer strand the leases taken for the hand-over.
+    pub async fn publish(&self, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published> {
+        let state = self.clone();
+        let app = app.clone();
+        let task = tokio::spawn(async move {
+            let mut published = state.store.publish(&app, new, now, state.dispatch_lease()).await?;
+            state.dispatch(&mut published).await;
+            Ok(published)
+        });
+        task.await.map_err(|e| StoreError::Corrupt(format!("the publishing task failed: {e}")))?
     }
 
     /// Passes what publishing leased to the worker and wakes the workers for

@@ -26,16 +26,23 @@ pub(crate) const WORK_CHANNEL: &str = "herald_work";
 pub struct PgOptions {
     pub url: String,
     pub max_connections: u32,
+    /// This node's name as the holder of leases; it should stay the same
+    /// across restarts, so a restarted node takes its own leases back.
+    pub node: String,
+    /// How long a request waits for a connection before the database counts
+    /// as unavailable.
+    pub acquire_timeout: Duration,
 }
 
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
     publisher: herald_store::batch::Publisher,
+    node: Arc<str>,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
-    StoreError::backend(e)
+    StoreError::from_sqlx(e)
 }
 
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -47,12 +54,13 @@ impl PgStore {
         let connect = PgConnectOptions::from_str(&opts.url).map_err(db_err)?.disable_statement_logging();
         let pool = PgPoolOptions::new()
             .max_connections(opts.max_connections.max(2))
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(opts.acquire_timeout)
             .connect_with(connect)
             .await
             .map_err(db_err)?;
-        let publisher = publish::start(pool.clone());
-        Ok(Self { pool, publisher })
+        let node: Arc<str> = opts.node.as_str().into();
+        let publisher = publish::start(pool.clone(), node.clone());
+        Ok(Self { pool, publisher, node })
     }
 
     pub async fn migrate(&self) -> StoreResult<usize> {
@@ -229,8 +237,14 @@ impl Store for PgStore {
         messages::list_attempts(&self.pool, app, filter, page).await
     }
 
-    async fn claim(&self, now: Timestamp, limit: u32, lease: Duration) -> StoreResult<Vec<ClaimedDelivery>> {
-        queue::claim(&self.pool, now, limit, lease).await
+    async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
+        queue::claim(&self.pool, req, &self.node).await
+    }
+    async fn renew(&self, leases: &[(i64, i64)], until: Timestamp) -> StoreResult<usize> {
+        queue::renew(&self.pool, leases, until).await
+    }
+    async fn recover_leases(&self) -> StoreResult<usize> {
+        queue::recover_leases(&self.pool, &self.node).await
     }
     async fn settle(&self, outcomes: &[Settlement], now: Timestamp) -> StoreResult<usize> {
         queue::settle(&self.pool, outcomes, now).await

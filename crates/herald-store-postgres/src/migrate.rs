@@ -6,8 +6,11 @@ use sqlx::PgPool;
 
 use crate::db_err;
 
-const MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/0001_init.sql")), (2, include_str!("../migrations/0002_profiles.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_profiles.sql")),
+    (3, include_str!("../migrations/0003_fair_claims.sql")),
+];
 /// An arbitrary, fixed key for `pg_advisory_xact_lock`.
 const LOCK_KEY: i64 = 0x4845_5241_4C44; // "HERALD"
 

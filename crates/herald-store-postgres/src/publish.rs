@@ -12,14 +12,15 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::{db_err, rows, WORK_CHANNEL};
 
-pub(crate) fn start(pool: PgPool) -> Publisher {
+/// `node` is written as the holder of the leases publishing takes.
+pub(crate) fn start(pool: PgPool, node: Arc<str>) -> Publisher {
     Publisher::start(move |reqs| {
-        let pool = pool.clone();
-        async move { write_batch(&pool, &reqs).await }
+        let (pool, node) = (pool.clone(), node.clone());
+        async move { write_batch(&pool, &reqs, &node).await }
     })
 }
 
-async fn write_batch(pool: &PgPool, reqs: &[PublishRequest]) -> StoreResult<Vec<StoreResult<Published>>> {
+async fn write_batch(pool: &PgPool, reqs: &[PublishRequest], node: &str) -> StoreResult<Vec<StoreResult<Published>>> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     let app_ids = batch::app_ids(reqs);
     let app_rows = sqlx::query("SELECT * FROM applications WHERE id = ANY($1)")
@@ -79,8 +80,8 @@ async fn write_batch(pool: &PgPool, reqs: &[PublishRequest]) -> StoreResult<Vec<
     if !rows.is_empty() {
         let returned: Vec<(i64, String, String)> = sqlx::query_as(
             "INSERT INTO deliveries (app_id, msg_id, endpoint_id, state, attempts, due_at, lease, leased_until,
-                                     created_at, updated_at)
-             SELECT a, m, e, 'pending', 0, t, l, u, t, t
+                                     leased_by, created_at, updated_at)
+             SELECT a, m, e, 'pending', 0, t, l, u, CASE WHEN l IS NULL THEN NULL ELSE $7 END, t, t
              FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
                   AS r(a, m, e, t, l, u)
              RETURNING id, msg_id, endpoint_id",
@@ -91,6 +92,7 @@ async fn write_batch(pool: &PgPool, reqs: &[PublishRequest]) -> StoreResult<Vec<
         .bind(rows.iter().map(|d| d.now.as_millis()).collect::<Vec<_>>())
         .bind(rows.iter().map(|d| d.lease.map(|(t, _)| t)).collect::<Vec<_>>())
         .bind(rows.iter().map(|d| d.lease.map(|(_, u)| u.as_millis())).collect::<Vec<_>>())
+        .bind(node)
         .fetch_all(&mut *tx)
         .await
         .map_err(db_err)?;

@@ -2,33 +2,47 @@
 //! `FOR UPDATE SKIP LOCKED`, so no two lease the same row; outcomes are
 //! settled in one statement per batch.
 
-use std::time::Duration;
-
 use herald_core::Timestamp;
 use herald_store::*;
 use sqlx::PgPool;
 
 use crate::{db_err, rows};
 
-/// Leases up to `limit` due deliveries and returns them with their message
-/// and endpoint, in one statement.
-pub(crate) async fn claim(
-    pool: &PgPool,
-    now: Timestamp,
-    limit: u32,
-    lease: Duration,
-) -> StoreResult<Vec<ClaimedDelivery>> {
+/// Leases due deliveries fairly across endpoints and returns them with
+/// their message and endpoint, in one statement. A recursive walk over the
+/// `deliveries_ready` index visits endpoints in id order after the worker's
+/// position, one index probe each (an endpoint's first entry is its
+/// earliest due time), and a lateral subquery takes at most `per_endpoint`
+/// due rows of each, skipping rows other nodes hold. The walk stops once
+/// `limit` rows are found: its cost follows the endpoints visited, not the
+/// size of the queue.
+pub(crate) async fn claim(pool: &PgPool, req: &ClaimRequest<'_>, node: &str) -> StoreResult<Vec<ClaimedDelivery>> {
     let token: i64 = rand::random();
+    let now = req.now;
+    let skip: Vec<&str> = req.skip.iter().map(|e| e.as_str()).collect();
     let rows = sqlx::query(
-        "WITH due AS (
-             SELECT id FROM deliveries
-             WHERE state IN ('pending', 'retrying') AND due_at <= $1
-               AND (leased_until IS NULL OR leased_until <= $1)
-             ORDER BY due_at
+        "WITH RECURSIVE eps(e, due) AS (
+             (SELECT endpoint_id, due_at FROM deliveries
+              WHERE state IN ('pending', 'retrying') AND endpoint_id > $5
+              ORDER BY endpoint_id, due_at LIMIT 1)
+             UNION ALL
+             SELECT nxt.endpoint_id, nxt.due_at FROM eps, LATERAL (
+                 SELECT endpoint_id, due_at FROM deliveries
+                 WHERE state IN ('pending', 'retrying') AND endpoint_id > eps.e
+                 ORDER BY endpoint_id, due_at LIMIT 1) nxt
+         ),
+         due AS (
+             SELECT x.id FROM eps, LATERAL (
+                 SELECT id FROM deliveries
+                 WHERE endpoint_id = eps.e AND state IN ('pending', 'retrying') AND due_at <= $1
+                   AND (leased_until IS NULL OR leased_until <= $1)
+                 ORDER BY due_at
+                 LIMIT $7
+                 FOR UPDATE SKIP LOCKED) x
+             WHERE eps.due <= $1 AND NOT (eps.e = ANY($6))
              LIMIT $2
-             FOR UPDATE SKIP LOCKED
          )
-         UPDATE deliveries d SET leased_until = $3, lease = $4, updated_at = $1
+         UPDATE deliveries d SET leased_until = $3, lease = $4, leased_by = $8, updated_at = $1
          FROM due, messages m, endpoints e, applications a
          WHERE d.id = due.id AND m.id = d.msg_id AND e.id = d.endpoint_id AND a.id = d.app_id
          RETURNING d.id AS d_id, d.attempts AS d_attempts, d.lease AS d_lease,
@@ -44,14 +58,51 @@ pub(crate) async fn claim(
                 a.profile AS a_profile, a.credential AS a_credential, a.created_at AS a_created_at, a.updated_at AS a_updated_at",
     )
     .bind(now.as_millis())
-    .bind(i64::from(limit))
-    .bind(now.plus(lease).as_millis())
+    .bind(i64::from(req.limit))
+    .bind(now.plus(req.lease).as_millis())
     .bind(token)
+    .bind(req.after)
+    .bind(&skip)
+    .bind(i64::from(req.per_endpoint.max(1)))
+    .bind(node)
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    let mut claims = rows::ClaimBuilder::new(now.plus(lease));
+    let mut claims = rows::ClaimBuilder::new(now.plus(req.lease));
     rows.iter().map(|r| claims.add(&rows::R(r))).collect()
+}
+
+/// Extends the leases still held, in one statement.
+pub(crate) async fn renew(pool: &PgPool, leases: &[(i64, i64)], until: Timestamp) -> StoreResult<usize> {
+    if leases.is_empty() {
+        return Ok(0);
+    }
+    let (ids, tokens): (Vec<i64>, Vec<i64>) = leases.iter().copied().unzip();
+    let done = sqlx::query(
+        "UPDATE deliveries d SET leased_until = $3
+         FROM UNNEST($1::bigint[], $2::bigint[]) AS u(id, lease)
+         WHERE d.id = u.id AND d.lease = u.lease",
+    )
+    .bind(&ids)
+    .bind(&tokens)
+    .bind(until.as_millis())
+    .execute(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(usize::try_from(done.rows_affected()).unwrap_or(usize::MAX))
+}
+
+/// Gives back the leases taken under this node's name before it started.
+pub(crate) async fn recover_leases(pool: &PgPool, node: &str) -> StoreResult<usize> {
+    let done = sqlx::query(
+        "UPDATE deliveries SET lease = NULL, leased_until = NULL, leased_by = NULL
+         WHERE state IN ('pending', 'retrying') AND leased_by = $1 AND leased_until IS NOT NULL",
+    )
+    .bind(node)
+    .execute(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(usize::try_from(done.rows_affected()).unwrap_or(usize::MAX))
 }
 
 /// Settles a batch in one transaction: one UPDATE over arrays (only rows

@@ -42,7 +42,7 @@ pub struct SqliteStore {
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
-    StoreError::backend(e)
+    StoreError::from_sqlx(e)
 }
 
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -216,8 +216,14 @@ impl Store for SqliteStore {
         messages::list_attempts(&self.reader, app, filter, page).await
     }
 
-    async fn claim(&self, now: Timestamp, limit: u32, lease: Duration) -> StoreResult<Vec<ClaimedDelivery>> {
-        queue::claim(&self.writer, now, limit, lease).await
+    async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
+        queue::claim(&self.writer, req).await
+    }
+    async fn renew(&self, leases: &[(i64, i64)], until: Timestamp) -> StoreResult<usize> {
+        queue::renew(&self.writer, leases, until).await
+    }
+    async fn recover_leases(&self) -> StoreResult<usize> {
+        queue::recover_leases(&self.writer).await
     }
     async fn settle(&self, outcomes: &[Settlement], now: Timestamp) -> StoreResult<usize> {
         queue::settle(&self.writer, outcomes, now).await

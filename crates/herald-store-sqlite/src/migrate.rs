@@ -6,8 +6,11 @@ use sqlx::SqlitePool;
 
 use crate::db_err;
 
-const MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/0001_init.sql")), (2, include_str!("../migrations/0002_profiles.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_profiles.sql")),
+    (3, include_str!("../migrations/0003_fair_claims.sql")),
+];
 
 pub(crate) async fn run(pool: &SqlitePool) -> StoreResult<usize> {
     let mut tx = pool.begin().await.map_err(db_err)?;

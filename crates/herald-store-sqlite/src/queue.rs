@@ -1,36 +1,57 @@
 //! The delivery queue: claim due rows under a lease, settle their outcomes.
 //! A claim sets `leased_until` (no index covers it), so leasing is cheap.
 
-use std::collections::HashSet;
-use std::time::Duration;
-
 use herald_core::{AttemptId, Timestamp};
 use herald_store::*;
 use sqlx::{Row, SqlitePool};
+use std::collections::HashSet;
 
 use crate::{db_err, rows, values};
 
-/// Leases due deliveries in one statement (`UPDATE ... WHERE id IN (SELECT
-/// ... LIMIT n) RETURNING`), then reads what sending needs.
-pub(crate) async fn claim(
-    writer: &SqlitePool,
-    now: Timestamp,
-    limit: u32,
-    lease: Duration,
-) -> StoreResult<Vec<ClaimedDelivery>> {
+/// Leases due deliveries fairly across endpoints in one statement, then
+/// reads what sending needs. A recursive walk over the `deliveries_ready`
+/// index visits endpoints in id order after the worker's position, one
+/// index probe each (the first entry of an endpoint is its earliest due
+/// time), and takes at most `per_endpoint` due rows of each: the cost
+/// follows the endpoints visited, not the size of the queue.
+pub(crate) async fn claim(writer: &SqlitePool, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
     let token: i64 = rand::random();
+    let now = req.now;
+    let skip = serde_json::to_string(&req.skip.iter().map(|e| e.as_str()).collect::<Vec<_>>())
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let leased = sqlx::query(
-        "UPDATE deliveries SET leased_until = ?1, lease = ?2, updated_at = ?3
-         WHERE id IN (SELECT id FROM deliveries
-                      WHERE state IN ('pending', 'retrying') AND due_at <= ?3
-                        AND (leased_until IS NULL OR leased_until <= ?3)
-                      ORDER BY due_at LIMIT ?4)
+        "WITH RECURSIVE eps(e, due) AS (
+             SELECT * FROM (SELECT endpoint_id, due_at FROM deliveries
+                            WHERE state IN ('pending', 'retrying') AND endpoint_id > ?5
+                            ORDER BY endpoint_id, due_at LIMIT 1)
+             UNION ALL
+             SELECT (SELECT endpoint_id FROM deliveries
+                     WHERE state IN ('pending', 'retrying') AND endpoint_id > eps.e
+                     ORDER BY endpoint_id, due_at LIMIT 1),
+                    (SELECT due_at FROM deliveries
+                     WHERE state IN ('pending', 'retrying') AND endpoint_id > eps.e
+                     ORDER BY endpoint_id, due_at LIMIT 1)
+             FROM eps WHERE eps.e IS NOT NULL
+         )
+         UPDATE deliveries SET leased_until = ?1, lease = ?2, updated_at = ?3
+         WHERE id IN (
+             SELECT d.id
+             FROM (SELECT e FROM eps WHERE due <= ?3 AND e NOT IN (SELECT value FROM json_each(?6)) LIMIT ?4) AS picked
+             JOIN deliveries d ON d.id IN (
+                 SELECT x.id FROM deliveries x
+                 WHERE x.endpoint_id = picked.e AND x.state IN ('pending', 'retrying') AND x.due_at <= ?3
+                   AND (x.leased_until IS NULL OR x.leased_until <= ?3)
+                 ORDER BY x.due_at LIMIT ?7)
+             LIMIT ?4)
          RETURNING id",
     )
-    .bind(now.plus(lease).as_millis())
+    .bind(now.plus(req.lease).as_millis())
     .bind(token)
     .bind(now.as_millis())
-    .bind(i64::from(limit))
+    .bind(i64::from(req.limit))
+    .bind(req.after)
+    .bind(skip)
+    .bind(i64::from(req.per_endpoint.max(1)))
     .fetch_all(writer)
     .await
     .map_err(db_err)?;
@@ -64,7 +85,7 @@ pub(crate) async fn claim(
     .fetch_all(writer)
     .await
     .map_err(db_err)?;
-    let mut claims = rows::ClaimBuilder::new(now.plus(lease));
+    let mut claims = rows::ClaimBuilder::new(now.plus(req.lease));
     rows.iter().map(|r| claims.add(&rows::R(r))).collect()
 }
 
@@ -72,6 +93,36 @@ pub(crate) async fn claim(
 /// deliveries whose lease still matches are updated, then their attempts
 /// inserted (rows bound as parameters). Outcomes whose lease is gone are
 /// dropped.
+/// Extends the leases still held; one statement for the batch.
+pub(crate) async fn renew(pool: &SqlitePool, leases: &[(i64, i64)], until: Timestamp) -> StoreResult<usize> {
+    if leases.is_empty() {
+        return Ok(0);
+    }
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let rows = values::run(
+        &mut *conn,
+        "UPDATE deliveries SET leased_until = u.column3 FROM (VALUES ",
+        ") AS u WHERE deliveries.id = u.column1 AND deliveries.lease = u.column2 RETURNING deliveries.id",
+        3,
+        leases,
+        |q, (id, lease)| q.bind(*id).bind(*lease).bind(until.as_millis()),
+    )
+    .await?;
+    Ok(rows.len())
+}
+
+/// One process owns a SQLite file: at start, every lease is a dead one.
+pub(crate) async fn recover_leases(pool: &SqlitePool) -> StoreResult<usize> {
+    let done = sqlx::query(
+        "UPDATE deliveries SET lease = NULL, leased_until = NULL
+         WHERE state IN ('pending', 'retrying') AND leased_until IS NOT NULL",
+    )
+    .execute(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(usize::try_from(done.rows_affected()).unwrap_or(usize::MAX))
+}
+
 pub(crate) async fn settle(pool: &SqlitePool, outcomes: &[Settlement], now: Timestamp) -> StoreResult<usize> {
     if outcomes.is_empty() {
         return Ok(0);

@@ -31,10 +31,11 @@ pub struct Publisher {
 
 impl Publisher {
     /// Starts the task; `write` stores one batch and returns one answer per
-    /// request, in order (an `Err` fails the whole batch).
+    /// request, in order (an `Err` fails the whole batch, and the batch is
+    /// then split so that only the requests at fault fail).
     pub fn start<W, Fut>(write: W) -> Self
     where
-        W: Fn(Vec<PublishRequest>) -> Fut + Send + 'static,
+        W: Fn(Arc<Vec<PublishRequest>>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = StoreResult<Vec<StoreResult<Published>>>> + Send,
     {
         let (tx, mut rx) = mpsc::channel::<Job>(8 * MAX_BATCH);
@@ -42,20 +43,8 @@ impl Publisher {
             let mut jobs = Vec::with_capacity(MAX_BATCH);
             while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
                 let (reqs, replies): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.req, j.reply)).unzip();
-                let count = reqs.len();
-                match write(reqs).await {
-                    Ok(results) => {
-                        for (reply, result) in replies.into_iter().zip(results) {
-                            let _ = reply.send(result);
-                        }
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, count, "publishing a batch failed");
-                        let msg = e.to_string();
-                        for reply in replies {
-                            let _ = reply.send(Err(StoreError::Backend(msg.clone().into())));
-                        }
-                    }
+                for (reply, result) in replies.into_iter().zip(write_isolating(&write, reqs).await) {
+                    let _ = reply.send(result);
                 }
             }
         });
@@ -78,7 +67,48 @@ impl Publisher {
     }
 }
 
+/// Writes `reqs` as one batch. When the database refuses the batch for
+/// something in its rows (not for being unreachable), the batch is split in
+/// halves and each written on its own, down to the single request at fault:
+/// one bad row fails only its own publish. Answers come back in order.
+async fn write_isolating<W, Fut>(write: &W, reqs: Vec<PublishRequest>) -> Vec<StoreResult<Published>>
+where
+    W: Fn(Arc<Vec<PublishRequest>>) -> Fut,
+    Fut: Future<Output = StoreResult<Vec<StoreResult<Published>>>>,
+{
+    let mut results: Vec<Option<StoreResult<Published>>> = (0..reqs.len()).map(|_| None).collect();
+    let mut todo = vec![(0usize, reqs)];
+    while let Some((at, part)) = todo.pop() {
+        let part = Arc::new(part);
+        match write(part.clone()).await {
+            Ok(answers) => {
+                for (slot, answer) in results[at..].iter_mut().zip(answers) {
+                    *slot = Some(answer);
+                }
+            }
+            Err(e) if part.len() > 1 && !e.is_unavailable() => {
+                tracing::warn!(error = %e, count = part.len(), "a publish batch was refused; writing its halves apart");
+                let mut left = Arc::try_unwrap(part).unwrap_or_else(|shared| shared.as_ref().clone());
+                let right = left.split_off(left.len() / 2);
+                todo.push((at + left.len(), right));
+                todo.push((at, left));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, count = part.len(), "publishing failed");
+                for slot in &mut results[at..at + part.len()] {
+                    *slot = Some(Err(e.duplicate()));
+                }
+            }
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(StoreError::Corrupt("no answer for a publish".into()))))
+        .collect()
+}
+
 /// One queued publish.
+#[derive(Clone)]
 pub struct PublishRequest {
     pub app: AppId,
     pub new: NewMessage,

@@ -2,10 +2,12 @@
 //! needs every field; these fill them with harmless values).
 
 use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
-use herald_core::event_type::EventFilter;
-use herald_core::{AppId, EndpointId, Timestamp};
+use std::sync::Arc;
 
-use crate::{Application, Endpoint};
+use herald_core::event_type::{EventFilter, EventTypeName};
+use herald_core::{AppId, EndpointId, MessageId, Timestamp};
+
+use crate::{Application, ClaimedDelivery, Endpoint, Message};
 
 /// A live application with no profile, uid or credential.
 pub fn application(id: &AppId) -> Application {
@@ -40,5 +42,29 @@ pub fn endpoint(app: &AppId, id: &EndpointId, filter: EventFilter) -> Endpoint {
         verification: None,
         created_at: Timestamp::from_millis(1),
         updated_at: Timestamp::from_millis(1),
+    }
+}
+
+/// Delivery `id` of a fresh message to endpoint `ep`, leased until 30 s
+/// after the epoch's first millisecond.
+pub fn claimed(id: i64, ep: &EndpointId) -> ClaimedDelivery {
+    let t = Timestamp::from_millis(1);
+    let app = AppId::generate(1);
+    ClaimedDelivery {
+        delivery_id: id,
+        lease: 7,
+        leased_until: Timestamp::from_millis(30_001),
+        attempt_number: 1,
+        message: Arc::new(Message {
+            id: MessageId::generate(1),
+            app_id: app.clone(),
+            event_id: None,
+            event_type: EventTypeName::parse("a.b").unwrap_or_else(|e| unreachable!("a valid name: {e}")),
+            payload: "{}".into(),
+            timestamp: t,
+            created_at: t,
+        }),
+        endpoint: Arc::new(endpoint(&app, ep, EventFilter::All)),
+        app: Arc::new(application(&app)),
     }
 }

@@ -87,9 +87,22 @@ pub trait Store: Send + Sync + 'static {
     async fn list_attempts(&self, app: &AppId, filter: AttemptFilter, page: PageRequest) -> StoreResult<Page<Attempt>>;
 
     // --- the queue --------------------------------------------------------
-    /// Leases up to `limit` due deliveries until `now + lease`. A delivery
-    /// whose lease runs out without being settled becomes due again.
-    async fn claim(&self, now: Timestamp, limit: u32, lease: std::time::Duration) -> StoreResult<Vec<ClaimedDelivery>>;
+    /// Leases due deliveries until `now + lease`, fairly across endpoints
+    /// (see [`ClaimRequest`]). A delivery whose lease runs out without being
+    /// settled becomes due again.
+    async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>>;
+    /// Leases up to `limit` due deliveries, as many per endpoint as asked.
+    async fn claim(&self, now: Timestamp, limit: u32, lease: std::time::Duration) -> StoreResult<Vec<ClaimedDelivery>> {
+        self.claim_batch(&ClaimRequest { now, limit, lease, per_endpoint: limit, skip: &[], after: "" }).await
+    }
+    /// Extends leases still held (`(delivery id, lease token)` pairs) until
+    /// `until`; returns how many were still held.
+    async fn renew(&self, leases: &[(i64, i64)], until: Timestamp) -> StoreResult<usize>;
+    /// Gives back, at once, every lease this node held before it started
+    /// (its worker died holding them). On SQLite, one process owns the
+    /// file, so that is every lease; on PostgreSQL, those taken under this
+    /// node's id. Returns how many.
+    async fn recover_leases(&self) -> StoreResult<usize>;
     /// Records the outcome of claimed deliveries. An outcome whose lease is no
     /// longer held (expired and re-claimed) is dropped; returns how many were
     /// recorded.

@@ -249,6 +249,24 @@ pub struct ClaimedDelivery {
     pub app: Arc<Application>,
 }
 
+/// What a worker asks the queue for. Due deliveries are handed out endpoint
+/// by endpoint, in endpoint-id order starting after `after` (a round-robin
+/// position the worker keeps), at most `per_endpoint` of each, so a backlog
+/// of one endpoint never sits in front of the others' due deliveries.
+#[derive(Clone, Debug)]
+pub struct ClaimRequest<'a> {
+    pub now: Timestamp,
+    /// Most deliveries in all.
+    pub limit: u32,
+    pub lease: std::time::Duration,
+    /// Most deliveries of one endpoint.
+    pub per_endpoint: u32,
+    /// Endpoints to leave out (the worker holds its share of them already).
+    pub skip: &'a [EndpointId],
+    /// Start after this endpoint id (`""`: from the first).
+    pub after: &'a str,
+}
+
 #[derive(Clone, Debug)]
 pub enum NextState {
     Delivered,

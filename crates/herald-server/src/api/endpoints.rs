@@ -352,8 +352,7 @@ async fn send_test_event(
         timestamp: now,
         only_endpoint: Some(ep.id.clone()),
     };
-    let mut published = state.store.publish(&ep.app_id, new, now, state.dispatch_lease()).await?;
-    state.dispatch(&mut published).await;
+    let published = state.publish(&ep.app_id, new, now).await?;
     let m = published.message;
     Ok((
         StatusCode::ACCEPTED,

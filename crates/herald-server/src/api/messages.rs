@@ -149,8 +149,7 @@ async fn create_message(
         timestamp: body.timestamp.unwrap_or(now),
         only_endpoint: None,
     };
-    let mut published = state.store.publish(&app_id, new, now, state.dispatch_lease()).await?;
-    state.dispatch(&mut published).await;
+    let published = state.publish(&app_id, new, now).await?;
     let status = if published.created { StatusCode::ACCEPTED } else { StatusCode::OK };
     Ok((status, Json(MessageView::new(published.message, None))))
 }

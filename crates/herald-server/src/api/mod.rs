@@ -35,7 +35,23 @@ pub fn router(state: AppState, token: Arc<AdminToken>, max_body_bytes: usize) ->
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take that method")
         })
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(middleware::from_fn(reject_nul_in_uri))
         .with_state(state)
+}
+
+/// A NUL (`%00`) in a path segment or query parameter is refused before any
+/// handler sees it: no stored id or cursor can hold one.
+async fn reject_nul_in_uri(req: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if crate::extract::uri_has_nul(req.uri()) {
+        return ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "the path and query must not contain the NUL character (%00)",
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
 
 /// Only `/health`, for nodes that run workers alone.

@@ -106,32 +106,13 @@ pub fn release(d: &ClaimedDelivery) -> Settlement {
 
 #[cfg(test)]
 mod tests {
-    use herald_core::event_type::{EventFilter, EventTypeName};
-    use herald_core::{AppId, EndpointId, MessageId, Timestamp};
-    use herald_store::{fixtures, Message};
+    use herald_core::EndpointId;
+    use herald_store::fixtures;
 
     use super::*;
 
     fn delivery(id: i64) -> ClaimedDelivery {
-        let t = Timestamp::from_millis(1);
-        let app = AppId::generate(1);
-        ClaimedDelivery {
-            delivery_id: id,
-            lease: 7,
-            leased_until: Timestamp::from_millis(30_001),
-            attempt_number: 1,
-            message: Arc::new(Message {
-                id: MessageId::generate(1),
-                app_id: app.clone(),
-                event_id: None,
-                event_type: EventTypeName::parse("a.b").expect("name"),
-                payload: "{}".into(),
-                timestamp: t,
-                created_at: t,
-            }),
-            endpoint: Arc::new(fixtures::endpoint(&app, &EndpointId::generate(1), EventFilter::All)),
-            app: Arc::new(fixtures::application(&app)),
-        }
+        fixtures::claimed(id, &EndpointId::generate(1))
     }
 
     #[test]

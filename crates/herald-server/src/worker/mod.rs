@@ -4,17 +4,22 @@
 pub mod dispatch;
 pub mod handshake;
 pub mod http;
+mod lanes;
+mod leases;
 mod sender;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use herald_store::{ClaimedDelivery, Settlement, Store};
-use tokio::sync::{mpsc, watch, Notify, OwnedSemaphorePermit, Semaphore};
+use herald_core::EndpointId;
+use herald_store::{ClaimRequest, ClaimedDelivery, Settlement, Store};
+use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use dispatch::DispatchQueue;
+use lanes::{Admit, Lanes};
+use leases::Held;
 pub use sender::{effective_profile, Sender, USER_AGENT_VALUE};
 
 #[derive(Clone, Debug)]
@@ -23,6 +28,8 @@ pub struct WorkerSettings {
     pub batch_size: u32,
     pub poll_interval: Duration,
     pub lease: Duration,
+    /// Most send slots one endpoint may hold at once.
+    pub max_per_endpoint: usize,
 }
 
 pub struct Worker {
@@ -39,49 +46,123 @@ const SETTLE_BATCH: usize = 512;
 /// How long a small batch of outcomes waits for more before it is written.
 const SETTLE_GATHER: Duration = Duration::from_millis(5);
 
+/// The requests in flight and the endpoints' shares of them.
+struct Slots {
+    sender: Sender,
+    outcomes: mpsc::UnboundedSender<Settlement>,
+    held: Held,
+    lanes: Lanes,
+    in_flight: JoinSet<EndpointId>,
+}
+
+impl Slots {
+    /// Sends `d` now if its endpoint has a free share, else holds it or
+    /// gives its lease back. The caller makes sure a slot is free.
+    fn offer(&mut self, d: ClaimedDelivery) {
+        self.held.add(&d);
+        match self.lanes.admit(d) {
+            Admit::Send(d) => self.start(d),
+            Admit::Held => {}
+            Admit::Release(d) => {
+                self.held.remove(d.delivery_id);
+                let _ = self.outcomes.send(dispatch::release(&d));
+            }
+        }
+    }
+
+    fn start(&mut self, d: ClaimedDelivery) {
+        let (sender, outcomes, held) = (self.sender.clone(), self.outcomes.clone(), self.held.clone());
+        self.in_flight.spawn(async move {
+            let ep = d.endpoint.id.clone();
+            let settlement = sender.deliver(d).await;
+            held.remove(settlement.delivery_id);
+            let _ = outcomes.send(settlement);
+            ep
+        });
+    }
+
+    /// A request to `ep` ended: start the next delivery held for it.
+    fn finished(&mut self, ep: &EndpointId) {
+        if let Some(mut d) = self.lanes.finished(ep) {
+            self.held.refresh(&mut d);
+            self.start(d);
+        }
+    }
+
+    fn reap(&mut self) {
+        while let Some(done) = self.in_flight.try_join_next() {
+            if let Ok(ep) = done {
+                self.finished(&ep);
+            }
+        }
+    }
+
+    fn free(&self, concurrency: usize) -> usize {
+        concurrency.saturating_sub(self.in_flight.len())
+    }
+}
+
 impl Worker {
     /// Runs until `shutdown` turns true; then stops claiming, lets requests in
     /// flight finish (each is bounded by the delivery timeout) and settles
-    /// them. Deliveries handed over but not started get their leases back;
-    /// anything left unsettled comes back when its lease runs out.
+    /// them. Deliveries handed over or held but not started get their leases
+    /// back; anything left unsettled comes back when its lease runs out.
     ///
     /// Work arrives two ways: handed over by publishing (already leased), and
     /// claimed from the store, which holds retries, deliveries published by
     /// other nodes and any the hand-over did not take. The store is asked
     /// when woken, when the poll interval passes, and again right away while
-    /// claims come back full.
+    /// claims come back full. Claims go round the endpoints (a position kept
+    /// here), at most an endpoint's share at a time, leaving out endpoints
+    /// whose share is taken.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
         let (tx, rx) = mpsc::unbounded_channel::<Settlement>();
         let settler = tokio::spawn(settle_loop(self.store.clone(), self.sender.clock.clone(), rx));
-        let permits = Arc::new(Semaphore::new(self.settings.concurrency));
-        let mut in_flight = JoinSet::new();
-        let spawn = |in_flight: &mut JoinSet<()>, delivery: ClaimedDelivery, permit: OwnedSemaphorePermit| {
-            let sender = self.sender.clone();
-            let tx = tx.clone();
-            in_flight.spawn(async move {
-                let settlement = sender.deliver(delivery).await;
-                let _ = tx.send(settlement);
-                drop(permit);
-            });
+        let held = Held::default();
+        let (stop_renewing, renewing) = watch::channel(false);
+        let renewer = tokio::spawn(held.clone().renew_loop(
+            self.store.clone(),
+            self.sender.clock.clone(),
+            self.settings.lease,
+            renewing,
+        ));
+        let concurrency = self.settings.concurrency;
+        let cap = self.settings.max_per_endpoint;
+        let mut slots = Slots {
+            sender: self.sender.clone(),
+            outcomes: tx,
+            held,
+            lanes: Lanes::new(cap),
+            in_flight: JoinSet::new(),
         };
+        let per_endpoint = u32::try_from(cap).unwrap_or(u32::MAX);
+        let mut cursor = String::new();
         let mut want_claim = true;
         let mut next_poll = Instant::now() + self.settings.poll_interval;
 
         while !*shutdown.borrow() {
-            while in_flight.try_join_next().is_some() {}
+            slots.reap();
             // Take handed-over deliveries only while a send slot is free, so
             // the rest stay in the queue (and are given back on a stop).
             if let Some(queue) = self.handed_over.as_mut() {
-                while let Ok(permit) = permits.clone().try_acquire_owned() {
+                while slots.free(concurrency) > 0 {
                     let Some(d) = queue.try_recv() else { break };
-                    spawn(&mut in_flight, d, permit);
+                    slots.offer(d);
                 }
             }
-            let free = permits.available_permits();
+            let free = slots.free(concurrency);
             if want_claim && free > 0 {
                 let limit = u32::try_from(free).unwrap_or(u32::MAX).min(self.settings.batch_size);
-                let now = self.sender.clock.now();
-                let claimed = match self.store.claim(now, limit, self.settings.lease).await {
+                let skip = slots.lanes.full();
+                let req = ClaimRequest {
+                    now: self.sender.clock.now(),
+                    limit,
+                    lease: self.settings.lease,
+                    per_endpoint,
+                    skip: &skip,
+                    after: &cursor,
+                };
+                let claimed = match self.store.claim_batch(&req).await {
                     Ok(c) => c,
                     Err(e) => {
                         tracing::error!(error = %e, "claiming deliveries failed; retrying after the poll interval");
@@ -89,29 +170,30 @@ impl Worker {
                     }
                 };
                 next_poll = Instant::now() + self.settings.poll_interval;
-                // A full claim means more may be due: ask again at once.
-                want_claim = claimed.len() as u32 == limit;
+                let from_start = cursor.is_empty();
+                if claimed.len() as u32 == limit {
+                    // More may be due: go on from the last endpoint served.
+                    cursor = claimed.iter().map(|d| d.endpoint.id.as_str()).max().unwrap_or("").to_owned();
+                    want_claim = true;
+                } else {
+                    // The walk reached the last endpoint: once more from the first.
+                    cursor.clear();
+                    want_claim = !from_start;
+                }
                 let got = !claimed.is_empty();
                 for d in claimed {
-                    let Ok(permit) = permits.clone().acquire_owned().await else { break };
-                    spawn(&mut in_flight, d, permit);
+                    slots.offer(d);
                 }
-                if got {
-                    if !want_claim {
-                        // Nothing else is due right now; yield so sends can start.
-                        tokio::task::yield_now().await;
-                    }
+                if got || want_claim {
+                    // Let the sends start before claiming again.
+                    tokio::task::yield_now().await;
                     continue;
                 }
             }
-            let free = permits.available_permits();
+            let free = slots.free(concurrency);
             tokio::select! {
                 d = next_handed_over(&mut self.handed_over), if free > 0 => match d {
-                    Some(d) => {
-                        if let Ok(permit) = permits.clone().acquire_owned().await {
-                            spawn(&mut in_flight, d, permit);
-                        }
-                    }
+                    Some(d) => slots.offer(d),
                     None => self.handed_over = None,
                 },
                 _ = self.wake.notified() => want_claim = true,
@@ -119,18 +201,26 @@ impl Worker {
                     want_claim = true;
                     next_poll = Instant::now() + self.settings.poll_interval;
                 }
-                // Every slot is busy: wait for one to free up.
-                _ = in_flight.join_next(), if free == 0 => {}
+                Some(done) = slots.in_flight.join_next(), if !slots.in_flight.is_empty() => {
+                    if let Ok(ep) = done {
+                        slots.finished(&ep);
+                    }
+                }
                 _ = shutdown.changed() => {}
             }
         }
+        let mut unstarted = slots.lanes.drain_held();
         if let Some(mut queue) = self.handed_over.take() {
-            for d in queue.close() {
-                let _ = tx.send(dispatch::release(&d));
-            }
+            unstarted.extend(queue.close());
         }
-        while in_flight.join_next().await.is_some() {}
-        drop(tx);
+        for d in &unstarted {
+            slots.held.remove(d.delivery_id);
+            let _ = slots.outcomes.send(dispatch::release(d));
+        }
+        while slots.in_flight.join_next().await.is_some() {}
+        let _ = stop_renewing.send(true);
+        let _ = renewer.await;
+        drop(slots);
         let _ = settler.await;
     }
 }

@@ -26,9 +26,6 @@ pub struct Sender {
     pub clock: Arc<dyn Clock>,
     pub policy: Arc<RetryPolicy>,
     pub timeout: Duration,
-    /// The workers' lease (`worker.lease_ms`): every request must end well
-    /// inside it (see [`Sender::timeout_cap`]).
-    pub lease: Duration,
     pub max_retry_after: Duration,
     pub body_limit: usize,
 }
@@ -40,17 +37,17 @@ impl Sender {
             s.error = Some("endpoint disabled; not sent".to_owned());
             return s;
         }
-        // A request must end before the lease does, or another node could
-        // send the same delivery meanwhile. Too little lease left (it waited
-        // too long to start): give it back unsent.
-        let margin = i64::try_from(self.lease.saturating_sub(self.timeout_cap()).as_millis()).unwrap_or(i64::MAX);
-        let left = d.leased_until.as_millis().saturating_sub(self.clock.now().as_millis()).saturating_sub(margin);
+        // A delivery that waited so long that its lease (renewed while the
+        // worker holds it) has nearly run out may be another node's by now:
+        // give it back unsent. Once started, the lease is renewed until the
+        // request ends, however long the timeout.
+        let left = d.leased_until.as_millis().saturating_sub(self.clock.now().as_millis());
         if left < i64::try_from(MIN_SEND_TIME.as_millis()).unwrap_or(0) {
             s.next = NextState::Released;
             return s;
         }
         let profile = effective_profile(&d.app, &d.endpoint);
-        let timeout = self.timeout_for(&profile).min(Duration::from_millis(left.unsigned_abs()));
+        let timeout = self.timeout_for(&profile);
         let (record, result) = self.attempt(&d, &profile, timeout).await;
         let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
         let custom = profile.retry.as_ref().and_then(|r| r.policy().ok().flatten());
@@ -130,14 +127,9 @@ impl Sender {
 }
 
 impl Sender {
-    /// The profile's timeout, kept below the lease.
+    /// The profile's timeout, else the configured one.
     pub fn timeout_for(&self, profile: &Profile) -> Duration {
-        profile.timeout_ms.map_or(self.timeout, Duration::from_millis).min(self.timeout_cap())
-    }
-
-    /// The longest any request may take: the lease less 5 s, at least 1 s.
-    pub fn timeout_cap(&self) -> Duration {
-        self.lease.saturating_sub(Duration::from_secs(5)).max(Duration::from_secs(1))
+        profile.timeout_ms.map_or(self.timeout, Duration::from_millis)
     }
 }
 

@@ -3,24 +3,31 @@ use std::time::Duration;
 use herald_core::Clock;
 use serde_json::json;
 
-use crate::helpers::{status_is, TestApp};
+use herald_core::AppId;
+use herald_store::{NextState, Settlement};
+
+use crate::helpers::{status_is, Backend, TestApp, BACKEND};
 use herald_testkit::TestReceiver;
 
-/// A node claims a delivery and dies without settling it: once the lease
-/// runs out, another node delivers it.
+/// A node leases a delivery and dies without settling it: once the lease
+/// runs out, another node (already running, so it has nothing of the dead
+/// node's to take back) delivers it.
 async fn a_delivery_held_by_a_dead_worker_is_delivered_after_its_lease() {
     let api_only = TestApp::spawn_with(|c| c.worker.enabled = false).await;
     let rx = TestReceiver::start().await;
     let app_id = api_only.create_app().await;
     api_only.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
-    let msg = api_only.publish(&app_id, "a.b", json!({ "n": 1 })).await;
-
-    // The "dead" worker: claims with a 30 s lease and never settles.
-    let lease = Duration::from_secs(30);
-    let claimed = api_only.store.claim(api_only.clock.now(), 10, lease).await.unwrap();
-    assert_eq!(claimed.len(), 1);
-
     let worker = api_only.spawn_sibling(|_| {}).await;
+
+    // The "dead" worker: leases at publish with a 30 s lease, never settles.
+    let lease = Duration::from_secs(30);
+    let app = AppId::parse(&app_id).unwrap();
+    let published =
+        api_only.store.publish(&app, api_only.new_message(), api_only.clock.now(), Some(lease)).await.unwrap();
+    let claimed = published.claimed;
+    assert_eq!(claimed.len(), 1);
+    let msg = published.message.id.to_string();
+
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(rx.received().is_empty(), "leased elsewhere: not sent yet");
     api_only.advance(Duration::from_secs(29));
@@ -33,20 +40,54 @@ async fn a_delivery_held_by_a_dead_worker_is_delivered_after_its_lease() {
     assert_eq!(d["attempts"], 1);
 
     // The dead worker's late outcome is refused: its lease is gone.
-    let stale = herald_store::Settlement {
-        delivery_id: claimed[0].delivery_id,
-        lease: claimed[0].lease,
-        app_id: claimed[0].message.app_id.clone(),
-        msg_id: claimed[0].message.id.clone(),
-        endpoint_id: claimed[0].endpoint.id.clone(),
-        attempt: None,
-        next: herald_store::NextState::Failed,
-        error: Some("stale".into()),
-        disable_endpoint: None,
-    };
+    let stale = Settlement { error: Some("stale".into()), ..Settlement::unsent(&claimed[0], NextState::Failed) };
     assert_eq!(api_only.store.settle(&[stale], api_only.clock.now()).await.unwrap(), 0);
     let d = worker.wait_delivery(&app_id, &msg, |d| status_is(d, "delivered")).await;
     assert_eq!(d["last_error"], serde_json::Value::Null);
+}
+
+/// A node restarted on the same database takes its own leases back as it
+/// starts, instead of waiting for them to run out: on SQLite every lease
+/// (one process owns the file), on PostgreSQL those of its node id.
+async fn a_restarted_node_takes_its_leases_back_at_once() {
+    let before = TestApp::spawn_with(|c| {
+        c.worker.enabled = false;
+        c.worker.node_id = "node-a".into();
+    })
+    .await;
+    let rx = TestReceiver::start().await;
+    let app_id = before.create_app().await;
+    before.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    let app = AppId::parse(&app_id).unwrap();
+    let lease = Duration::from_secs(30);
+    let mine = before.store.publish(&app, before.new_message(), before.clock.now(), Some(lease)).await.unwrap();
+    assert_eq!(mine.claimed.len(), 1);
+    let on_postgres = BACKEND.try_with(|b| *b == Backend::Postgres).unwrap_or(false);
+    let theirs = if on_postgres {
+        // Another node's lease, which the restart must leave alone.
+        let other = before
+            .spawn_sibling(|c| {
+                c.worker.enabled = false;
+                c.worker.node_id = "node-b".into();
+            })
+            .await;
+        let p = other.store.publish(&app, other.new_message(), other.clock.now(), Some(lease)).await.unwrap();
+        Some(p.message.id.to_string())
+    } else {
+        None
+    };
+
+    // The restart: same node id, the clock not moved at all.
+    let after = before.spawn_sibling(|c| c.worker.node_id = "node-a".into()).await;
+    rx.wait_for_within("/hook", 1, Duration::from_secs(5)).await;
+    let d = after.wait_delivery(&app_id, mine.message.id.as_str(), |d| status_is(d, "delivered")).await;
+    assert_eq!(d["attempts"], 1);
+    if let Some(msg) = theirs {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(rx.count(), 1, "another node's lease still holds");
+        let d = after.message(&app_id, &msg).await;
+        assert_eq!(d["deliveries"][0]["status"], "pending");
+    }
 }
 
 /// Stopping gracefully lets in-flight requests finish and records them.
@@ -69,5 +110,6 @@ async fn a_graceful_stop_settles_what_is_in_flight() {
 
 crate::both_stores!(
     a_delivery_held_by_a_dead_worker_is_delivered_after_its_lease,
+    a_restarted_node_takes_its_leases_back_at_once,
     a_graceful_stop_settles_what_is_in_flight,
 );

@@ -5,27 +5,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use herald_core::event_type::EventTypeName;
 use herald_core::{AppId, Clock, MessageId};
 use herald_server::worker::http::HttpClient;
 use herald_server::worker::Sender;
-use herald_store::{NewMessage, NextState};
+use herald_store::NextState;
 use serde_json::json;
 
 use crate::helpers::{status_is, TestApp};
 use herald_testkit::{Reply, TestReceiver};
-
-fn new_message(app: &TestApp) -> NewMessage {
-    let now = app.clock.now();
-    NewMessage {
-        id: MessageId::generate(now.as_millis()),
-        event_id: None,
-        event_type: EventTypeName::parse("a.b").unwrap(),
-        payload: "{}".into(),
-        timestamp: now,
-        only_endpoint: None,
-    }
-}
 
 /// An API-only node (no worker to interfere) with an application and one
 /// endpoint at `/hook`.
@@ -49,7 +36,7 @@ async fn publishing_with_a_lease_returns_the_deliveries_leased() {
     let app_id = AppId::parse(&app_id).unwrap();
     let lease = Duration::from_secs(30);
 
-    let published = app.store.publish(&app_id, new_message(&app), app.clock.now(), Some(lease)).await.unwrap();
+    let published = app.store.publish(&app_id, app.new_message(), app.clock.now(), Some(lease)).await.unwrap();
     assert_eq!(published.fanned_out, 2, "the filter leaves one endpoint out");
     assert_eq!(published.claimed.len(), 2);
     for d in &published.claimed {
@@ -60,7 +47,7 @@ async fn publishing_with_a_lease_returns_the_deliveries_leased() {
     }
     assert!(app.store.claim(app.clock.now(), 10, lease).await.unwrap().is_empty(), "leased at publish");
 
-    let unleased = app.store.publish(&app_id, new_message(&app), app.clock.now(), None).await.unwrap();
+    let unleased = app.store.publish(&app_id, app.new_message(), app.clock.now(), None).await.unwrap();
     assert!(unleased.claimed.is_empty());
     let claimed = app.store.claim(app.clock.now(), 10, lease).await.unwrap();
     assert_eq!(claimed.len(), 2, "published without a lease: claimable at once");
@@ -80,7 +67,7 @@ async fn publishing_with_a_lease_returns_the_deliveries_leased() {
 async fn a_released_lease_is_claimable_at_once_and_unchanged() {
     let (app, rx, app_id) = api_only_with_one_endpoint().await;
     let lease = Duration::from_secs(30);
-    let published = app.store.publish(&app_id, new_message(&app), app.clock.now(), Some(lease)).await.unwrap();
+    let published = app.store.publish(&app_id, app.new_message(), app.clock.now(), Some(lease)).await.unwrap();
     let release = herald_server::worker::dispatch::release(&published.claimed[0]);
     assert_eq!(app.store.settle(&[release], app.clock.now()).await.unwrap(), 1);
 
@@ -97,25 +84,24 @@ async fn a_released_lease_is_claimable_at_once_and_unchanged() {
 async fn a_delivery_with_too_little_lease_left_is_released_unsent() {
     let (app, rx, app_id) = api_only_with_one_endpoint().await;
     let lease = Duration::from_secs(30);
-    let published = app.store.publish(&app_id, new_message(&app), app.clock.now(), Some(lease)).await.unwrap();
+    let published = app.store.publish(&app_id, app.new_message(), app.clock.now(), Some(lease)).await.unwrap();
     let sender = Sender {
         client: HttpClient::new().unwrap(),
         clock: Arc::new(app.clock.clone()),
         policy: Arc::new(herald_core::retry::RetryPolicy::default()),
         timeout: Duration::from_secs(10),
-        lease,
         max_retry_after: Duration::from_secs(3600),
         body_limit: 4096,
     };
 
-    app.advance(Duration::from_secs(25));
+    app.advance(lease - Duration::from_millis(50));
     let outcome = sender.deliver(published.claimed[0].clone()).await;
     assert!(matches!(outcome.next, NextState::Released), "{:?}", outcome.next);
     assert!(outcome.attempt.is_none());
     assert!(rx.received().is_empty(), "nothing was sent");
 
     // With the lease fresh, the same delivery is sent.
-    let again = app.store.publish(&app_id, new_message(&app), app.clock.now(), Some(lease)).await.unwrap();
+    let again = app.store.publish(&app_id, app.new_message(), app.clock.now(), Some(lease)).await.unwrap();
     let outcome = sender.deliver(again.claimed[0].clone()).await;
     assert!(matches!(outcome.next, NextState::Delivered), "{:?}", outcome.next);
     assert_eq!(rx.received_on("/hook").len(), 1);

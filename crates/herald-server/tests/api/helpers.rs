@@ -148,6 +148,19 @@ impl TestApp {
         }
     }
 
+    /// A message of type `a.b` to publish through the store directly.
+    pub fn new_message(&self) -> herald_store::NewMessage {
+        let now = self.clock.now();
+        herald_store::NewMessage {
+            id: herald_core::MessageId::generate(now.as_millis()),
+            event_id: None,
+            event_type: herald_core::event_type::EventTypeName::parse("a.b").unwrap(),
+            payload: "{}".into(),
+            timestamp: now,
+            only_endpoint: None,
+        }
+    }
+
     pub fn advance(&self, by: Duration) {
         self.clock.advance(by);
     }
