@@ -4,3 +4,6 @@
 pub mod receiver;
 
 pub use receiver::{Received, Reply, TestReceiver};
+pub mod proxy;
+
+pub use proxy::TcpProxy;

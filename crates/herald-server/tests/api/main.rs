@@ -36,6 +36,7 @@ mod api_errors;
 mod catalog;
 mod delivery;
 mod durability;
+mod faults;
 mod handover;
 mod profiles;
 mod publishing;

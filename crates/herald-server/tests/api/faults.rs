@@ -1,0 +1,200 @@
+//! Faults that must not delay or fail anyone else's webhooks: a hanging
+//! receiver, requests that outlast their lease, clients that drop their
+//! connection mid-publish, hostile bytes, a row the database refuses.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::json;
+use tokio::io::AsyncWriteExt;
+
+use crate::helpers::{status_is, Backend, TestApp, BACKEND};
+use herald_testkit::{Reply, TestReceiver};
+
+/// With 4 send slots and a share of 2 per endpoint, 20 deliveries queued
+/// for a receiver that never answers take 2 slots; another application's
+/// deliveries go out at once, while the hanging ones are still waiting.
+async fn a_hanging_endpoint_holds_only_its_share_of_the_send_slots() {
+    let app = TestApp::spawn_with(|c| {
+        c.worker.concurrency = 4;
+        c.worker.max_per_endpoint = 2;
+        c.delivery.timeout_ms = 20_000;
+    })
+    .await;
+    let hanging = TestReceiver::start().await;
+    hanging.set_default(Reply::Hang(Duration::from_secs(30)));
+    let healthy = TestReceiver::start().await;
+    let slow_app = app.create_app().await;
+    app.create_endpoint(&slow_app, json!({ "url": hanging.url("/hook") })).await;
+    let other_app = app.create_app().await;
+    app.create_endpoint(&other_app, json!({ "url": healthy.url("/hook") })).await;
+
+    for _ in 0..20 {
+        app.publish(&slow_app, "a.b", json!({})).await;
+    }
+    hanging.wait_for("/hook", 2).await;
+    for n in 0..10 {
+        app.publish(&other_app, "a.b", json!({ "n": n })).await;
+    }
+    // Far inside the hanging requests' 20 s timeout.
+    healthy.wait_for_within("/hook", 10, Duration::from_secs(5)).await;
+    assert_eq!(hanging.count(), 2, "the hanging endpoint holds its share and no more");
+}
+
+/// A request that takes longer than the lease still ends once: the worker
+/// renews the lease while it waits, so the delivery is never claimed again.
+async fn a_request_longer_than_the_lease_is_sent_once() {
+    let app = TestApp::spawn_with(|c| {
+        c.worker.lease_ms = 1_000;
+        c.delivery.timeout_ms = 5_000;
+    })
+    .await;
+    // The manual clock moves with real time, so leases run out as they would.
+    let clock = app.clock.clone();
+    let ticker = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            clock.advance(Duration::from_millis(20));
+        }
+    });
+    let rx = TestReceiver::start().await;
+    rx.script([Reply::Hang(Duration::from_millis(2_500))]);
+    let app_id = app.create_app().await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    let msg = app.publish(&app_id, "a.b", json!({})).await;
+    let d = app.wait_delivery(&app_id, &msg, |d| status_is(d, "delivered")).await;
+    ticker.abort();
+    assert_eq!(d["attempts"], 1);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(rx.count(), 1, "sent once: the lease was renewed, never lost");
+}
+
+/// Clients that send a publish and drop the connection at once: whatever
+/// was committed is delivered promptly, not when a lease runs out.
+async fn a_publish_whose_client_went_away_is_delivered_at_once() {
+    let app = TestApp::spawn_with(|c| c.worker.lease_ms = 60_000).await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let body = json!({ "event_type": "a.b", "payload": { "x": 1 } }).to_string();
+    let request = format!(
+        "POST /api/v1/apps/{app_id}/messages HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        crate::helpers::TOKEN,
+        body.len()
+    );
+    let sends = (0..50).map(|_| {
+        let (addr, request) = (addr.clone(), request.clone());
+        tokio::spawn(async move {
+            let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+            s.write_all(request.as_bytes()).await.unwrap();
+            // Gone before any answer: the request's future is dropped.
+            drop(s);
+        })
+    });
+    for s in sends {
+        s.await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, list) = app.get(&format!("/api/v1/apps/{app_id}/messages?limit=250")).await;
+    let committed = list["data"].as_array().unwrap().len();
+    // Far inside the 60 s lease: a stranded hand-over would wait for it.
+    rx.wait_for_within("/hook", committed, Duration::from_secs(3)).await;
+    for m in list["data"].as_array().unwrap() {
+        app.wait_delivery(&app_id, m["id"].as_str().unwrap(), |d| status_is(d, "delivered")).await;
+    }
+}
+
+/// NUL in a JSON string, a path segment or a query parameter is refused
+/// with the API's error on both stores, never a 500.
+async fn a_nul_character_anywhere_is_refused_with_a_clear_error() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.post("/api/v1/apps", json!({ "name": "bad\u{0}name" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], "validation_error");
+    assert!(body["message"].as_str().unwrap().starts_with("name:"), "{body}");
+
+    let app_id = app.create_app().await;
+    let path = format!("/api/v1/apps/{app_id}/messages");
+    let (status, body) = app.post(&path, json!({ "event_type": "a.b", "event_id": "x\u{0}", "payload": {} })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["message"].as_str().unwrap().starts_with("event_id:"), "{body}");
+    let (status, body) = app.post(&path, json!({ "event_type": "a.b", "payload": { "k": ["ok", "\u{0}"] } })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["message"].as_str().unwrap().starts_with("payload.k[1]:"), "{body}");
+    // An escaped backslash before `u0000` is text, not a NUL.
+    let (status, body) = app.post(&path, json!({ "event_type": "a.b", "payload": { "k": "\\u0000" } })).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+
+    for bad in [
+        format!("/api/v1/apps/{app_id}%00"),
+        "/api/v1/apps/app_%00/endpoints".to_owned(),
+        format!("/api/v1/apps/{app_id}/messages?iterator=%00abc"),
+        "/api/v1/apps?iterator=x%00".to_owned(),
+    ] {
+        let (status, body) = app.get(&bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert_eq!(body["code"], "invalid_request", "{bad}");
+    }
+}
+
+/// Among 200 concurrent publishes, one whose row the database refuses (a
+/// trigger injects the fault) fails alone; the other 199 are stored and
+/// delivered.
+async fn a_publish_the_database_refuses_fails_alone() {
+    let app = TestApp::spawn().await;
+    inject_fault_for_event_id(&app.db.url, "poison").await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    let path = format!("/api/v1/apps/{app_id}/messages");
+    let publishes = (0..200).map(|i| {
+        let event_id = if i == 100 { "poison".to_owned() } else { format!("ev-{i}") };
+        let (client, url) = (app.client.clone(), format!("{}{path}", app.base));
+        tokio::spawn(async move {
+            let body = json!({ "event_type": "a.b", "event_id": event_id, "payload": { "i": i } });
+            let resp = client.post(url).bearer_auth(crate::helpers::TOKEN).json(&body).send().await.unwrap();
+            (i, resp.status())
+        })
+    });
+    let mut refused = Vec::new();
+    for p in publishes {
+        let (i, status) = p.await.unwrap();
+        if status != StatusCode::ACCEPTED {
+            refused.push((i, status));
+        }
+    }
+    assert_eq!(refused, vec![(100, StatusCode::INTERNAL_SERVER_ERROR)], "only the refused row fails");
+    rx.wait_for("/hook", 199).await;
+}
+
+/// A trigger that makes the database refuse a message with this event id.
+async fn inject_fault_for_event_id(db_url: &str, event_id: &str) {
+    use sqlx::Connection;
+    if BACKEND.try_with(|b| *b == Backend::Postgres).unwrap_or(false) {
+        let mut conn = sqlx::PgConnection::connect(db_url).await.unwrap();
+        let sql = format!(
+            "CREATE FUNCTION refuse_row() RETURNS trigger AS $$ BEGIN
+                 IF NEW.event_id = '{event_id}' THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW;
+             END $$ LANGUAGE plpgsql;
+             CREATE TRIGGER refuse_row BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_row();"
+        );
+        sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(db_url).await.unwrap();
+        let sql = format!(
+            "CREATE TRIGGER refuse_row BEFORE INSERT ON messages WHEN NEW.event_id = '{event_id}'
+             BEGIN SELECT RAISE(ABORT, 'injected fault'); END;"
+        );
+        sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+    }
+}
+
+crate::both_stores!(
+    a_hanging_endpoint_holds_only_its_share_of_the_send_slots,
+    a_request_longer_than_the_lease_is_sent_once,
+    a_publish_whose_client_went_away_is_delivered_at_once,
+    a_nul_character_anywhere_is_refused_with_a_clear_error,
+    a_publish_the_database_refuses_fails_alone,
+);
