@@ -198,3 +198,57 @@ crate::both_stores!(
     a_nul_character_anywhere_is_refused_with_a_clear_error,
     a_publish_the_database_refuses_fails_alone,
 );
+
+/// While PostgreSQL cannot be reached (a proxy in front of it is cut),
+/// publishing answers 503 with `Retry-After` and /health reports the
+/// database down while /health/live stays up; once it is back, publishing
+/// works again.
+#[tokio::test]
+async fn postgres_outage_answers_503_and_recovers() {
+    if !crate::helpers::postgres_available().await {
+        return;
+    }
+    BACKEND.scope(Backend::Postgres, postgres_outage()).await;
+}
+
+async fn postgres_outage() {
+    let proxy = herald_testkit::TcpProxy::start("127.0.0.1:5432").await;
+    let app = TestApp::spawn_with(|c| {
+        c.database.url = c.database.url.replace("127.0.0.1:5432", &format!("127.0.0.1:{}", proxy.port));
+        c.database.unavailable_after_ms = 500;
+    })
+    .await;
+    let app_id = app.create_app().await;
+    let path = format!("/api/v1/apps/{app_id}/messages");
+    let url = format!("{}{path}", app.base);
+    let publish = || {
+        app.client.post(&url).bearer_auth(crate::helpers::TOKEN).json(&json!({ "event_type": "a.b", "payload": {} }))
+    };
+    assert_eq!(publish().send().await.unwrap().status(), StatusCode::ACCEPTED);
+
+    proxy.cut();
+    let started = std::time::Instant::now();
+    let resp = publish().send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(resp.headers().get("retry-after").is_some(), "Retry-After is set");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], "database_unavailable");
+    assert!(started.elapsed() < Duration::from_secs(5), "answered after seconds, not after a long wait");
+    let health = app.client.get(format!("{}/health", app.base)).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let live = app.client.get(format!("{}/health/live", app.base)).send().await.unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+
+    proxy.restore();
+    let back = std::time::Instant::now();
+    loop {
+        if publish().send().await.unwrap().status() == StatusCode::ACCEPTED {
+            break;
+        }
+        assert!(back.elapsed() < Duration::from_secs(5), "publishing did not recover");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    eprintln!("publishing recovered {} ms after the database came back", back.elapsed().as_millis());
+    let health = app.client.get(format!("{}/health", app.base)).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+}
