@@ -39,6 +39,7 @@ pub struct DatabaseConfig {
     pub read_connections: u32,
     pub fsync_every_commit: bool,
     pub checkpoint_interval_ms: u64,
+    pub wal_limit_bytes: u64,
     pub unavailable_after_ms: u64,
 }
 
@@ -51,6 +52,7 @@ impl std::fmt::Debug for DatabaseConfig {
             .field("read_connections", &self.read_connections)
             .field("fsync_every_commit", &self.fsync_every_commit)
             .field("checkpoint_interval_ms", &self.checkpoint_interval_ms)
+            .field("wal_limit_bytes", &self.wal_limit_bytes)
             .field("unavailable_after_ms", &self.unavailable_after_ms)
             .finish()
     }
@@ -234,6 +236,9 @@ impl Config {
         }
         if self.worker.max_per_endpoint == 0 {
             return fail("worker.max_per_endpoint", "must be at least 1");
+        }
+        if self.database.wal_limit_bytes < 65_536 {
+            return fail("database.wal_limit_bytes", "must be at least 65536");
         }
         if self.database.unavailable_after_ms == 0 {
             return fail("database.unavailable_after_ms", "must be at least 1");

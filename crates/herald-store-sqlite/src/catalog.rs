@@ -73,7 +73,7 @@ pub(crate) async fn update_app(
     patch: ApplicationPatch,
     now: Timestamp,
 ) -> StoreResult<Application> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = crate::begin(pool).await?;
     let row = sqlx::query("SELECT * FROM applications WHERE id = ?1")
         .bind(id.as_str())
         .fetch_optional(&mut *tx)
@@ -192,7 +192,7 @@ pub(crate) async fn update_event_type(
     patch: EventTypePatch,
     now: Timestamp,
 ) -> StoreResult<EventType> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = crate::begin(pool).await?;
     let mut et = fetch_event_type(&mut tx, name).await?;
     if let Some(d) = patch.description {
         et.description = d;
@@ -317,7 +317,7 @@ pub(crate) async fn update_endpoint(
     patch: EndpointPatch,
     now: Timestamp,
 ) -> StoreResult<Endpoint> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = crate::begin(pool).await?;
     let mut ep = fetch_endpoint(&mut tx, app, id).await?;
     if let Some(url) = patch.url {
         ep.url = url;

@@ -32,6 +32,9 @@ pub struct SqliteOptions {
     pub fsync_every_commit: bool,
     /// How often the WAL is copied back into the database file.
     pub checkpoint_interval: Duration,
+    /// Past this size the write-ahead log is checkpointed and truncated,
+    /// and after each restart of the log the file is cut back to it.
+    pub wal_limit_bytes: u64,
 }
 
 #[derive(Clone)]
@@ -43,6 +46,14 @@ pub struct SqliteStore {
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
     StoreError::from_sqlx(e)
+}
+
+/// A write transaction that takes the write lock at once (`BEGIN
+/// IMMEDIATE`), waiting for it through the busy handler. A deferred one
+/// would read first and then ask for the lock, and fail at once with "database
+/// is locked" if a checkpoint took it meanwhile.
+pub(crate) async fn begin(pool: &SqlitePool) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)
 }
 
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -61,7 +72,13 @@ impl SqliteStore {
         let in_memory = opts.url.contains(":memory:");
         // The writer never checkpoints itself (that would stall the commit
         // that crosses the threshold); a background connection does.
-        let writer_opts = if in_memory { base.clone() } else { base.clone().pragma("wal_autocheckpoint", "0") };
+        let writer_opts = if in_memory {
+            base.clone()
+        } else {
+            base.clone()
+                .pragma("wal_autocheckpoint", "0")
+                .pragma("journal_size_limit", opts.wal_limit_bytes.to_string())
+        };
         // No liveness ping on each checkout: a local file does not go away.
         let writer = SqlitePoolOptions::new()
             .test_before_acquire(false)
@@ -74,9 +91,14 @@ impl SqliteStore {
         let reader = if in_memory {
             writer.clone()
         } else {
-            let checkpointer =
-                SqlitePoolOptions::new().max_connections(1).connect_with(base.clone()).await.map_err(db_err)?;
-            tokio::spawn(checkpoint_loop(checkpointer, opts.checkpoint_interval));
+            // A short busy wait: a truncating checkpoint holds writers back
+            // while it waits for readers, so it gives up rather than stall them.
+            let checkpointer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(base.clone().busy_timeout(Duration::from_millis(200)))
+                .await
+                .map_err(db_err)?;
+            tokio::spawn(checkpoint_loop(checkpointer, opts.checkpoint_interval, opts.wal_limit_bytes));
             SqlitePoolOptions::new()
                 .test_before_acquire(false)
                 .max_connections(opts.read_connections.max(1))
@@ -100,16 +122,27 @@ impl SqliteStore {
 }
 
 /// Copies the WAL back into the database file off the writer's path.
-/// PASSIVE never blocks readers or the writer; it does what it can.
-async fn checkpoint_loop(pool: SqlitePool, every: Duration) {
+/// PASSIVE never blocks readers or the writer; it does what it can. When
+/// the log has grown past `limit` anyway (readers kept it from being
+/// restarted), a TRUNCATE checkpoint copies the rest, waits briefly for
+/// readers and empties the file, so the log stays bounded under any load.
+async fn checkpoint_loop(pool: SqlitePool, every: Duration, limit: u64) {
+    let wal = sqlx::query_scalar::<_, String>("SELECT file FROM pragma_database_list WHERE name = 'main'")
+        .fetch_one(&pool)
+        .await
+        .ok()
+        .filter(|f| !f.is_empty())
+        .map(|f| std::path::PathBuf::from(format!("{f}-wal")));
     let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
         if pool.is_closed() {
             return;
         }
-        match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&pool).await {
-            Ok((_, log, done)) => tracing::trace!(log, done, "WAL checkpoint"),
+        let size = wal.as_ref().and_then(|p| std::fs::metadata(p).ok()).map_or(0, |m| m.len());
+        let mode = if size > limit { "TRUNCATE" } else { "PASSIVE" };
+        match sqlx::query_as::<_, (i64, i64, i64)>(&format!("PRAGMA wal_checkpoint({mode})")).fetch_one(&pool).await {
+            Ok((busy, log, done)) => tracing::trace!(mode, size, busy, log, done, "WAL checkpoint"),
             Err(e) => tracing::debug!(error = %e, "WAL checkpoint failed; trying again later"),
         }
     }

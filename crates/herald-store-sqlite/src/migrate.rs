@@ -13,7 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> StoreResult<usize> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = crate::begin(pool).await?;
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS herald_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
     )

@@ -22,7 +22,7 @@ pub(crate) fn start(writer: SqlitePool) -> Publisher {
 }
 
 async fn write_batch(writer: &SqlitePool, reqs: &[PublishRequest]) -> StoreResult<Vec<StoreResult<Published>>> {
-    let mut tx = writer.begin().await.map_err(db_err)?;
+    let mut tx = crate::begin(writer).await?;
     let apps_json = serde_json::to_string(&batch::app_ids(reqs)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let app_rows = sqlx::query("SELECT * FROM applications WHERE id IN (SELECT value FROM json_each(?1))")
         .bind(&apps_json)

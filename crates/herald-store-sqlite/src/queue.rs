@@ -127,7 +127,7 @@ pub(crate) async fn settle(pool: &SqlitePool, outcomes: &[Settlement], now: Time
     if outcomes.is_empty() {
         return Ok(0);
     }
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = crate::begin(pool).await?;
     let kept: HashSet<i64> = values::run(
         &mut tx,
         "UPDATE deliveries

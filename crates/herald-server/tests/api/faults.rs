@@ -252,3 +252,43 @@ async fn postgres_outage() {
     let health = app.client.get(format!("{}/health", app.base)).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
 }
+
+/// Under steady publishing the SQLite write-ahead log stays near its
+/// configured bound instead of keeping its high-water mark.
+#[tokio::test]
+async fn the_sqlite_write_ahead_log_stays_bounded() {
+    BACKEND.scope(Backend::Sqlite, sqlite_wal_bounded()).await;
+}
+
+async fn sqlite_wal_bounded() {
+    let limit: u64 = 256 * 1024;
+    let app = TestApp::spawn_with(|c| c.database.wal_limit_bytes = limit).await;
+    let wal = std::path::PathBuf::from(format!("{}-wal", app.db.url.trim_start_matches("sqlite://")));
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    for _ in 0..3 {
+        app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    }
+    let url = format!("{}/api/v1/apps/{app_id}/messages", app.base);
+    let filler = "x".repeat(2048);
+    let mut largest = 0;
+    for round in 0..20 {
+        let sends: Vec<_> = (0..50)
+            .map(|i| {
+                let body = json!({ "event_type": "a.b", "payload": { "round": round, "i": i, "data": filler } });
+                app.client.post(&url).bearer_auth(crate::helpers::TOKEN).json(&body).send()
+            })
+            .collect();
+        for s in sends {
+            let resp = s.await.unwrap();
+            let status = resp.status();
+            assert_eq!(status, StatusCode::ACCEPTED, "{}", resp.text().await.unwrap());
+        }
+        largest = largest.max(std::fs::metadata(&wal).map_or(0, |m| m.len()));
+    }
+    rx.wait_for("/hook", 3_000).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let settled = std::fs::metadata(&wal).map_or(0, |m| m.len());
+    eprintln!("WAL: largest seen {largest} bytes, {settled} bytes once idle (limit {limit})");
+    assert!(settled <= 4 * limit, "the log was cut back near its bound: {settled} bytes");
+}
