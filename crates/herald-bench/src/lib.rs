@@ -1,6 +1,7 @@
 //! `herald bench`: starts Herald on a fresh database with a built-in
 //! receiver, drives it through the API, and reports what it measured.
 
+mod faults;
 mod load;
 mod node;
 mod receiver;
@@ -43,9 +44,21 @@ pub struct BenchOptions {
     /// Length of the end-to-end latency run, in seconds.
     #[arg(long, default_value_t = 20)]
     pub latency_secs: u64,
-    /// Scenarios to run, comma-separated: ceiling,ingest,delivery,fanout,latency.
+    /// Scenarios to run, comma-separated: ceiling,ingest,delivery,fanout,latency,
+    /// and the fault scenarios hol (a hanging endpoint with a backlog beside
+    /// healthy ones), cancel (clients that drop publishes mid-request),
+    /// restart (kill -9 with deliveries in flight), soak (SQLite WAL size).
     #[arg(long, default_value = "ceiling,ingest,delivery,fanout,latency", value_delimiter = ',')]
     pub only: Vec<String>,
+    /// Length of the head-of-line runs, in seconds.
+    #[arg(long, default_value_t = 30)]
+    pub fault_secs: u64,
+    /// Length of the soak run, in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub soak_secs: u64,
+    /// The herald executable to measure (default: this one), e.g. an older build.
+    #[arg(long)]
+    pub herald_bin: Option<std::path::PathBuf>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -63,6 +76,10 @@ pub struct Report {
     delivery_1_endpoint: Option<Throughput>,
     delivery_10_endpoints: Option<Throughput>,
     latency: Option<Latency>,
+    head_of_line: Option<faults::HeadOfLine>,
+    cancelled_publishes: Option<faults::Cancelled>,
+    restart: Option<faults::Restart>,
+    soak: Option<faults::Soak>,
     herald_peak_rss_mb: f64,
     herald_cpu_secs: f64,
 }
@@ -134,6 +151,9 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     };
     let mut usage = Usage { rss: 0, cpu: 0.0 };
     let wants = |s: &str| opts.only.iter().any(|o| o == s);
+    if let Some(bin) = &opts.herald_bin {
+        let _ = node::HERALD_BIN.set(bin.clone());
+    }
     if !opts.json {
         eprintln!(
             "herald bench: {cores} cores, store {}, {} node(s), payload {} B, concurrency {}",
@@ -154,6 +174,18 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     }
     if wants("latency") {
         report.latency = Some(latency(&opts, &mut usage).await?);
+    }
+    if wants("hol") {
+        report.head_of_line = Some(faults::head_of_line(&opts, &mut usage).await?);
+    }
+    if wants("cancel") {
+        report.cancelled_publishes = Some(faults::cancelled(&opts, &mut usage).await?);
+    }
+    if wants("restart") {
+        report.restart = Some(faults::restart(&opts).await?);
+    }
+    if wants("soak") {
+        report.soak = Some(faults::soak(&opts, &mut usage).await?);
     }
     report.herald_peak_rss_mb = usage.rss as f64 / (1024.0 * 1024.0);
     report.herald_cpu_secs = usage.cpu;
@@ -307,6 +339,34 @@ fn print_table(r: &Report) {
         println!(
             "{:<28} p50 {:.2} ms  p95 {:.2} ms  p99 {:.2} ms  max {:.2} ms  ({} events at {}/s, {} errors; API p50 {:.2} ms p99 {:.2} ms)",
             "end-to-end latency", l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms, l.events, l.rate, l.errors, l.api_p50_ms, l.api_p99_ms
+        );
+    }
+    if let Some(h) = &r.head_of_line {
+        for (name, run) in [("healthy alone", &h.without_hanging), ("healthy beside a hanging one", &h.with_hanging)] {
+            println!(
+                "{:<28} p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms  ({} of {} deliveries)",
+                name, run.p50_ms, run.p99_ms, run.max_ms, run.delivered, run.expected
+            );
+        }
+    }
+    if let Some(c) = &r.cancelled_publishes {
+        println!(
+            "{:<28} {} sent, {} committed, {} delivered: p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms, {} later than 1 s",
+            "cancelled publishes", c.sent, c.committed, c.delivered, c.p50_ms, c.p99_ms, c.max_ms, c.later_than_1s
+        );
+    }
+    if let Some(k) = &r.restart {
+        println!(
+            "{:<28} {} in flight at the kill, re-sent within {:.0} ms of the restart, all {} of {} delivered within {:.0} ms, {} duplicates",
+            "kill -9 and restart", k.in_flight_at_kill, k.resent_within_ms, k.delivered_distinct, k.events,
+            k.all_delivered_within_ms, k.duplicates
+        );
+    }
+    if let Some(s) = &r.soak {
+        println!(
+            "{:<28} {} s at {}/s: WAL largest {:.1} MB, final {:.1} MB, database {:.1} MB, RSS {:.1} MB ({} of {} delivered)",
+            "soak (SQLite WAL)", s.secs, s.rate, s.largest_wal_mb, s.final_wal_mb, s.database_mb, s.peak_rss_mb,
+            s.delivered, s.expected
         );
     }
     println!(

@@ -12,6 +12,10 @@ use serde_json::{json, Value};
 
 pub const TOKEN: &str = "bench-token";
 
+/// The `herald` executable the bench starts (`--herald-bin`; by default
+/// this one), so one bench can measure another build side by side.
+pub static HERALD_BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
 pub struct Node {
     child: Child,
     pub base: String,
@@ -26,7 +30,10 @@ impl Node {
             Some(url) => url.to_owned(),
             None => format!("sqlite://{}", dir.path().join("bench.db").display()),
         };
-        let exe: PathBuf = std::env::current_exe().context("finding the herald binary")?;
+        let exe: PathBuf = match HERALD_BIN.get() {
+            Some(bin) => bin.clone(),
+            None => std::env::current_exe().context("finding the herald binary")?,
+        };
         let mut cmd = Command::new(exe);
         cmd.arg("serve")
             .current_dir(dir.path())
@@ -59,6 +66,16 @@ impl Node {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    pub async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        let resp = self.client.get(format!("{}{path}", self.base)).bearer_auth(TOKEN).send().await?;
+        let status = resp.status();
+        let v: Value = serde_json::from_slice(&resp.bytes().await?).unwrap_or(Value::Null);
+        if !status.is_success() {
+            bail!("GET {path}: {status} {v}");
+        }
+        Ok(v)
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
@@ -111,6 +128,12 @@ impl Node {
         (rss, cpu)
     }
 
+    /// `kill -9`: no chance to finish or give anything back.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     pub async fn stop(mut self) {
         #[cfg(unix)]
         {
@@ -132,6 +155,7 @@ impl Node {
 pub struct Cluster {
     pub nodes: Vec<Node>,
     pg: Option<(String, String)>,
+    db_url: Option<String>,
 }
 
 impl Cluster {
@@ -152,7 +176,12 @@ impl Cluster {
         for _ in 0..nodes.max(1) {
             started.push(Node::start(db_url.as_deref(), &[])?);
         }
-        Ok(Self { nodes: started, pg })
+        Ok(Self { nodes: started, pg, db_url })
+    }
+
+    /// The database URL the nodes use (`None`: each node's own SQLite file).
+    pub fn database_url(&self) -> Option<&str> {
+        self.db_url.as_deref()
     }
 
     pub fn client(&self) -> reqwest::Client {

@@ -2,7 +2,7 @@
 //! once and records each arrival's time and `webhook-id`.
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -12,6 +12,7 @@ use axum::Router;
 #[derive(Default)]
 pub struct Arrivals {
     pub list: Mutex<Vec<(String, Instant)>>,
+    delay: Duration,
 }
 
 pub struct BenchReceiver {
@@ -21,7 +22,12 @@ pub struct BenchReceiver {
 
 impl BenchReceiver {
     pub async fn start() -> anyhow::Result<Self> {
-        let arrivals = Arc::new(Arrivals::default());
+        Self::start_answering_after(Duration::ZERO).await
+    }
+
+    /// Records each arrival at once and answers 200 after `delay`.
+    pub async fn start_answering_after(delay: Duration) -> anyhow::Result<Self> {
+        let arrivals = Arc::new(Arrivals { delay, ..Arrivals::default() });
         let router = Router::new().fallback(record).with_state(arrivals.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
@@ -51,5 +57,38 @@ async fn record(State(arrivals): State<Arc<Arrivals>>, headers: HeaderMap) -> St
     if let Ok(mut list) = arrivals.list.lock() {
         list.push((id, now));
     }
+    if !arrivals.delay.is_zero() {
+        tokio::time::sleep(arrivals.delay).await;
+    }
     StatusCode::OK
+}
+
+/// A receiver that accepts connections and never answers (each is held
+/// until Herald gives up on it).
+pub struct HangingReceiver {
+    pub port: u16,
+}
+
+impl HangingReceiver {
+    pub async fn start() -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    while let Ok(n) = tokio::io::AsyncReadExt::read(&mut conn, &mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        Ok(Self { port })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/hook", self.port)
+    }
 }

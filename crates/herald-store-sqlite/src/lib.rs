@@ -91,14 +91,9 @@ impl SqliteStore {
         let reader = if in_memory {
             writer.clone()
         } else {
-            // A short busy wait: a truncating checkpoint holds writers back
-            // while it waits for readers, so it gives up rather than stall them.
-            let checkpointer = SqlitePoolOptions::new()
-                .max_connections(1)
-                .connect_with(base.clone().busy_timeout(Duration::from_millis(200)))
-                .await
-                .map_err(db_err)?;
-            tokio::spawn(checkpoint_loop(checkpointer, opts.checkpoint_interval, opts.wal_limit_bytes));
+            let checkpointer =
+                SqlitePoolOptions::new().max_connections(1).connect_with(base.clone()).await.map_err(db_err)?;
+            tokio::spawn(checkpoint_loop(checkpointer, writer.clone(), opts.checkpoint_interval, opts.wal_limit_bytes));
             SqlitePoolOptions::new()
                 .test_before_acquire(false)
                 .max_connections(opts.read_connections.max(1))
@@ -122,11 +117,18 @@ impl SqliteStore {
 }
 
 /// Copies the WAL back into the database file off the writer's path.
-/// PASSIVE never blocks readers or the writer; it does what it can. When
-/// the log has grown past `limit` anyway (readers kept it from being
-/// restarted), a TRUNCATE checkpoint copies the rest, waits briefly for
-/// readers and empties the file, so the log stays bounded under any load.
-async fn checkpoint_loop(pool: SqlitePool, every: Duration, limit: u64) {
+/// PASSIVE never blocks readers or the writer; it does what it can. Under
+/// steady writes it never finishes, though: the writer appends while it
+/// copies, so the log is never fully copied when a transaction starts and
+/// SQLite never restarts it from the top: it would grow without end. So
+/// once the log passes `limit`, right after a background pass, one more
+/// PASSIVE runs on the writer's own connection, between two transactions:
+/// no write can come in meanwhile, it copies only what was appended during
+/// the background pass (a few ms of writes), and the next transaction
+/// restarts the log, which
+/// `journal_size_limit` then cuts back to `limit`. Nothing waits for
+/// readers, so no writer stalls behind a busy wait.
+async fn checkpoint_loop(pool: SqlitePool, writer: SqlitePool, every: Duration, limit: u64) {
     let wal = sqlx::query_scalar::<_, String>("SELECT file FROM pragma_database_list WHERE name = 'main'")
         .fetch_one(&pool)
         .await
@@ -136,15 +138,26 @@ async fn checkpoint_loop(pool: SqlitePool, every: Duration, limit: u64) {
     let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
-        if pool.is_closed() {
+        if pool.is_closed() || writer.is_closed() {
             return;
         }
         let size = wal.as_ref().and_then(|p| std::fs::metadata(p).ok()).map_or(0, |m| m.len());
-        let mode = if size > limit { "TRUNCATE" } else { "PASSIVE" };
-        match sqlx::query_as::<_, (i64, i64, i64)>(&format!("PRAGMA wal_checkpoint({mode})")).fetch_one(&pool).await {
-            Ok((busy, log, done)) => tracing::trace!(mode, size, busy, log, done, "WAL checkpoint"),
-            Err(e) => tracing::debug!(error = %e, "WAL checkpoint failed; trying again later"),
+        checkpoint(&pool, "background").await;
+        if size > limit {
+            // Only what the writer appended during the pass above is left.
+            checkpoint(&writer, "writer").await;
         }
+    }
+}
+
+async fn checkpoint(on: &SqlitePool, which: &'static str) {
+    let started = std::time::Instant::now();
+    match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(on).await {
+        Ok((busy, log, done)) => {
+            let took_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+            tracing::trace!(which, busy, log, done, took_us, "WAL checkpoint");
+        }
+        Err(e) => tracing::debug!(error = %e, which, "WAL checkpoint failed; trying again later"),
     }
 }
 

@@ -100,7 +100,7 @@ pub(crate) async fn renew(pool: &SqlitePool, leases: &[(i64, i64)], until: Times
     }
     let mut conn = pool.acquire().await.map_err(db_err)?;
     let rows = values::run(
-        &mut *conn,
+        &mut conn,
         "UPDATE deliveries SET leased_until = u.column3 FROM (VALUES ",
         ") AS u WHERE deliveries.id = u.column1 AND deliveries.lease = u.column2 RETURNING deliveries.id",
         3,

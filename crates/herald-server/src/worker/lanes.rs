@@ -9,6 +9,9 @@ use std::collections::{HashMap, VecDeque};
 use herald_core::EndpointId;
 use herald_store::ClaimedDelivery;
 
+/// Deliveries that may wait here per unit of an endpoint's share.
+const HELD_PER_SLOT: usize = 8;
+
 #[derive(Default)]
 struct Lane {
     sending: usize,
@@ -41,7 +44,7 @@ impl Lanes {
         if lane.sending < self.cap {
             lane.sending += 1;
             Admit::Send(d)
-        } else if lane.held.len() < self.cap {
+        } else if lane.held.len() < HELD_PER_SLOT * self.cap {
             lane.held.push_back(d);
             Admit::Held
         } else {
@@ -86,14 +89,15 @@ mod tests {
         assert!(matches!(lanes.admit(delivery_to(1, &a)), Admit::Send(_)));
         assert!(matches!(lanes.admit(delivery_to(2, &a)), Admit::Send(_)));
         assert_eq!(lanes.full(), vec![a.clone()], "two of two: claims skip it");
-        assert!(matches!(lanes.admit(delivery_to(3, &a)), Admit::Held));
-        assert!(matches!(lanes.admit(delivery_to(4, &a)), Admit::Held));
-        assert!(matches!(lanes.admit(delivery_to(5, &a)), Admit::Release(_)), "enough waiting: back to the queue");
+        for id in 3..3 + 2 * HELD_PER_SLOT as i64 {
+            assert!(matches!(lanes.admit(delivery_to(id, &a)), Admit::Held));
+        }
+        assert!(matches!(lanes.admit(delivery_to(99, &a)), Admit::Release(_)), "enough waiting: back to the queue");
         assert!(matches!(lanes.admit(delivery_to(6, &b)), Admit::Send(_)), "another endpoint is not held back");
 
         assert_eq!(lanes.finished(&a).map(|d| d.delivery_id), Some(3), "the freed share goes to the next held");
         assert_eq!(lanes.full(), vec![a.clone()]);
-        assert_eq!(lanes.drain_held().iter().map(|d| d.delivery_id).collect::<Vec<_>>(), vec![4]);
+        assert_eq!(lanes.drain_held().len(), 2 * HELD_PER_SLOT - 1, "the rest are given back on a stop");
         assert!(lanes.finished(&a).is_none());
         assert!(lanes.full().is_empty(), "one of two sending: claims may take more");
         assert!(lanes.finished(&a).is_none());
