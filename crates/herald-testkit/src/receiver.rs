@@ -21,6 +21,8 @@ pub enum Reply {
     RedirectTo(&'static str),
     /// 200 with `{"<field>": <the request body's field>}` (a challenge echo).
     EchoJsonField(&'static str),
+    /// This status with this body, byte for byte.
+    WithBody(u16, &'static [u8]),
 }
 
 #[derive(Clone, Debug)]
@@ -132,6 +134,7 @@ async fn handle(State(inner): State<Arc<Inner>>, uri: Uri, headers: HeaderMap, b
             tokio::time::sleep(d).await;
             (StatusCode::OK, "late").into_response()
         }
+        Reply::WithBody(code, body) => (StatusCode::from_u16(code).unwrap(), body).into_response(),
         Reply::RedirectTo(to) => (StatusCode::FOUND, [("location", to)], "moved").into_response(),
         Reply::EchoJsonField(field) => {
             let echoed = serde_json::json!({ field: echo_source.get(field).cloned().unwrap_or(Value::Null) });

@@ -100,12 +100,14 @@ impl HttpClient {
     }
 }
 
-/// The body's first bytes as text; a cut that splits a character is trimmed.
+/// The body's first bytes as text; a cut that splits a character is
+/// trimmed, and NUL characters (which no database stores as text) are shown
+/// as U+FFFD, so a receiver's answer can never make an outcome unstorable.
 fn snippet(buf: &[u8], limit: usize) -> Option<String> {
     if buf.is_empty() {
         return None;
     }
-    let mut text = String::from_utf8_lossy(buf).into_owned();
+    let mut text = String::from_utf8_lossy(buf).replace('\0', "\u{fffd}");
     if text.len() > limit {
         text.truncate(text.floor_char_boundary(limit));
     }
@@ -122,4 +124,14 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         source = s.source();
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_snippet_is_valid_text_without_nul() {
+        assert_eq!(super::snippet(b"ok\0\xff", 100).as_deref(), Some("ok\u{fffd}\u{fffd}"));
+        assert_eq!(super::snippet("é".as_bytes(), 1).as_deref(), Some(""));
+        assert_eq!(super::snippet(b"", 10), None);
+    }
 }

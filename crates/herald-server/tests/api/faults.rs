@@ -191,7 +191,23 @@ async fn inject_fault_for_event_id(db_url: &str, event_id: &str) {
     }
 }
 
+/// A receiver whose answer holds NUL bytes: the attempt is still recorded
+/// (NUL shown as U+FFFD), and the outcomes settled with it are not lost.
+async fn an_answer_with_nul_bytes_is_recorded() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    rx.script([Reply::WithBody(500, b"bad\0answer")]);
+    let app_id = app.create_app().await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    let msg = app.publish(&app_id, "a.b", json!({})).await;
+    let d = app.wait_delivery(&app_id, &msg, |d| status_is(d, "retrying")).await;
+    assert_eq!(d["last_status_code"], 500);
+    let attempts = app.attempts(&app_id, &msg).await;
+    assert_eq!(attempts[0]["response_body"], "bad\u{fffd}answer");
+}
+
 crate::both_stores!(
+    an_answer_with_nul_bytes_is_recorded,
     a_hanging_endpoint_holds_only_its_share_of_the_send_slots,
     a_request_longer_than_the_lease_is_sent_once,
     a_publish_whose_client_went_away_is_delivered_at_once,
