@@ -253,22 +253,40 @@ async fn settle_loop(
                 }
             }
         }
+        settle_batch(store.as_ref(), clock.as_ref(), &batch).await;
+        batch.clear();
+    }
+}
+
+/// Writes one batch of outcomes. While the database is unreachable it tries
+/// again, a few times with growing pauses; when it refuses the batch for
+/// something in its rows, the halves are written apart, so one bad outcome
+/// cannot cost the others. What is given up on comes back when its lease
+/// runs out and is sent again.
+async fn settle_batch(store: &dyn Store, clock: &dyn herald_core::Clock, batch: &[Settlement]) {
+    let mut todo = vec![batch];
+    while let Some(part) = todo.pop() {
         let mut tries = 0;
         loop {
-            match store.settle(&batch, clock.now()).await {
+            match store.settle(part, clock.now()).await {
                 Ok(_) => break,
-                Err(e) if tries < 5 => {
+                Err(e) if e.is_unavailable() && tries < 5 => {
                     tries += 1;
                     tracing::warn!(error = %e, tries, "settling outcomes failed; trying again");
                     tokio::time::sleep(Duration::from_millis(200 * tries)).await;
                 }
+                Err(e) if !e.is_unavailable() && part.len() > 1 => {
+                    tracing::warn!(error = %e, count = part.len(), "a settle batch was refused; writing its halves apart");
+                    let (left, right) = part.split_at(part.len() / 2);
+                    todo.push(right);
+                    todo.push(left);
+                    break;
+                }
                 Err(e) => {
-                    // The leases will run out and the deliveries be sent again.
-                    tracing::error!(error = %e, count = batch.len(), "giving up settling outcomes");
+                    tracing::error!(error = %e, count = part.len(), "giving up settling outcomes");
                     break;
                 }
             }
         }
-        batch.clear();
     }
 }

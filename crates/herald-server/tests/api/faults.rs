@@ -144,7 +144,7 @@ async fn a_nul_character_anywhere_is_refused_with_a_clear_error() {
 /// delivered.
 async fn a_publish_the_database_refuses_fails_alone() {
     let app = TestApp::spawn().await;
-    inject_fault_for_event_id(&app.db.url, "poison").await;
+    inject_fault(&app.db.url, "messages", "event_id", "poison").await;
     let rx = TestReceiver::start().await;
     let app_id = app.create_app().await;
     app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
@@ -169,25 +169,49 @@ async fn a_publish_the_database_refuses_fails_alone() {
     rx.wait_for("/hook", 199).await;
 }
 
-/// A trigger that makes the database refuse a message with this event id.
-async fn inject_fault_for_event_id(db_url: &str, event_id: &str) {
+/// A trigger that makes the database refuse a row of `table` whose
+/// `column` holds `value`.
+async fn inject_fault(db_url: &str, table: &str, column: &str, value: &str) {
     use sqlx::Connection;
     if BACKEND.try_with(|b| *b == Backend::Postgres).unwrap_or(false) {
         let mut conn = sqlx::PgConnection::connect(db_url).await.unwrap();
         let sql = format!(
-            "CREATE FUNCTION refuse_row() RETURNS trigger AS $$ BEGIN
-                 IF NEW.event_id = '{event_id}' THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW;
+            "CREATE FUNCTION refuse_{table}() RETURNS trigger AS $$ BEGIN
+                 IF NEW.{column} = '{value}' THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW;
              END $$ LANGUAGE plpgsql;
-             CREATE TRIGGER refuse_row BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_row();"
+             CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse_{table}();"
         );
         sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
     } else {
         let mut conn = sqlx::SqliteConnection::connect(db_url).await.unwrap();
         let sql = format!(
-            "CREATE TRIGGER refuse_row BEFORE INSERT ON messages WHEN NEW.event_id = '{event_id}'
+            "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} WHEN NEW.{column} = '{value}'
              BEGIN SELECT RAISE(ABORT, 'injected fault'); END;"
         );
         sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+    }
+}
+
+/// An outcome the database refuses (its attempt row, by a trigger) is not
+/// recorded, but the outcomes settled in the same batch are.
+async fn an_outcome_the_database_refuses_does_not_cost_the_others() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    let bad = app.create_endpoint(&app_id, json!({ "url": rx.url("/bad") })).await;
+    inject_fault(&app.db.url, "attempts", "endpoint_id", bad["id"].as_str().unwrap()).await;
+    let good_app = app.create_app().await;
+    app.create_endpoint(&good_app, json!({ "url": rx.url("/good") })).await;
+    let mut good = Vec::new();
+    for i in 0..20 {
+        if i == 10 {
+            app.publish(&app_id, "a.b", json!({})).await;
+        }
+        good.push(app.publish(&good_app, "a.b", json!({ "i": i })).await);
+    }
+    for msg in &good {
+        let d = app.wait_delivery(&good_app, msg, |d| status_is(d, "delivered")).await;
+        assert_eq!(d["attempts"], 1);
     }
 }
 
@@ -208,6 +232,7 @@ async fn an_answer_with_nul_bytes_is_recorded() {
 
 crate::both_stores!(
     an_answer_with_nul_bytes_is_recorded,
+    an_outcome_the_database_refuses_does_not_cost_the_others,
     a_hanging_endpoint_holds_only_its_share_of_the_send_slots,
     a_request_longer_than_the_lease_is_sent_once,
     a_publish_whose_client_went_away_is_delivered_at_once,
