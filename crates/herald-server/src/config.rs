@@ -40,6 +40,7 @@ pub struct DatabaseConfig {
     pub fsync_every_commit: bool,
     pub checkpoint_interval_ms: u64,
     pub wal_limit_bytes: u64,
+    pub wal_restart_interval_ms: u64,
     pub unavailable_after_ms: u64,
 }
 
@@ -53,6 +54,7 @@ impl std::fmt::Debug for DatabaseConfig {
             .field("fsync_every_commit", &self.fsync_every_commit)
             .field("checkpoint_interval_ms", &self.checkpoint_interval_ms)
             .field("wal_limit_bytes", &self.wal_limit_bytes)
+            .field("wal_restart_interval_ms", &self.wal_restart_interval_ms)
             .field("unavailable_after_ms", &self.unavailable_after_ms)
             .finish()
     }
@@ -237,8 +239,8 @@ impl Config {
         if self.worker.max_per_endpoint == 0 {
             return fail("worker.max_per_endpoint", "must be at least 1");
         }
-        if self.database.wal_limit_bytes < 65_536 {
-            return fail("database.wal_limit_bytes", "must be at least 65536");
+        if self.database.wal_limit_bytes != 0 && self.database.wal_limit_bytes < 65_536 {
+            return fail("database.wal_limit_bytes", "must be 0 (no bound) or at least 65536");
         }
         if self.database.unavailable_after_ms == 0 {
             return fail("database.unavailable_after_ms", "must be at least 1");

@@ -42,6 +42,7 @@ pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dy
                 fsync_every_commit: config.database.fsync_every_commit,
                 checkpoint_interval: Duration::from_millis(config.database.checkpoint_interval_ms),
                 wal_limit_bytes: config.database.wal_limit_bytes,
+                wal_restart_interval: Duration::from_millis(config.database.wal_restart_interval_ms),
             })
             .await
             .with_context(|| format!("opening the database {shown}"))?;

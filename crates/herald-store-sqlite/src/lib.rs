@@ -32,9 +32,13 @@ pub struct SqliteOptions {
     pub fsync_every_commit: bool,
     /// How often the WAL is copied back into the database file.
     pub checkpoint_interval: Duration,
-    /// Past this size the write-ahead log is checkpointed and truncated,
-    /// and after each restart of the log the file is cut back to it.
+    /// Past this size the writer lets the write-ahead log restart (at most
+    /// once per `wal_restart_interval`), and a restarted log is cut back to
+    /// it; 0: no bound.
     pub wal_limit_bytes: u64,
+    /// Least time between two checkpoints on the writer's path (each may
+    /// wait for an fsync).
+    pub wal_restart_interval: Duration,
 }
 
 #[derive(Clone)]
@@ -75,9 +79,10 @@ impl SqliteStore {
         let writer_opts = if in_memory {
             base.clone()
         } else {
-            base.clone()
-                .pragma("wal_autocheckpoint", "0")
-                .pragma("journal_size_limit", opts.wal_limit_bytes.to_string())
+            base.clone().pragma("wal_autocheckpoint", "0").pragma(
+                "journal_size_limit",
+                if opts.wal_limit_bytes == 0 { "-1".to_owned() } else { opts.wal_limit_bytes.to_string() },
+            )
         };
         // No liveness ping on each checkout: a local file does not go away.
         let writer = SqlitePoolOptions::new()
@@ -93,7 +98,13 @@ impl SqliteStore {
         } else {
             let checkpointer =
                 SqlitePoolOptions::new().max_connections(1).connect_with(base.clone()).await.map_err(db_err)?;
-            tokio::spawn(checkpoint_loop(checkpointer, writer.clone(), opts.checkpoint_interval, opts.wal_limit_bytes));
+            tokio::spawn(checkpoint_loop(
+                checkpointer,
+                writer.clone(),
+                opts.checkpoint_interval,
+                opts.wal_limit_bytes,
+                opts.wal_restart_interval,
+            ));
             SqlitePoolOptions::new()
                 .test_before_acquire(false)
                 .max_connections(opts.read_connections.max(1))
@@ -121,14 +132,15 @@ impl SqliteStore {
 /// steady writes it never finishes, though: the writer appends while it
 /// copies, so the log is never fully copied when a transaction starts and
 /// SQLite never restarts it from the top: it would grow without end. So
-/// once the log passes `limit`, right after a background pass, one more
+/// once the log passes `limit` (and at most once a second), right after a
+/// background pass, one more
 /// PASSIVE runs on the writer's own connection, between two transactions:
 /// no write can come in meanwhile, it copies only what was appended during
 /// the background pass (a few ms of writes), and the next transaction
 /// restarts the log, which
 /// `journal_size_limit` then cuts back to `limit`. Nothing waits for
 /// readers, so no writer stalls behind a busy wait.
-async fn checkpoint_loop(pool: SqlitePool, writer: SqlitePool, every: Duration, limit: u64) {
+async fn checkpoint_loop(pool: SqlitePool, writer: SqlitePool, every: Duration, limit: u64, restart_every: Duration) {
     let wal = sqlx::query_scalar::<_, String>("SELECT file FROM pragma_database_list WHERE name = 'main'")
         .fetch_one(&pool)
         .await
@@ -136,6 +148,7 @@ async fn checkpoint_loop(pool: SqlitePool, writer: SqlitePool, every: Duration, 
         .filter(|f| !f.is_empty())
         .map(|f| std::path::PathBuf::from(format!("{f}-wal")));
     let mut tick = tokio::time::interval(every);
+    let mut last_restart = std::time::Instant::now();
     loop {
         tick.tick().await;
         if pool.is_closed() || writer.is_closed() {
@@ -143,7 +156,8 @@ async fn checkpoint_loop(pool: SqlitePool, writer: SqlitePool, every: Duration, 
         }
         let size = wal.as_ref().and_then(|p| std::fs::metadata(p).ok()).map_or(0, |m| m.len());
         checkpoint(&pool, "background").await;
-        if size > limit {
+        if limit > 0 && size > limit && last_restart.elapsed() >= restart_every {
+            last_restart = std::time::Instant::now();
             // Only what the writer appended during the pass above is left.
             checkpoint(&writer, "writer").await;
         }

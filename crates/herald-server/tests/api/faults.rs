@@ -303,7 +303,11 @@ async fn the_sqlite_write_ahead_log_stays_bounded() {
 
 async fn sqlite_wal_bounded() {
     let limit: u64 = 256 * 1024;
-    let app = TestApp::spawn_with(|c| c.database.wal_limit_bytes = limit).await;
+    let app = TestApp::spawn_with(|c| {
+        c.database.wal_limit_bytes = limit;
+        c.database.wal_restart_interval_ms = 100;
+    })
+    .await;
     let wal = std::path::PathBuf::from(format!("{}-wal", app.db.url.trim_start_matches("sqlite://")));
     let rx = TestReceiver::start().await;
     let app_id = app.create_app().await;
