@@ -294,6 +294,11 @@ mod tests {
         assert!(err.contains("\"worker.concurency\""), "{err}");
         let err = with("[worker]\nlease_ms = 10").unwrap_err().to_string();
         assert!(err.contains("worker.lease_ms"), "{err}");
+        let err = with("[database]\nwal_limit_bytes = 100").unwrap_err().to_string();
+        assert!(err.contains("database.wal_limit_bytes"), "{err}");
+        assert!(with("[database]\nwal_limit_bytes = 0").is_ok(), "0 turns the bound off");
+        let err = with("[worker]\nmax_per_endpoint = 0").unwrap_err().to_string();
+        assert!(err.contains("worker.max_per_endpoint"), "{err}");
     }
 
     #[test]
