@@ -45,8 +45,8 @@ async fn a_hanging_endpoint_holds_only_its_share_of_the_send_slots() {
 /// renews the lease while it waits, so the delivery is never claimed again.
 async fn a_request_longer_than_the_lease_is_sent_once() {
     let app = TestApp::spawn_with(|c| {
-        c.worker.lease_ms = 1_000;
-        c.delivery.timeout_ms = 5_000;
+        c.worker.lease_ms = 2_000;
+        c.delivery.timeout_ms = 10_000;
     })
     .await;
     // The manual clock moves with real time, so leases run out as they would.
@@ -58,10 +58,14 @@ async fn a_request_longer_than_the_lease_is_sent_once() {
         }
     });
     let rx = TestReceiver::start().await;
-    rx.script([Reply::Hang(Duration::from_millis(2_500))]);
+    // Twice the lease: without renewal it would run out, and be claimed again, midway.
+    let hang = Duration::from_millis(4_000);
+    rx.script([Reply::Hang(hang)]);
     let app_id = app.create_app().await;
     app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
     let msg = app.publish(&app_id, "a.b", json!({})).await;
+    rx.wait_for("/hook", 1).await;
+    tokio::time::sleep(hang).await;
     let d = app.wait_delivery(&app_id, &msg, |d| status_is(d, "delivered")).await;
     ticker.abort();
     assert_eq!(d["attempts"], 1);
