@@ -130,16 +130,15 @@ impl SqliteStore {
 /// Copies the WAL back into the database file off the writer's path.
 /// PASSIVE never blocks readers or the writer; it does what it can. Under
 /// steady writes it never finishes, though: the writer appends while it
-/// copies, so the log is never fully copied when a transaction starts and
-/// SQLite never restarts it from the top: it would grow without end. So
-/// once the log passes `limit` (and at most once a second), right after a
-/// background pass, one more
-/// PASSIVE runs on the writer's own connection, between two transactions:
-/// no write can come in meanwhile, it copies only what was appended during
-/// the background pass (a few ms of writes), and the next transaction
-/// restarts the log, which
-/// `journal_size_limit` then cuts back to `limit`. Nothing waits for
-/// readers, so no writer stalls behind a busy wait.
+/// copies, so the log is never fully copied when a transaction starts, and
+/// SQLite restarts it from the top only at a lull in writes. With a
+/// `limit`, once the log passes it (at most once per `restart_every`),
+/// right after a background pass, one more PASSIVE runs on the writer's own
+/// connection between two transactions: no write can come in meanwhile, it
+/// copies only what was appended during the background pass, and the next
+/// transaction restarts the log, which `journal_size_limit` cuts back to
+/// `limit`. That pass waits for an fsync on the writer's path, which a slow
+/// disk turns into a stall of every write: hence off by default.
 async fn checkpoint_loop(pool: SqlitePool, writer: SqlitePool, every: Duration, limit: u64, restart_every: Duration) {
     let wal = sqlx::query_scalar::<_, String>("SELECT file FROM pragma_database_list WHERE name = 'main'")
         .fetch_one(&pool)

@@ -10,9 +10,9 @@ use crate::{db_err, rows, values};
 
 /// Leases due deliveries fairly across endpoints in one statement, then
 /// reads what sending needs. A recursive walk over the `deliveries_ready`
-/// index visits endpoints in id order after the worker's position, one
-/// index probe each (the first entry of an endpoint is its earliest due
-/// time), and takes at most `per_endpoint` due rows of each: the cost
+/// index visits endpoints in id order after the worker's position, two
+/// index probes each (the same first entry, read once for the endpoint and
+/// once for its due time, the earliest it has), and takes at most `per_endpoint` due rows of each: the cost
 /// follows the endpoints visited, not the size of the queue.
 pub(crate) async fn claim(writer: &SqlitePool, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
     let token: i64 = rand::random();

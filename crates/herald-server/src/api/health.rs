@@ -14,7 +14,7 @@ pub fn router() -> Router<AppState> {
 /// 200 while the process serves requests, whatever the database does (for
 /// a supervisor deciding whether to restart it).
 async fn get_liveness() -> Json<Value> {
-    Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+    ok()
 }
 
 /// 200 when the database answers, 503 otherwise (for a load balancer
@@ -24,5 +24,9 @@ async fn get_health(State(state): State<AppState>) -> ApiResult<Json<Value>> {
         tracing::warn!(error = %e, "health check failed");
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "the database does not answer")
     })?;
-    Ok(Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") })))
+    Ok(ok())
+}
+
+fn ok() -> Json<Value> {
+    Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
 }

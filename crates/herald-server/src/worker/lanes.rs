@@ -1,6 +1,7 @@
 //! Per-endpoint shares of a node's send slots. An endpoint may hold at most
 //! `cap` slots at once; deliveries of an endpoint at its cap wait here (up
-//! to `cap` of them, leased and renewed) or go back to the queue, and the
+//! to `HELD_PER_SLOT * cap` of them, leased and renewed) or go back to the
+//! queue, and the
 //! worker's claims leave such endpoints out. A hanging receiver therefore
 //! ties up its own share, never everyone's slots.
 
