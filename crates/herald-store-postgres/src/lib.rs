@@ -2,22 +2,19 @@
 //! database; the queue lives in it, nodes are stateless. Idle nodes are woken
 //! by `LISTEN/NOTIFY` when another node commits new work.
 
-mod catalog;
-mod messages;
-mod migrate;
 mod publish;
 mod queue;
-mod rows;
 
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use herald_core::{AppId, EndpointId, MessageId, Timestamp};
+use herald_core::{AppId, Timestamp};
+use herald_store::sql::{Migrations, SqlBackend};
 use herald_store::*;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgPool};
+use sqlx::{ConnectOptions, Connection, PgPool, Postgres};
 
 /// The channel publishers notify when they commit deliveries.
 pub(crate) const WORK_CHANNEL: &str = "herald_work";
@@ -45,9 +42,16 @@ pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
     StoreError::from_sqlx(e)
 }
 
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error().is_some_and(|d| d.is_unique_violation())
-}
+/// Nodes starting together take an advisory lock (an arbitrary fixed key,
+/// "HERALD"), so each file is applied exactly once.
+const MIGRATIONS: Migrations = Migrations {
+    files: &[
+        (1, include_str!("../migrations/0001_init.sql")),
+        (2, include_str!("../migrations/0002_profiles.sql")),
+        (3, include_str!("../migrations/0003_fair_claims.sql")),
+    ],
+    lock: Some("SELECT pg_advisory_xact_lock(79462569954372)"),
+};
 
 impl PgStore {
     pub async fn connect(opts: &PgOptions) -> StoreResult<Self> {
@@ -64,7 +68,7 @@ impl PgStore {
     }
 
     pub async fn migrate(&self) -> StoreResult<usize> {
-        migrate::run(&self.pool).await
+        herald_store::sql::migrate(self, &MIGRATIONS).await
     }
 
     pub async fn close(&self) {
@@ -132,87 +136,19 @@ async fn listen(pool: PgPool, on_work: Arc<dyn Fn() + Send + Sync>) {
     }
 }
 
+/// The catalog and the reads are shared (`herald_store::sql`); what is
+/// PostgreSQL's own: group commit over arrays, `SKIP LOCKED` claims, leases
+/// held by node, `LISTEN/NOTIFY` wake-ups.
 #[async_trait]
-impl Store for PgStore {
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_err)?;
-        Ok(())
+impl SqlBackend for PgStore {
+    type Db = Postgres;
+
+    fn writer(&self) -> &PgPool {
+        &self.pool
     }
 
     fn watch_for_work(&self, on_work: Arc<dyn Fn() + Send + Sync>) {
         tokio::spawn(listen(self.pool.clone(), on_work));
-    }
-
-    async fn get_setting(&self, key: &str) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err)
-    }
-
-    async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()> {
-        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2")
-            .bind(key)
-            .bind(value)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(())
-    }
-
-    async fn create_app(&self, new: NewApplication, now: Timestamp) -> StoreResult<Application> {
-        catalog::create_app(&self.pool, new, now).await
-    }
-    async fn get_app(&self, id_or_uid: &str) -> StoreResult<Application> {
-        catalog::get_app(&self.pool, id_or_uid).await
-    }
-    async fn list_apps(&self, page: PageRequest) -> StoreResult<Page<Application>> {
-        catalog::list_apps(&self.pool, page).await
-    }
-    async fn update_app(&self, id: &AppId, patch: ApplicationPatch, now: Timestamp) -> StoreResult<Application> {
-        catalog::update_app(&self.pool, id, patch, now).await
-    }
-    async fn delete_app(&self, id: &AppId) -> StoreResult<()> {
-        catalog::delete_app(&self.pool, id).await
-    }
-
-    async fn create_event_type(&self, new: NewEventType, now: Timestamp) -> StoreResult<EventType> {
-        catalog::create_event_type(&self.pool, new, now).await
-    }
-    async fn get_event_type(&self, name: &str) -> StoreResult<EventType> {
-        catalog::get_event_type(&self.pool, name).await
-    }
-    async fn list_event_types(&self, page: PageRequest) -> StoreResult<Page<EventType>> {
-        catalog::list_event_types(&self.pool, page).await
-    }
-    async fn update_event_type(&self, name: &str, patch: EventTypePatch, now: Timestamp) -> StoreResult<EventType> {
-        catalog::update_event_type(&self.pool, name, patch, now).await
-    }
-    async fn delete_event_type(&self, name: &str) -> StoreResult<()> {
-        catalog::delete_event_type(&self.pool, name).await
-    }
-
-    async fn create_endpoint(&self, app: &AppId, new: NewEndpoint, now: Timestamp) -> StoreResult<Endpoint> {
-        catalog::create_endpoint(&self.pool, app, new, now).await
-    }
-    async fn get_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<Endpoint> {
-        catalog::get_endpoint(&self.pool, app, id).await
-    }
-    async fn list_endpoints(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Endpoint>> {
-        catalog::list_endpoints(&self.pool, app, page).await
-    }
-    async fn update_endpoint(
-        &self,
-        app: &AppId,
-        id: &EndpointId,
-        patch: EndpointPatch,
-        now: Timestamp,
-    ) -> StoreResult<Endpoint> {
-        catalog::update_endpoint(&self.pool, app, id, patch, now).await
-    }
-    async fn delete_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<()> {
-        catalog::delete_endpoint(&self.pool, app, id).await
     }
 
     async fn publish(
@@ -224,19 +160,6 @@ impl Store for PgStore {
     ) -> StoreResult<Published> {
         self.publisher.publish(app, new, now, lease).await
     }
-    async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message> {
-        messages::get_message(&self.pool, app, id).await
-    }
-    async fn list_messages(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Message>> {
-        messages::list_messages(&self.pool, app, page).await
-    }
-    async fn message_deliveries(&self, app: &AppId, id: &MessageId) -> StoreResult<Vec<DeliveryStatus>> {
-        messages::message_deliveries(&self.pool, app, id).await
-    }
-    async fn list_attempts(&self, app: &AppId, filter: AttemptFilter, page: PageRequest) -> StoreResult<Page<Attempt>> {
-        messages::list_attempts(&self.pool, app, filter, page).await
-    }
-
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
         queue::claim(&self.pool, req, &self.node).await
     }

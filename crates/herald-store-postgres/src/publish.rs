@@ -7,10 +7,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use herald_store::batch::{self, Known, Plan, PublishRequest, Publisher};
+use herald_store::rows;
+use herald_store::sql::all;
 use herald_store::*;
 use sqlx::{PgConnection, PgPool};
 
-use crate::{db_err, rows, WORK_CHANNEL};
+use crate::{db_err, WORK_CHANNEL};
 
 /// `node` is written as the holder of the leases publishing takes.
 pub(crate) fn start(pool: PgPool, node: Arc<str>) -> Publisher {
@@ -28,7 +30,7 @@ async fn write_batch(pool: &PgPool, reqs: &[PublishRequest], node: &str) -> Stor
         .fetch_all(&mut *tx)
         .await
         .map_err(db_err)?;
-    let apps = batch::index_apps(rows::all(&app_rows, rows::application)?);
+    let apps = batch::index_apps(all(&app_rows, rows::application)?);
     let keys = batch::event_keys(reqs);
     let by_event_id = existing_by_event_id(&mut tx, &keys).await?;
     let endpoints = endpoints_by_app(&mut tx, &app_ids).await?;
@@ -123,7 +125,7 @@ async fn existing_by_event_id(
     .fetch_all(conn)
     .await
     .map_err(db_err)?;
-    Ok(batch::index_by_event_id(rows::all(&rows, rows::message)?))
+    Ok(batch::index_by_event_id(all(&rows, rows::message)?))
 }
 
 async fn endpoints_by_app(
@@ -138,5 +140,5 @@ async fn endpoints_by_app(
     .fetch_all(conn)
     .await
     .map_err(db_err)?;
-    Ok(batch::group_by_app(rows::all(&rows, rows::endpoint)?))
+    Ok(batch::group_by_app(all(&rows, rows::endpoint)?))
 }

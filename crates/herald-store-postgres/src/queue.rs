@@ -3,10 +3,12 @@
 //! settled in one statement per batch.
 
 use herald_core::Timestamp;
+use herald_store::rows;
+use herald_store::sql::SqlRow;
 use herald_store::*;
 use sqlx::PgPool;
 
-use crate::{db_err, rows};
+use crate::db_err;
 
 /// Leases due deliveries fairly across endpoints and returns them with
 /// their message and endpoint, in one statement. A recursive walk over the
@@ -69,7 +71,7 @@ pub(crate) async fn claim(pool: &PgPool, req: &ClaimRequest<'_>, node: &str) -> 
     .await
     .map_err(db_err)?;
     let mut claims = rows::ClaimBuilder::new(now.plus(req.lease));
-    rows.iter().map(|r| claims.add(&rows::R(r))).collect()
+    rows.iter().map(|r| claims.add(&SqlRow(r))).collect()
 }
 
 /// Extends the leases still held, in one statement.

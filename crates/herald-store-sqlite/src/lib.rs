@@ -4,22 +4,19 @@
 //! queue instead of fighting over SQLite's lock; reads use their own pool and
 //! never block the writer.
 
-mod catalog;
-mod messages;
-mod migrate;
 mod publish;
 mod queue;
-mod rows;
 mod values;
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use herald_core::{AppId, EndpointId, MessageId, Timestamp};
+use herald_core::{AppId, Timestamp};
+use herald_store::sql::{Migrations, SqlBackend};
 use herald_store::*;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{Sqlite, SqlitePool};
 
 /// How SQLite connects; see `config/default.toml`.
 #[derive(Clone, Debug)]
@@ -60,9 +57,14 @@ pub(crate) async fn begin(pool: &SqlitePool) -> StoreResult<sqlx::Transaction<'s
     pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)
 }
 
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error().is_some_and(|d| d.is_unique_violation())
-}
+const MIGRATIONS: Migrations = Migrations {
+    files: &[
+        (1, include_str!("../migrations/0001_init.sql")),
+        (2, include_str!("../migrations/0002_profiles.sql")),
+        (3, include_str!("../migrations/0003_fair_claims.sql")),
+    ],
+    lock: None,
+};
 
 impl SqliteStore {
     pub async fn connect(opts: &SqliteOptions) -> StoreResult<Self> {
@@ -118,7 +120,7 @@ impl SqliteStore {
 
     /// Applies the migrations this build has not yet applied.
     pub async fn migrate(&self) -> StoreResult<usize> {
-        migrate::run(&self.writer).await
+        herald_store::sql::migrate(self, &MIGRATIONS).await
     }
 
     pub async fn close(&self) {
@@ -174,83 +176,18 @@ async fn checkpoint(on: &SqlitePool, which: &'static str) {
     }
 }
 
+/// The catalog and the reads are shared (`herald_store::sql`); what is
+/// SQLite's own: the single writer, `BEGIN IMMEDIATE`, group commit, claims.
 #[async_trait]
-impl Store for SqliteStore {
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.reader).await.map_err(db_err)?;
-        Ok(())
-    }
+impl SqlBackend for SqliteStore {
+    type Db = Sqlite;
+    const BEGIN: &'static str = "BEGIN IMMEDIATE";
 
-    async fn get_setting(&self, key: &str) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?1")
-            .bind(key)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(db_err)
+    fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
-
-    async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()> {
-        sqlx::query("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")
-            .bind(key)
-            .bind(value)
-            .execute(&self.writer)
-            .await
-            .map_err(db_err)?;
-        Ok(())
-    }
-
-    async fn create_app(&self, new: NewApplication, now: Timestamp) -> StoreResult<Application> {
-        catalog::create_app(&self.writer, new, now).await
-    }
-    async fn get_app(&self, id_or_uid: &str) -> StoreResult<Application> {
-        catalog::get_app(&self.reader, id_or_uid).await
-    }
-    async fn list_apps(&self, page: PageRequest) -> StoreResult<Page<Application>> {
-        catalog::list_apps(&self.reader, page).await
-    }
-    async fn update_app(&self, id: &AppId, patch: ApplicationPatch, now: Timestamp) -> StoreResult<Application> {
-        catalog::update_app(&self.writer, id, patch, now).await
-    }
-    async fn delete_app(&self, id: &AppId) -> StoreResult<()> {
-        catalog::delete_app(&self.writer, id).await
-    }
-
-    async fn create_event_type(&self, new: NewEventType, now: Timestamp) -> StoreResult<EventType> {
-        catalog::create_event_type(&self.writer, new, now).await
-    }
-    async fn get_event_type(&self, name: &str) -> StoreResult<EventType> {
-        catalog::get_event_type(&self.reader, name).await
-    }
-    async fn list_event_types(&self, page: PageRequest) -> StoreResult<Page<EventType>> {
-        catalog::list_event_types(&self.reader, page).await
-    }
-    async fn update_event_type(&self, name: &str, patch: EventTypePatch, now: Timestamp) -> StoreResult<EventType> {
-        catalog::update_event_type(&self.writer, name, patch, now).await
-    }
-    async fn delete_event_type(&self, name: &str) -> StoreResult<()> {
-        catalog::delete_event_type(&self.writer, name).await
-    }
-
-    async fn create_endpoint(&self, app: &AppId, new: NewEndpoint, now: Timestamp) -> StoreResult<Endpoint> {
-        catalog::create_endpoint(&self.writer, app, new, now).await
-    }
-    async fn get_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<Endpoint> {
-        catalog::get_endpoint(&self.reader, app, id).await
-    }
-    async fn list_endpoints(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Endpoint>> {
-        catalog::list_endpoints(&self.reader, app, page).await
-    }
-    async fn update_endpoint(
-        &self,
-        app: &AppId,
-        id: &EndpointId,
-        patch: EndpointPatch,
-        now: Timestamp,
-    ) -> StoreResult<Endpoint> {
-        catalog::update_endpoint(&self.writer, app, id, patch, now).await
-    }
-    async fn delete_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<()> {
-        catalog::delete_endpoint(&self.writer, app, id).await
+    fn reader(&self) -> &SqlitePool {
+        &self.reader
     }
 
     async fn publish(
@@ -262,19 +199,6 @@ impl Store for SqliteStore {
     ) -> StoreResult<Published> {
         self.publisher.publish(app, new, now, lease).await
     }
-    async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message> {
-        messages::get_message(&self.reader, app, id).await
-    }
-    async fn list_messages(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Message>> {
-        messages::list_messages(&self.reader, app, page).await
-    }
-    async fn message_deliveries(&self, app: &AppId, id: &MessageId) -> StoreResult<Vec<DeliveryStatus>> {
-        messages::message_deliveries(&self.reader, app, id).await
-    }
-    async fn list_attempts(&self, app: &AppId, filter: AttemptFilter, page: PageRequest) -> StoreResult<Page<Attempt>> {
-        messages::list_attempts(&self.reader, app, filter, page).await
-    }
-
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
         queue::claim(&self.writer, req).await
     }

@@ -8,10 +8,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use herald_store::batch::{self, Known, Plan, PublishRequest, Publisher};
+use herald_store::rows;
+use herald_store::sql::all;
 use herald_store::*;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
-use crate::{db_err, rows, values};
+use crate::{db_err, values};
 
 /// The group-commit queue in front of this store's writes.
 pub(crate) fn start(writer: SqlitePool) -> Publisher {
@@ -29,7 +31,7 @@ async fn write_batch(writer: &SqlitePool, reqs: &[PublishRequest]) -> StoreResul
         .fetch_all(&mut *tx)
         .await
         .map_err(db_err)?;
-    let apps = batch::index_apps(rows::all(&app_rows, rows::application)?);
+    let apps = batch::index_apps(all(&app_rows, rows::application)?);
     let by_event_id = existing_by_event_id(&mut tx, reqs).await?;
     let endpoints = endpoints_by_app(&mut tx, &apps_json).await?;
     let known = Known { apps: &apps, by_event_id: &by_event_id, endpoints: &endpoints };
@@ -102,7 +104,7 @@ async fn existing_by_event_id(
     .fetch_all(conn)
     .await
     .map_err(db_err)?;
-    Ok(batch::index_by_event_id(rows::all(&rows, rows::message)?))
+    Ok(batch::index_by_event_id(all(&rows, rows::message)?))
 }
 
 /// The enabled, verified endpoints of the batch's applications.
@@ -119,5 +121,5 @@ async fn endpoints_by_app(
     .fetch_all(conn)
     .await
     .map_err(db_err)?;
-    Ok(batch::group_by_app(rows::all(&rows, rows::endpoint)?))
+    Ok(batch::group_by_app(all(&rows, rows::endpoint)?))
 }

@@ -2,11 +2,13 @@
 //! A claim sets `leased_until` (no index covers it), so leasing is cheap.
 
 use herald_core::{AttemptId, Timestamp};
+use herald_store::rows;
+use herald_store::sql::SqlRow;
 use herald_store::*;
 use sqlx::{Row, SqlitePool};
 use std::collections::HashSet;
 
-use crate::{db_err, rows, values};
+use crate::{db_err, values};
 
 /// Leases due deliveries fairly across endpoints in one statement, then
 /// reads what sending needs. A recursive walk over the `deliveries_ready`
@@ -86,7 +88,7 @@ pub(crate) async fn claim(writer: &SqlitePool, req: &ClaimRequest<'_>) -> StoreR
     .await
     .map_err(db_err)?;
     let mut claims = rows::ClaimBuilder::new(now.plus(req.lease));
-    rows.iter().map(|r| claims.add(&rows::R(r))).collect()
+    rows.iter().map(|r| claims.add(&SqlRow(r))).collect()
 }
 
 /// Records a batch of outcomes in one transaction with few statements: the

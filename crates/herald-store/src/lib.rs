@@ -7,7 +7,9 @@ pub mod batch;
 mod error;
 pub mod fixtures;
 mod model;
+mod patch;
 pub mod rows;
+pub mod sql;
 
 pub use error::StoreError;
 pub use model::*;

@@ -1,0 +1,53 @@
+//! Applying a patch to a record: every field the patch names is replaced,
+//! the rest is kept, and `updated_at` becomes `now`.
+
+use herald_core::Timestamp;
+
+use crate::model::*;
+
+fn set<T>(field: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *field = v;
+    }
+}
+
+impl ApplicationPatch {
+    pub fn apply(self, app: &mut Application, now: Timestamp) {
+        set(&mut app.name, self.name);
+        set(&mut app.uid, self.uid);
+        set(&mut app.live, self.live);
+        set(&mut app.metadata, self.metadata);
+        set(&mut app.profile, self.profile);
+        set(&mut app.credential, self.credential);
+        app.updated_at = now;
+    }
+}
+
+impl EventTypePatch {
+    pub fn apply(self, et: &mut EventType, now: Timestamp) {
+        set(&mut et.description, self.description);
+        set(&mut et.schema, self.schema);
+        set(&mut et.example, self.example);
+        set(&mut et.archived, self.archived);
+        et.updated_at = now;
+    }
+}
+
+impl EndpointPatch {
+    /// Enabling or disabling by hand clears the reason Herald disabled it for.
+    pub fn apply(self, ep: &mut Endpoint, now: Timestamp) {
+        set(&mut ep.url, self.url);
+        set(&mut ep.description, self.description);
+        set(&mut ep.filter, self.filter);
+        if let Some(disabled) = self.disabled {
+            ep.disabled = disabled;
+            ep.disabled_reason = None;
+        }
+        set(&mut ep.headers, self.headers);
+        set(&mut ep.metadata, self.metadata);
+        set(&mut ep.profile, self.profile);
+        set(&mut ep.credential, self.credential);
+        set(&mut ep.verification, self.verification);
+        ep.updated_at = now;
+    }
+}

@@ -1,0 +1,347 @@
+//! Applications, event types and endpoints. Updates read the row, apply the
+//! patch in Rust and write every column back, inside one transaction.
+
+use herald_core::endpoint::CustomHeaders;
+use herald_core::{AppId, EndpointId, Timestamp};
+use sqlx::{Database, Encode, Executor, IntoArguments, Type};
+
+use super::{is_unique_violation, one, Sql, SqlRow};
+use crate::rows::{self, filter_to_text, profile_to_text, RowGet};
+use crate::*;
+
+fn conflict_or(e: sqlx::Error, msg: &str) -> StoreError {
+    if is_unique_violation(&e) {
+        StoreError::Conflict(msg.to_owned())
+    } else {
+        StoreError::from_sqlx(e)
+    }
+}
+
+fn opt_text(v: &Option<serde_json::Value>) -> Option<String> {
+    v.as_ref().map(ToString::to_string)
+}
+
+fn headers_text(h: &CustomHeaders) -> String {
+    serde_json::to_string(h).unwrap_or_else(|_| "{}".to_owned())
+}
+
+fn page_limit(page: &PageRequest) -> i64 {
+    i64::from(page.limit) + 1
+}
+
+impl<DB> Sql<'_, DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> SqlRow<'r, DB::Row>: RowGet,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> bool: Encode<'q, DB> + Type<DB>,
+{
+    async fn begin(&self) -> StoreResult<sqlx::Transaction<'static, DB>> {
+        self.writer.begin_with(self.begin).await.map_err(StoreError::from_sqlx)
+    }
+
+    /// Runs a `DELETE ... RETURNING id`; `NotFound(what)` when it deleted nothing.
+    async fn delete_one(&self, sql: &str, keys: &[&str], what: &'static str) -> StoreResult<()> {
+        let mut q = sqlx::query(sql);
+        for k in keys {
+            q = q.bind(*k);
+        }
+        q.fetch_optional(self.writer).await.map_err(StoreError::from_sqlx)?.ok_or(StoreError::NotFound(what))?;
+        Ok(())
+    }
+
+    // --- applications -----------------------------------------------------
+
+    pub async fn create_app(&self, new: NewApplication, now: Timestamp) -> StoreResult<Application> {
+        sqlx::query(
+            "INSERT INTO applications (id, uid, name, live, metadata, created_at, updated_at, profile, credential)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
+        )
+        .bind(new.id.as_str())
+        .bind(&new.uid)
+        .bind(&new.name)
+        .bind(new.live)
+        .bind(new.metadata.to_string())
+        .bind(now.as_millis())
+        .bind(profile_to_text(&new.profile))
+        .bind(&new.credential)
+        .execute(self.writer)
+        .await
+        .map_err(|e| conflict_or(e, "an application with this uid already exists"))?;
+        Ok(Application {
+            id: new.id,
+            uid: new.uid,
+            name: new.name,
+            live: new.live,
+            metadata: new.metadata,
+            profile: new.profile,
+            credential: new.credential,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    pub async fn get_app(&self, id_or_uid: &str) -> StoreResult<Application> {
+        let row = sqlx::query("SELECT * FROM applications WHERE id = $1 OR uid = $1 LIMIT 1")
+            .bind(id_or_uid)
+            .fetch_optional(self.reader)
+            .await
+            .map_err(StoreError::from_sqlx)?
+            .ok_or(StoreError::NotFound("application"))?;
+        one(&row, rows::application)
+    }
+
+    pub async fn list_apps(&self, page: PageRequest) -> StoreResult<Page<Application>> {
+        let rows = sqlx::query(
+            "SELECT * FROM applications WHERE (CAST($1 AS TEXT) IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
+        )
+        .bind(&page.before)
+        .bind(page_limit(&page))
+        .fetch_all(self.reader)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+        Ok(Page::from_rows(super::all(&rows, rows::application)?, page.limit, |a| a.id.to_string()))
+    }
+
+    pub async fn update_app(&self, id: &AppId, patch: ApplicationPatch, now: Timestamp) -> StoreResult<Application> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query("SELECT * FROM applications WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::from_sqlx)?
+            .ok_or(StoreError::NotFound("application"))?;
+        let mut app = one(&row, rows::application)?;
+        patch.apply(&mut app, now);
+        sqlx::query(
+            "UPDATE applications SET uid = $2, name = $3, live = $4, metadata = $5, updated_at = $6,
+                      profile = $7, credential = $8 WHERE id = $1",
+        )
+        .bind(app.id.as_str())
+        .bind(&app.uid)
+        .bind(&app.name)
+        .bind(app.live)
+        .bind(app.metadata.to_string())
+        .bind(now.as_millis())
+        .bind(profile_to_text(&app.profile))
+        .bind(&app.credential)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict_or(e, "an application with this uid already exists"))?;
+        tx.commit().await.map_err(StoreError::from_sqlx)?;
+        Ok(app)
+    }
+
+    pub async fn delete_app(&self, id: &AppId) -> StoreResult<()> {
+        self.delete_one("DELETE FROM applications WHERE id = $1 RETURNING id", &[id.as_str()], "application").await
+    }
+
+    // --- event types ------------------------------------------------------
+
+    pub async fn create_event_type(&self, new: NewEventType, now: Timestamp) -> StoreResult<EventType> {
+        sqlx::query(
+            "INSERT INTO event_types (id, name, description, schema, example, archived, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(new.id.as_str())
+        .bind(new.name.as_str())
+        .bind(&new.description)
+        .bind(opt_text(&new.schema))
+        .bind(opt_text(&new.example))
+        .bind(new.archived)
+        .bind(now.as_millis())
+        .execute(self.writer)
+        .await
+        .map_err(|e| conflict_or(e, "an event type with this name already exists"))?;
+        Ok(EventType {
+            id: new.id,
+            name: new.name,
+            description: new.description,
+            schema: new.schema,
+            example: new.example,
+            archived: new.archived,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    async fn fetch_event_type<'e>(exec: impl Executor<'e, Database = DB>, name: &str) -> StoreResult<EventType> {
+        let row = sqlx::query("SELECT * FROM event_types WHERE name = $1")
+            .bind(name)
+            .fetch_optional(exec)
+            .await
+            .map_err(StoreError::from_sqlx)?
+            .ok_or(StoreError::NotFound("event type"))?;
+        one(&row, rows::event_type)
+    }
+
+    pub async fn get_event_type(&self, name: &str) -> StoreResult<EventType> {
+        Self::fetch_event_type(self.reader, name).await
+    }
+
+    pub async fn list_event_types(&self, page: PageRequest) -> StoreResult<Page<EventType>> {
+        let rows = sqlx::query(
+            "SELECT * FROM event_types WHERE (CAST($1 AS TEXT) IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
+        )
+        .bind(&page.before)
+        .bind(page_limit(&page))
+        .fetch_all(self.reader)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+        Ok(Page::from_rows(super::all(&rows, rows::event_type)?, page.limit, |t| t.id.to_string()))
+    }
+
+    pub async fn update_event_type(&self, name: &str, patch: EventTypePatch, now: Timestamp) -> StoreResult<EventType> {
+        let mut tx = self.begin().await?;
+        let mut et = Self::fetch_event_type(&mut *tx, name).await?;
+        patch.apply(&mut et, now);
+        sqlx::query(
+            "UPDATE event_types SET description = $2, schema = $3, example = $4, archived = $5, updated_at = $6
+             WHERE id = $1",
+        )
+        .bind(et.id.as_str())
+        .bind(&et.description)
+        .bind(opt_text(&et.schema))
+        .bind(opt_text(&et.example))
+        .bind(et.archived)
+        .bind(now.as_millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+        tx.commit().await.map_err(StoreError::from_sqlx)?;
+        Ok(et)
+    }
+
+    pub async fn delete_event_type(&self, name: &str) -> StoreResult<()> {
+        self.delete_one("DELETE FROM event_types WHERE name = $1 RETURNING id", &[name], "event type").await
+    }
+
+    // --- endpoints --------------------------------------------------------
+
+    pub async fn create_endpoint(&self, app: &AppId, new: NewEndpoint, now: Timestamp) -> StoreResult<Endpoint> {
+        sqlx::query(
+            "INSERT INTO endpoints (id, app_id, url, description, event_types, disabled, disabled_reason, headers,
+                                    secret, metadata, created_at, updated_at, profile, credential, verify_state,
+                                    verify_error)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $10, $11, $12, $13, $14)",
+        )
+        .bind(new.id.as_str())
+        .bind(app.as_str())
+        .bind(new.url.as_str())
+        .bind(&new.description)
+        .bind(filter_to_text(&new.filter))
+        .bind(new.disabled)
+        .bind(headers_text(&new.headers))
+        .bind(new.secret.expose())
+        .bind(new.metadata.to_string())
+        .bind(now.as_millis())
+        .bind(profile_to_text(&new.profile))
+        .bind(&new.credential)
+        .bind(new.verification.as_ref().map(|v| v.0.as_str()))
+        .bind(new.verification.as_ref().and_then(|v| v.1.clone()))
+        .execute(self.writer)
+        .await
+        .map_err(|e| conflict_or(e, "an endpoint with this id already exists"))?;
+        Ok(Endpoint {
+            id: new.id,
+            app_id: app.clone(),
+            url: new.url,
+            description: new.description,
+            filter: new.filter,
+            disabled: new.disabled,
+            disabled_reason: None,
+            headers: new.headers,
+            secret: new.secret,
+            metadata: new.metadata,
+            profile: new.profile,
+            credential: new.credential,
+            verification: new.verification,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    async fn fetch_endpoint<'e>(
+        exec: impl Executor<'e, Database = DB>,
+        app: &AppId,
+        id: &EndpointId,
+    ) -> StoreResult<Endpoint> {
+        let row = sqlx::query("SELECT * FROM endpoints WHERE id = $1 AND app_id = $2")
+            .bind(id.as_str())
+            .bind(app.as_str())
+            .fetch_optional(exec)
+            .await
+            .map_err(StoreError::from_sqlx)?
+            .ok_or(StoreError::NotFound("endpoint"))?;
+        one(&row, rows::endpoint)
+    }
+
+    pub async fn get_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<Endpoint> {
+        Self::fetch_endpoint(self.reader, app, id).await
+    }
+
+    pub async fn list_endpoints(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Endpoint>> {
+        let rows = sqlx::query(
+            "SELECT * FROM endpoints WHERE app_id = $1 AND (CAST($2 AS TEXT) IS NULL OR id < $2)
+             ORDER BY id DESC LIMIT $3",
+        )
+        .bind(app.as_str())
+        .bind(&page.before)
+        .bind(page_limit(&page))
+        .fetch_all(self.reader)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+        Ok(Page::from_rows(super::all(&rows, rows::endpoint)?, page.limit, |e| e.id.to_string()))
+    }
+
+    pub async fn update_endpoint(
+        &self,
+        app: &AppId,
+        id: &EndpointId,
+        patch: EndpointPatch,
+        now: Timestamp,
+    ) -> StoreResult<Endpoint> {
+        let mut tx = self.begin().await?;
+        let mut ep = Self::fetch_endpoint(&mut *tx, app, id).await?;
+        patch.apply(&mut ep, now);
+        sqlx::query(
+            "UPDATE endpoints SET url = $2, description = $3, event_types = $4, disabled = $5, disabled_reason = $6,
+                                  headers = $7, metadata = $8, updated_at = $9, profile = $10, credential = $11,
+                                  verify_state = $12, verify_error = $13
+             WHERE id = $1",
+        )
+        .bind(ep.id.as_str())
+        .bind(ep.url.as_str())
+        .bind(&ep.description)
+        .bind(filter_to_text(&ep.filter))
+        .bind(ep.disabled)
+        .bind(&ep.disabled_reason)
+        .bind(headers_text(&ep.headers))
+        .bind(ep.metadata.to_string())
+        .bind(now.as_millis())
+        .bind(profile_to_text(&ep.profile))
+        .bind(&ep.credential)
+        .bind(ep.verification.as_ref().map(|v| v.0.as_str()))
+        .bind(ep.verification.as_ref().and_then(|v| v.1.clone()))
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+        tx.commit().await.map_err(StoreError::from_sqlx)?;
+        Ok(ep)
+    }
+
+    pub async fn delete_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<()> {
+        self.delete_one(
+            "DELETE FROM endpoints WHERE id = $1 AND app_id = $2 RETURNING id",
+            &[id.as_str(), app.as_str()],
+            "endpoint",
+        )
+        .await
+    }
+}

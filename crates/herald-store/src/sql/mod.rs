@@ -1,0 +1,205 @@
+//! The store operations whose SQL is the same on every backend, written once
+//! over `sqlx`'s database-generic API.
+//!
+//! A backend implements [`SqlBackend`]: its pools, how a write transaction
+//! begins, and the machinery that really differs between databases (group
+//! commit of publishes, claims, lease renewal, settling, wake-ups). It then
+//! is a [`Store`]: the catalog, the message and attempt reads, settings and
+//! migrations come from here. The SQL text here is written for both
+//! dialects: `$N` placeholders (SQLite reads `$1` as parameter 1), `CAST(..
+//! AS TEXT)` where PostgreSQL must be told a parameter's type, `RETURNING`
+//! instead of row counts.
+//!
+//! Each `impl` block here names the driver capabilities its code uses (a
+//! connection that executes, arguments, the column types it binds, rows seen
+//! through [`RowGet`]); SQLite and PostgreSQL have them all.
+
+mod catalog;
+mod migrate;
+mod reads;
+mod row;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use herald_core::{AppId, EndpointId, MessageId, Timestamp};
+use sqlx::{Database, Encode, Executor, IntoArguments, Pool, Type};
+
+pub use migrate::{migrate, Migrations};
+pub use row::{all, one, SqlRow};
+
+use crate::rows::RowGet;
+use crate::*;
+
+/// What a backend provides beyond the shared SQL; see the module docs.
+#[async_trait]
+pub trait SqlBackend: Send + Sync + 'static {
+    type Db: Database;
+
+    /// The statement that opens a write transaction.
+    const BEGIN: &'static str = "BEGIN";
+
+    /// The pool writes go through.
+    fn writer(&self) -> &Pool<Self::Db>;
+    /// The pool reads go through (the writer's unless the backend has one).
+    fn reader(&self) -> &Pool<Self::Db> {
+        self.writer()
+    }
+
+    /// See [`Store::watch_for_work`].
+    fn watch_for_work(&self, _on_work: Arc<dyn Fn() + Send + Sync>) {}
+    /// See [`Store::publish`].
+    async fn publish(
+        &self,
+        app: &AppId,
+        new: NewMessage,
+        now: Timestamp,
+        lease: Option<Duration>,
+    ) -> StoreResult<Published>;
+    /// See [`Store::claim_batch`].
+    async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>>;
+    /// See [`Store::renew`].
+    async fn renew(&self, leases: &[(i64, i64)], until: Timestamp) -> StoreResult<usize>;
+    /// See [`Store::recover_leases`].
+    async fn recover_leases(&self) -> StoreResult<usize>;
+    /// See [`Store::settle`].
+    async fn settle(&self, outcomes: &[Settlement], now: Timestamp) -> StoreResult<usize>;
+}
+
+/// The shared statements over one backend's pools.
+pub struct Sql<'a, DB: Database> {
+    writer: &'a Pool<DB>,
+    reader: &'a Pool<DB>,
+    begin: &'static str,
+}
+
+impl<'a, DB: Database> Sql<'a, DB> {
+    pub fn of<B: SqlBackend<Db = DB>>(backend: &'a B) -> Self {
+        Self { writer: backend.writer(), reader: backend.reader(), begin: B::BEGIN }
+    }
+}
+
+/// Whether the error is the database refusing a duplicate key.
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error().is_some_and(|d| d.is_unique_violation())
+}
+
+#[async_trait]
+impl<B> Store for B
+where
+    B: SqlBackend,
+    for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
+    for<'q> <B::Db as Database>::Arguments<'q>: IntoArguments<'q, B::Db>,
+    for<'r> SqlRow<'r, <B::Db as Database>::Row>: RowGet,
+    for<'q> &'q str: Encode<'q, B::Db> + Type<B::Db>,
+    for<'q> String: Encode<'q, B::Db> + Type<B::Db>,
+    for<'q> Option<&'q str>: Encode<'q, B::Db>,
+    for<'q> Option<String>: Encode<'q, B::Db>,
+    for<'q> i64: Encode<'q, B::Db> + Type<B::Db>,
+    for<'q> bool: Encode<'q, B::Db> + Type<B::Db>,
+{
+    async fn ping(&self) -> StoreResult<()> {
+        Sql::of(self).ping().await
+    }
+
+    fn watch_for_work(&self, on_work: Arc<dyn Fn() + Send + Sync>) {
+        SqlBackend::watch_for_work(self, on_work);
+    }
+
+    async fn get_setting(&self, key: &str) -> StoreResult<Option<String>> {
+        Sql::of(self).get_setting(key).await
+    }
+    async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+        Sql::of(self).put_setting(key, value).await
+    }
+
+    async fn create_app(&self, new: NewApplication, now: Timestamp) -> StoreResult<Application> {
+        Sql::of(self).create_app(new, now).await
+    }
+    async fn get_app(&self, id_or_uid: &str) -> StoreResult<Application> {
+        Sql::of(self).get_app(id_or_uid).await
+    }
+    async fn list_apps(&self, page: PageRequest) -> StoreResult<Page<Application>> {
+        Sql::of(self).list_apps(page).await
+    }
+    async fn update_app(&self, id: &AppId, patch: ApplicationPatch, now: Timestamp) -> StoreResult<Application> {
+        Sql::of(self).update_app(id, patch, now).await
+    }
+    async fn delete_app(&self, id: &AppId) -> StoreResult<()> {
+        Sql::of(self).delete_app(id).await
+    }
+
+    async fn create_event_type(&self, new: NewEventType, now: Timestamp) -> StoreResult<EventType> {
+        Sql::of(self).create_event_type(new, now).await
+    }
+    async fn get_event_type(&self, name: &str) -> StoreResult<EventType> {
+        Sql::of(self).get_event_type(name).await
+    }
+    async fn list_event_types(&self, page: PageRequest) -> StoreResult<Page<EventType>> {
+        Sql::of(self).list_event_types(page).await
+    }
+    async fn update_event_type(&self, name: &str, patch: EventTypePatch, now: Timestamp) -> StoreResult<EventType> {
+        Sql::of(self).update_event_type(name, patch, now).await
+    }
+    async fn delete_event_type(&self, name: &str) -> StoreResult<()> {
+        Sql::of(self).delete_event_type(name).await
+    }
+
+    async fn create_endpoint(&self, app: &AppId, new: NewEndpoint, now: Timestamp) -> StoreResult<Endpoint> {
+        Sql::of(self).create_endpoint(app, new, now).await
+    }
+    async fn get_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<Endpoint> {
+        Sql::of(self).get_endpoint(app, id).await
+    }
+    async fn list_endpoints(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Endpoint>> {
+        Sql::of(self).list_endpoints(app, page).await
+    }
+    async fn update_endpoint(
+        &self,
+        app: &AppId,
+        id: &EndpointId,
+        patch: EndpointPatch,
+        now: Timestamp,
+    ) -> StoreResult<Endpoint> {
+        Sql::of(self).update_endpoint(app, id, patch, now).await
+    }
+    async fn delete_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<()> {
+        Sql::of(self).delete_endpoint(app, id).await
+    }
+
+    async fn publish(
+        &self,
+        app: &AppId,
+        new: NewMessage,
+        now: Timestamp,
+        lease: Option<Duration>,
+    ) -> StoreResult<Published> {
+        SqlBackend::publish(self, app, new, now, lease).await
+    }
+    async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message> {
+        Sql::of(self).get_message(app, id).await
+    }
+    async fn list_messages(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Message>> {
+        Sql::of(self).list_messages(app, page).await
+    }
+    async fn message_deliveries(&self, app: &AppId, id: &MessageId) -> StoreResult<Vec<DeliveryStatus>> {
+        Sql::of(self).message_deliveries(app, id).await
+    }
+    async fn list_attempts(&self, app: &AppId, filter: AttemptFilter, page: PageRequest) -> StoreResult<Page<Attempt>> {
+        Sql::of(self).list_attempts(app, filter, page).await
+    }
+
+    async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
+        SqlBackend::claim_batch(self, req).await
+    }
+    async fn renew(&self, leases: &[(i64, i64)], until: Timestamp) -> StoreResult<usize> {
+        SqlBackend::renew(self, leases, until).await
+    }
+    async fn recover_leases(&self) -> StoreResult<usize> {
+        SqlBackend::recover_leases(self).await
+    }
+    async fn settle(&self, outcomes: &[Settlement], now: Timestamp) -> StoreResult<usize> {
+        SqlBackend::settle(self, outcomes, now).await
+    }
+}
