@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use herald_core::{AppId, Timestamp};
+use herald_core::Timestamp;
 use herald_store::sql::{Migrations, SqlBackend};
 use herald_store::*;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
@@ -142,6 +142,8 @@ async fn listen(pool: PgPool, on_work: Arc<dyn Fn() + Send + Sync>) {
 #[async_trait]
 impl SqlBackend for PgStore {
     type Db = Postgres;
+    const JSON_TEXTS: &'static str = "json_array_elements_text(CAST($1 AS JSON))";
+    const JSON_VALUES: &'static str = "json_array_elements(CAST($1 AS JSON))";
 
     fn writer(&self) -> &PgPool {
         &self.pool
@@ -151,14 +153,8 @@ impl SqlBackend for PgStore {
         tokio::spawn(listen(self.pool.clone(), on_work));
     }
 
-    async fn publish(
-        &self,
-        app: &AppId,
-        new: NewMessage,
-        now: Timestamp,
-        lease: Option<Duration>,
-    ) -> StoreResult<Published> {
-        self.publisher.publish(app, new, now, lease).await
+    fn publisher(&self) -> &herald_store::batch::Publisher {
+        &self.publisher
     }
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
         queue::claim(&self.pool, req, &self.node).await

@@ -6,13 +6,12 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use herald_store::batch::{self, Known, Plan, PublishRequest, Publisher};
-use herald_store::rows;
-use herald_store::sql::all;
+use herald_store::batch::{self, Plan, PublishRequest, Publisher};
+use herald_store::sql::fanout;
 use herald_store::*;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 
-use crate::{db_err, WORK_CHANNEL};
+use crate::{db_err, PgStore, WORK_CHANNEL};
 
 /// `node` is written as the holder of the leases publishing takes.
 pub(crate) fn start(pool: PgPool, node: Arc<str>) -> Publisher {
@@ -24,17 +23,8 @@ pub(crate) fn start(pool: PgPool, node: Arc<str>) -> Publisher {
 
 async fn write_batch(pool: &PgPool, reqs: &[PublishRequest], node: &str) -> StoreResult<Vec<StoreResult<Published>>> {
     let mut tx = pool.begin().await.map_err(db_err)?;
-    let app_ids = batch::app_ids(reqs);
-    let app_rows = sqlx::query("SELECT * FROM applications WHERE id = ANY($1)")
-        .bind(&app_ids)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_err)?;
-    let apps = batch::index_apps(all(&app_rows, rows::application)?);
-    let keys = batch::event_keys(reqs);
-    let by_event_id = existing_by_event_id(&mut tx, &keys).await?;
-    let endpoints = endpoints_by_app(&mut tx, &app_ids).await?;
-    let known = Known { apps: &apps, by_event_id: &by_event_id, endpoints: &endpoints };
+    let found = fanout::lookup::<PgStore>(&mut tx, reqs).await?;
+    let known = found.known();
     let mut plans = batch::plan(reqs, &known);
 
     let new: Vec<&PublishRequest> =
@@ -68,7 +58,11 @@ async fn write_batch(pool: &PgPool, reqs: &[PublishRequest], node: &str) -> Stor
         .filter(|r| !inserted.contains(r.new.id.as_str()))
         .filter_map(|r| r.new.event_id.clone().map(|e| (r.app.to_string(), e)))
         .collect();
-    let theirs = if raced.is_empty() { HashMap::new() } else { existing_by_event_id(&mut tx, &raced).await? };
+    let theirs = if raced.is_empty() {
+        HashMap::new()
+    } else {
+        fanout::existing_by_event_id::<PgStore>(&mut tx, &raced).await?
+    };
 
     for (r, plan) in reqs.iter().zip(plans.iter_mut()) {
         if matches!(plan, Plan::New { .. }) && !inserted.contains(r.new.id.as_str()) {
@@ -107,38 +101,4 @@ async fn write_batch(pool: &PgPool, reqs: &[PublishRequest], node: &str) -> Stor
     }
     tx.commit().await.map_err(db_err)?;
     Ok(batch::results(reqs, plans, &known, &ids, token))
-}
-
-async fn existing_by_event_id(
-    conn: &mut PgConnection,
-    keys: &[(String, String)],
-) -> StoreResult<HashMap<(String, String), Message>> {
-    if keys.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = sqlx::query(
-        "SELECT m.* FROM messages m
-         JOIN UNNEST($1::text[], $2::text[]) AS k(app_id, event_id) ON m.app_id = k.app_id AND m.event_id = k.event_id",
-    )
-    .bind(keys.iter().map(|k| k.0.as_str()).collect::<Vec<_>>())
-    .bind(keys.iter().map(|k| k.1.as_str()).collect::<Vec<_>>())
-    .fetch_all(conn)
-    .await
-    .map_err(db_err)?;
-    Ok(batch::index_by_event_id(all(&rows, rows::message)?))
-}
-
-async fn endpoints_by_app(
-    conn: &mut PgConnection,
-    app_ids: &[String],
-) -> StoreResult<HashMap<String, Vec<Arc<Endpoint>>>> {
-    let rows = sqlx::query(
-        "SELECT * FROM endpoints
-         WHERE app_id = ANY($1) AND NOT disabled AND (verify_state IS NULL OR verify_state = 'verified')",
-    )
-    .bind(app_ids)
-    .fetch_all(conn)
-    .await
-    .map_err(db_err)?;
-    Ok(batch::group_by_app(all(&rows, rows::endpoint)?))
 }

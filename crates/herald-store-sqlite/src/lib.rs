@@ -12,7 +12,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use herald_core::{AppId, Timestamp};
+use herald_core::Timestamp;
 use herald_store::sql::{Migrations, SqlBackend};
 use herald_store::*;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -181,6 +181,8 @@ async fn checkpoint(on: &SqlitePool, which: &'static str) {
 #[async_trait]
 impl SqlBackend for SqliteStore {
     type Db = Sqlite;
+    const JSON_TEXTS: &'static str = "json_each($1)";
+    const JSON_VALUES: &'static str = "json_each($1)";
     const BEGIN: &'static str = "BEGIN IMMEDIATE";
 
     fn writer(&self) -> &SqlitePool {
@@ -190,14 +192,8 @@ impl SqlBackend for SqliteStore {
         &self.reader
     }
 
-    async fn publish(
-        &self,
-        app: &AppId,
-        new: NewMessage,
-        now: Timestamp,
-        lease: Option<Duration>,
-    ) -> StoreResult<Published> {
-        self.publisher.publish(app, new, now, lease).await
+    fn publisher(&self) -> &herald_store::batch::Publisher {
+        &self.publisher
     }
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
         queue::claim(&self.writer, req).await

@@ -5,15 +5,13 @@
 //! only after the commit, so "accepted" still means "on disk".
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use herald_store::batch::{self, Known, Plan, PublishRequest, Publisher};
-use herald_store::rows;
-use herald_store::sql::all;
+use herald_store::batch::{self, Plan, PublishRequest, Publisher};
+use herald_store::sql::fanout;
 use herald_store::*;
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{Row, SqlitePool};
 
-use crate::{db_err, values};
+use crate::{db_err, values, SqliteStore};
 
 /// The group-commit queue in front of this store's writes.
 pub(crate) fn start(writer: SqlitePool) -> Publisher {
@@ -25,16 +23,8 @@ pub(crate) fn start(writer: SqlitePool) -> Publisher {
 
 async fn write_batch(writer: &SqlitePool, reqs: &[PublishRequest]) -> StoreResult<Vec<StoreResult<Published>>> {
     let mut tx = crate::begin(writer).await?;
-    let apps_json = serde_json::to_string(&batch::app_ids(reqs)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let app_rows = sqlx::query("SELECT * FROM applications WHERE id IN (SELECT value FROM json_each(?1))")
-        .bind(&apps_json)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_err)?;
-    let apps = batch::index_apps(all(&app_rows, rows::application)?);
-    let by_event_id = existing_by_event_id(&mut tx, reqs).await?;
-    let endpoints = endpoints_by_app(&mut tx, &apps_json).await?;
-    let known = Known { apps: &apps, by_event_id: &by_event_id, endpoints: &endpoints };
+    let found = fanout::lookup::<SqliteStore>(&mut tx, reqs).await?;
+    let known = found.known();
     let plans = batch::plan(reqs, &known);
 
     let messages: Vec<&PublishRequest> =
@@ -85,41 +75,4 @@ async fn write_batch(writer: &SqlitePool, reqs: &[PublishRequest]) -> StoreResul
     }
     tx.commit().await.map_err(db_err)?;
     Ok(batch::results(reqs, plans, &known, &ids, token))
-}
-
-/// Messages already stored under the batch's (app, event id) pairs.
-async fn existing_by_event_id(
-    conn: &mut SqliteConnection,
-    reqs: &[PublishRequest],
-) -> StoreResult<HashMap<(String, String), Message>> {
-    let keys = batch::event_keys(reqs);
-    if keys.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = sqlx::query(
-        "SELECT m.* FROM json_each(?1) AS k
-         JOIN messages m ON m.app_id = k.value ->> 0 AND m.event_id = k.value ->> 1",
-    )
-    .bind(serde_json::to_string(&keys).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-    .fetch_all(conn)
-    .await
-    .map_err(db_err)?;
-    Ok(batch::index_by_event_id(all(&rows, rows::message)?))
-}
-
-/// The enabled, verified endpoints of the batch's applications.
-async fn endpoints_by_app(
-    conn: &mut SqliteConnection,
-    apps_json: &str,
-) -> StoreResult<HashMap<String, Vec<Arc<Endpoint>>>> {
-    let rows = sqlx::query(
-        "SELECT * FROM endpoints
-         WHERE disabled = 0 AND (verify_state IS NULL OR verify_state = 'verified')
-           AND app_id IN (SELECT value FROM json_each(?1))",
-    )
-    .bind(apps_json)
-    .fetch_all(conn)
-    .await
-    .map_err(db_err)?;
-    Ok(batch::group_by_app(all(&rows, rows::endpoint)?))
 }

@@ -15,6 +15,7 @@
 //! through [`RowGet`]); SQLite and PostgreSQL have them all.
 
 mod catalog;
+pub mod fanout;
 mod migrate;
 mod reads;
 mod row;
@@ -39,6 +40,11 @@ pub trait SqlBackend: Send + Sync + 'static {
 
     /// The statement that opens a write transaction.
     const BEGIN: &'static str = "BEGIN";
+    /// The rows of the JSON array of strings in `$1`, as a column `value`
+    /// (`SELECT value FROM` it).
+    const JSON_TEXTS: &'static str;
+    /// The elements of the JSON array in `$1`, as a JSON column `value`.
+    const JSON_VALUES: &'static str;
 
     /// The pool writes go through.
     fn writer(&self) -> &Pool<Self::Db>;
@@ -49,14 +55,8 @@ pub trait SqlBackend: Send + Sync + 'static {
 
     /// See [`Store::watch_for_work`].
     fn watch_for_work(&self, _on_work: Arc<dyn Fn() + Send + Sync>) {}
-    /// See [`Store::publish`].
-    async fn publish(
-        &self,
-        app: &AppId,
-        new: NewMessage,
-        now: Timestamp,
-        lease: Option<Duration>,
-    ) -> StoreResult<Published>;
+    /// The group-commit queue [`Store::publish`] goes through.
+    fn publisher(&self) -> &batch::Publisher;
     /// See [`Store::claim_batch`].
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>>;
     /// See [`Store::renew`].
@@ -175,7 +175,7 @@ where
         now: Timestamp,
         lease: Option<Duration>,
     ) -> StoreResult<Published> {
-        SqlBackend::publish(self, app, new, now, lease).await
+        self.publisher().publish(app, new, now, lease).await
     }
     async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message> {
         Sql::of(self).get_message(app, id).await
