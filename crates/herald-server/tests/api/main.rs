@@ -41,3 +41,4 @@ mod handover;
 mod profiles;
 mod publishing;
 mod retries;
+mod schema;
