@@ -14,6 +14,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use herald_core::Timestamp;
 use herald_store::sql::{Migrations, SqlBackend};
+use herald_store::sync::FileSync;
 use herald_store::*;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
@@ -24,8 +25,11 @@ pub struct SqliteOptions {
     /// `sqlite://path/to/file.db` (created if missing) or `sqlite::memory:`.
     pub url: String,
     pub read_connections: u32,
-    /// `false`: `synchronous=NORMAL` (a commit survives a process crash);
-    /// `true`: `FULL` (it also survives a power cut).
+    /// `true`: a commit that publishes events or changes the catalog is
+    /// answered only once the write-ahead log is fsynced (it survives a
+    /// power cut); `false`: only checkpoints fsync (a commit survives a
+    /// killed process, not a power cut). Settles, claims and renewals never
+    /// wait for an fsync: losing one means a delivery is repeated.
     pub fsync_every_commit: bool,
     /// How often the WAL is copied back into the database file.
     pub checkpoint_interval: Duration,
@@ -43,6 +47,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     publisher: herald_store::batch::Publisher,
+    sync: Option<FileSync>,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
@@ -72,7 +77,9 @@ impl SqliteStore {
             .map_err(db_err)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(if opts.fsync_every_commit { SqliteSynchronous::Full } else { SqliteSynchronous::Normal })
+            // Commits never fsync by themselves: `sync` does it, off the
+            // writer's path, for the commits that must survive a power cut.
+            .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30));
         let in_memory = opts.url.contains(":memory:");
@@ -114,8 +121,9 @@ impl SqliteStore {
                 .await
                 .map_err(db_err)?
         };
-        let publisher = publish::start(writer.clone());
-        Ok(Self { writer, reader, publisher })
+        let sync = if in_memory || !opts.fsync_every_commit { None } else { Some(wal_sync(&writer).await?) };
+        let publisher = publish::start(writer.clone(), sync.clone());
+        Ok(Self { writer, reader, publisher, sync })
     }
 
     /// Applies the migrations this build has not yet applied.
@@ -127,6 +135,16 @@ impl SqliteStore {
         self.reader.close().await;
         self.writer.close().await;
     }
+}
+
+/// The fsyncs of the database's write-ahead log. Syncing the database's
+/// directory once makes the new files' entries durable too.
+async fn wal_sync(writer: &SqlitePool) -> StoreResult<FileSync> {
+    let file: String = sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+        .fetch_one(writer)
+        .await
+        .map_err(db_err)?;
+    Ok(FileSync::start(std::path::PathBuf::from(format!("{file}-wal"))))
 }
 
 /// Copies the WAL back into the database file off the writer's path.
@@ -194,6 +212,9 @@ impl SqlBackend for SqliteStore {
 
     fn publisher(&self) -> &herald_store::batch::Publisher {
         &self.publisher
+    }
+    fn file_sync(&self) -> Option<&FileSync> {
+        self.sync.as_ref()
     }
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
         queue::claim(&self.writer, req).await

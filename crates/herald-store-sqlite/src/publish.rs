@@ -8,17 +8,22 @@ use std::collections::HashMap;
 
 use herald_store::batch::{self, Plan, PublishRequest, Publisher};
 use herald_store::sql::fanout;
+use herald_store::sync::FileSync;
 use herald_store::*;
 use sqlx::{Row, SqlitePool};
 
 use crate::{db_err, values, SqliteStore};
 
 /// The group-commit queue in front of this store's writes.
-pub(crate) fn start(writer: SqlitePool) -> Publisher {
-    Publisher::start(move |reqs| {
-        let writer = writer.clone();
-        async move { write_batch(&writer, &reqs).await }
-    })
+/// With `sync`, callers are answered once their commit is fsynced.
+pub(crate) fn start(writer: SqlitePool, sync: Option<FileSync>) -> Publisher {
+    Publisher::start_synced(
+        move |reqs| {
+            let writer = writer.clone();
+            async move { write_batch(&writer, &reqs).await }
+        },
+        sync,
+    )
 }
 
 async fn write_batch(writer: &SqlitePool, reqs: &[PublishRequest]) -> StoreResult<Vec<StoreResult<Published>>> {

@@ -11,6 +11,7 @@ use herald_core::event_type::EventFilter;
 use herald_core::{AppId, Timestamp};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::sync::FileSync;
 use crate::{Application, ClaimedDelivery, Endpoint, Message, NewMessage, Published, StoreError, StoreResult};
 
 /// Most publishes written in one transaction.
@@ -38,13 +39,32 @@ impl Publisher {
         W: Fn(Arc<Vec<PublishRequest>>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = StoreResult<Vec<StoreResult<Published>>>> + Send,
     {
+        Self::start_synced(write, None)
+    }
+
+    /// The same, and with `sync`, a batch's callers are answered only once
+    /// `sync` has put its commit on disk. The next batch is written
+    /// meanwhile: the fsync of one commit overlaps the writing of the next.
+    pub fn start_synced<W, Fut>(write: W, sync: Option<FileSync>) -> Self
+    where
+        W: Fn(Arc<Vec<PublishRequest>>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = StoreResult<Vec<StoreResult<Published>>>> + Send,
+    {
         let (tx, mut rx) = mpsc::channel::<Job>(8 * MAX_BATCH);
         tokio::spawn(async move {
             let mut jobs = Vec::with_capacity(MAX_BATCH);
             while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
                 let (reqs, replies): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.req, j.reply)).unzip();
-                for (reply, result) in replies.into_iter().zip(write_isolating(&write, reqs).await) {
-                    let _ = reply.send(result);
+                let results = write_isolating(&write, reqs).await;
+                match &sync {
+                    None => answer(replies, results, Ok(())),
+                    Some(sync) => {
+                        let (ticket, path) = (sync.request(), sync.path().to_owned());
+                        tokio::spawn(async move {
+                            let synced = FileSync::wait(ticket, &path).await;
+                            answer(replies, results, synced);
+                        });
+                    }
                 }
             }
         });
@@ -64,6 +84,22 @@ impl Publisher {
         let stopped = || StoreError::Backend("the publisher task has stopped".into());
         self.tx.send(job).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
+    }
+}
+
+/// Answers each caller; when the commit did not reach the disk, those that
+/// succeeded get that error instead.
+fn answer(
+    replies: Vec<oneshot::Sender<StoreResult<Published>>>,
+    results: Vec<StoreResult<Published>>,
+    synced: StoreResult<()>,
+) {
+    for (reply, result) in replies.into_iter().zip(results) {
+        let result = match (&synced, result) {
+            (Err(e), Ok(_)) => Err(e.duplicate()),
+            (_, r) => r,
+        };
+        let _ = reply.send(result);
     }
 }
 

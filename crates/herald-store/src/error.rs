@@ -24,6 +24,12 @@ pub enum StoreError {
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// SQLite's disk full (13), I/O error (10) and cannot open (14), with any
+/// extended code: the disk, not the request, is at fault.
+fn sqlite_unavailable(code: &str) -> bool {
+    code.parse::<u32>().is_ok_and(|c| matches!(c & 0xff, 10 | 13 | 14))
+}
+
 impl StoreError {
     pub fn backend(e: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Backend(Box::new(e))
@@ -38,9 +44,13 @@ impl StoreError {
             }
             E::Database(d) => {
                 let code = d.code().map(|c| c.into_owned()).unwrap_or_default();
-                // PostgreSQL's classes: 08 connection, 53 resources, 57P0x shutdown;
-                // 22 data exception (e.g. a NUL byte in text).
-                if code.starts_with("08") || code.starts_with("53") || code.starts_with("57P0") {
+                // PostgreSQL's classes: 08 connection, 53 resources (disk
+                // full, out of memory), 57P0x shutdown; 22 data exception
+                // (e.g. a NUL byte in text). SQLite's codes are numbers below
+                // 10,000 (PostgreSQL's are five characters).
+                if code.len() < 5 && sqlite_unavailable(&code) {
+                    Self::Unavailable(e.to_string())
+                } else if code.starts_with("08") || code.starts_with("53") || code.starts_with("57P0") {
                     Self::Unavailable(e.to_string())
                 } else if code.starts_with("22") {
                     Self::Rejected(d.message().to_owned())

@@ -10,6 +10,7 @@ mod model;
 mod patch;
 pub mod rows;
 pub mod sql;
+pub mod sync;
 
 pub use error::StoreError;
 pub use model::*;

@@ -53,7 +53,7 @@ where
             q = q.bind(*k);
         }
         q.fetch_optional(self.writer).await.map_err(StoreError::from_sqlx)?.ok_or(StoreError::NotFound(what))?;
-        Ok(())
+        self.synced().await
     }
 
     // --- applications -----------------------------------------------------
@@ -74,6 +74,7 @@ where
         .execute(self.writer)
         .await
         .map_err(|e| conflict_or(e, "an application with this uid already exists"))?;
+        self.synced().await?;
         Ok(Application {
             id: new.id,
             uid: new.uid,
@@ -135,6 +136,7 @@ where
         .await
         .map_err(|e| conflict_or(e, "an application with this uid already exists"))?;
         tx.commit().await.map_err(StoreError::from_sqlx)?;
+        self.synced().await?;
         Ok(app)
     }
 
@@ -159,6 +161,7 @@ where
         .execute(self.writer)
         .await
         .map_err(|e| conflict_or(e, "an event type with this name already exists"))?;
+        self.synced().await?;
         Ok(EventType {
             id: new.id,
             name: new.name,
@@ -215,6 +218,7 @@ where
         .await
         .map_err(StoreError::from_sqlx)?;
         tx.commit().await.map_err(StoreError::from_sqlx)?;
+        self.synced().await?;
         Ok(et)
     }
 
@@ -248,6 +252,7 @@ where
         .execute(self.writer)
         .await
         .map_err(|e| conflict_or(e, "an endpoint with this id already exists"))?;
+        self.synced().await?;
         Ok(Endpoint {
             id: new.id,
             app_id: app.clone(),
@@ -333,6 +338,7 @@ where
         .await
         .map_err(StoreError::from_sqlx)?;
         tx.commit().await.map_err(StoreError::from_sqlx)?;
+        self.synced().await?;
         Ok(ep)
     }
 

@@ -56,5 +56,8 @@ where
         count += 1;
     }
     tx.commit().await.map_err(db)?;
+    if let Some(sync) = backend.file_sync() {
+        sync.synced().await?;
+    }
     Ok(count)
 }

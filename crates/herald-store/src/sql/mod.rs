@@ -53,6 +53,12 @@ pub trait SqlBackend: Send + Sync + 'static {
         self.writer()
     }
 
+    /// Where the backend does its own fsyncs (SQLite's write-ahead log):
+    /// catalog changes are answered only once it has synced them.
+    fn file_sync(&self) -> Option<&crate::sync::FileSync> {
+        None
+    }
+
     /// See [`Store::watch_for_work`].
     fn watch_for_work(&self, _on_work: Arc<dyn Fn() + Send + Sync>) {}
     /// The group-commit queue [`Store::publish`] goes through.
@@ -72,11 +78,21 @@ pub struct Sql<'a, DB: Database> {
     writer: &'a Pool<DB>,
     reader: &'a Pool<DB>,
     begin: &'static str,
+    sync: Option<&'a crate::sync::FileSync>,
 }
 
 impl<'a, DB: Database> Sql<'a, DB> {
     pub fn of<B: SqlBackend<Db = DB>>(backend: &'a B) -> Self {
-        Self { writer: backend.writer(), reader: backend.reader(), begin: B::BEGIN }
+        Self { writer: backend.writer(), reader: backend.reader(), begin: B::BEGIN, sync: backend.file_sync() }
+    }
+
+    /// Waits until what was committed so far is on disk, where the backend
+    /// syncs by itself.
+    pub async fn synced(&self) -> StoreResult<()> {
+        match self.sync {
+            Some(s) => s.synced().await,
+            None => Ok(()),
+        }
     }
 }
 

@@ -41,7 +41,7 @@ where
             .execute(self.writer)
             .await
             .map_err(StoreError::from_sqlx)?;
-        Ok(())
+        self.synced().await
     }
 
     pub async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message> {

@@ -1,0 +1,94 @@
+//! Group fsync: waits until what was written to a file before the call is on
+//! disk. One fsync serves every caller that asked while the previous one ran,
+//! so many commits share one, and the writer never waits for it: it goes on
+//! with the next commit while this task syncs the last.
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot, Mutex};
+
+use crate::{StoreError, StoreResult};
+
+type Waiter = oneshot::Sender<Result<(), String>>;
+
+/// The fsyncs of one file (SQLite's write-ahead log).
+#[derive(Clone)]
+pub struct FileSync {
+    tx: mpsc::UnboundedSender<Waiter>,
+    path: Arc<PathBuf>,
+}
+
+impl FileSync {
+    /// Starts the task that syncs `path`; the file is opened when first
+    /// synced (it may not exist before the first write). The first sync
+    /// also syncs the directory, so the file's own entry survives a crash.
+    pub fn start(path: PathBuf) -> Self {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Waiter>();
+        let file: Arc<Mutex<Option<File>>> = Arc::new(Mutex::new(None));
+        let target = path.clone();
+        tokio::spawn(async move {
+            let mut waiters = Vec::new();
+            while rx.recv_many(&mut waiters, 4096).await > 0 {
+                let (file, target) = (file.clone(), target.clone());
+                let result = tokio::task::spawn_blocking(move || sync(&mut file.blocking_lock(), &target))
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
+                for w in waiters.drain(..) {
+                    let _ = w.send(result.clone());
+                }
+            }
+        });
+        Self { tx, path: Arc::new(path) }
+    }
+
+    /// A ticket that resolves once everything written to the file before
+    /// this call is on disk.
+    pub fn request(&self) -> oneshot::Receiver<Result<(), String>> {
+        let (tx, rx) = oneshot::channel();
+        if let Err(mpsc::error::SendError(w)) = self.tx.send(tx) {
+            let _ = w.send(Err("the fsync task has stopped".into()));
+        }
+        rx
+    }
+
+    /// Waits until everything written before this call is on disk.
+    pub async fn synced(&self) -> StoreResult<()> {
+        Self::wait(self.request(), &self.path).await
+    }
+
+    /// Waits for a ticket from [`FileSync::request`].
+    pub async fn wait(ticket: oneshot::Receiver<Result<(), String>>, path: &std::path::Path) -> StoreResult<()> {
+        match ticket.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(not_synced(path, &e)),
+            Err(_) => Err(not_synced(path, "the fsync task has stopped")),
+        }
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+fn not_synced(path: &std::path::Path, e: &str) -> StoreError {
+    StoreError::Unavailable(format!("the disk did not confirm the write ({}: {e})", path.display()))
+}
+
+fn sync(file: &mut Option<File>, path: &std::path::Path) -> Result<(), String> {
+    if file.is_none() {
+        let opened = File::open(path).map_err(|e| e.to_string())?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            File::open(dir).and_then(|d| d.sync_all()).map_err(|e| e.to_string())?;
+        }
+        *file = Some(opened);
+    }
+    let Some(f) = file.as_ref() else { return Err("not open".into()) };
+    f.sync_data().map_err(|e| {
+        // After a failed fsync the kernel may have dropped the dirty pages:
+        // open the file again next time rather than trust this handle.
+        *file = None;
+        e.to_string()
+    })
+}
