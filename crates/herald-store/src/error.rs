@@ -48,9 +48,8 @@ impl StoreError {
                 // full, out of memory), 57P0x shutdown; 22 data exception
                 // (e.g. a NUL byte in text). SQLite's codes are numbers below
                 // 10,000 (PostgreSQL's are five characters).
-                if code.len() < 5 && sqlite_unavailable(&code) {
-                    Self::Unavailable(e.to_string())
-                } else if code.starts_with("08") || code.starts_with("53") || code.starts_with("57P0") {
+                let pg_unavailable = code.starts_with("08") || code.starts_with("53") || code.starts_with("57P0");
+                if pg_unavailable || (code.len() < 5 && sqlite_unavailable(&code)) {
                     Self::Unavailable(e.to_string())
                 } else if code.starts_with("22") {
                     Self::Rejected(d.message().to_owned())
