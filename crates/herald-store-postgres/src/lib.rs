@@ -55,7 +55,12 @@ const MIGRATIONS: Migrations = Migrations {
 
 impl PgStore {
     pub async fn connect(opts: &PgOptions) -> StoreResult<Self> {
-        let connect = PgConnectOptions::from_str(&opts.url).map_err(db_err)?.disable_statement_logging();
+        // A commit is durable before its publishes are answered, whatever the
+        // server's, database's or role's default says.
+        let connect = PgConnectOptions::from_str(&opts.url)
+            .map_err(db_err)?
+            .options([("synchronous_commit", "on")])
+            .disable_statement_logging();
         let pool = PgPoolOptions::new()
             .max_connections(opts.max_connections.max(2))
             .acquire_timeout(opts.acquire_timeout)
@@ -73,6 +78,21 @@ impl PgStore {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// A setting as each of `n` of this store's connections sees it, held
+    /// at once so that they are `n` different connections.
+    pub async fn session_settings(&self, name: &str, n: usize) -> StoreResult<Vec<String>> {
+        let mut held = Vec::with_capacity(n);
+        for _ in 0..n {
+            held.push(self.pool.acquire().await.map_err(db_err)?);
+        }
+        let mut out = Vec::with_capacity(n);
+        for conn in &mut held {
+            let q = sqlx::query_scalar("SELECT current_setting($1)").bind(name);
+            out.push(q.fetch_one(&mut **conn).await.map_err(db_err)?);
+        }
+        Ok(out)
     }
 
     /// Creates database `name` on the server of `server_url` (any database

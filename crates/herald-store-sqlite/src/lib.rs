@@ -59,7 +59,7 @@ pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
 /// would read first and then ask for the lock, and fail at once with "database
 /// is locked" if a checkpoint took it meanwhile.
 pub(crate) async fn begin(pool: &SqlitePool) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
-    pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)
+    herald_store::sql::begin(pool, <SqliteStore as SqlBackend>::BEGIN).await
 }
 
 const MIGRATIONS: Migrations = Migrations {

@@ -1,9 +1,11 @@
 //! Test support shared by Herald's crates.
 #![allow(clippy::unwrap_used)]
 
+pub mod disk;
 pub mod receiver;
 
 pub use receiver::{Received, Reply, TestReceiver};
 pub mod proxy;
 
+pub use disk::{PowerCutDisk, SmallDisk};
 pub use proxy::TcpProxy;

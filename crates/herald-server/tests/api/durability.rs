@@ -113,3 +113,33 @@ crate::both_stores!(
     a_restarted_node_takes_its_leases_back_at_once,
     a_graceful_stop_settles_what_is_in_flight,
 );
+
+/// Herald's PostgreSQL connections commit synchronously even where the
+/// database's own default says otherwise, so an accepted event is on disk
+/// on the server before the 202.
+#[tokio::test]
+async fn postgres_connections_commit_synchronously_whatever_the_database_default() {
+    use herald_store_postgres::{PgOptions, PgStore};
+    if !crate::helpers::postgres_available().await {
+        return;
+    }
+    let server = crate::helpers::postgres_server_url();
+    let name = format!("herald_t_{}", ulid::Ulid::new().to_string().to_lowercase());
+    let url = PgStore::create_database(&server, &name).await.unwrap();
+    let admin = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::query(&format!("ALTER DATABASE \"{name}\" SET synchronous_commit = off")).execute(&admin).await.unwrap();
+    admin.close().await;
+    // A plain connection now gets the database's default...
+    let plain = sqlx::PgPool::connect(&url).await.unwrap();
+    let default: String = sqlx::query_scalar("SHOW synchronous_commit").fetch_one(&plain).await.unwrap();
+    assert_eq!(default, "off");
+    plain.close().await;
+
+    // ...and Herald's do not, on every connection of the pool.
+    let opts = PgOptions { url, max_connections: 4, node: "t".into(), acquire_timeout: Duration::from_secs(5) };
+    let store = PgStore::connect(&opts).await.unwrap();
+    let seen = store.session_settings("synchronous_commit", 4).await.unwrap();
+    assert_eq!(seen, vec!["on"; 4]);
+    store.close().await;
+    PgStore::drop_database(&server, &name).await.unwrap();
+}

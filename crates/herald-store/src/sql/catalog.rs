@@ -43,7 +43,7 @@ where
     for<'q> bool: Encode<'q, DB> + Type<DB>,
 {
     async fn begin(&self) -> StoreResult<sqlx::Transaction<'static, DB>> {
-        self.writer.begin_with(self.begin).await.map_err(StoreError::from_sqlx)
+        super::begin(self.writer, self.begin).await
     }
 
     /// Runs a `DELETE ... RETURNING id`; `NotFound(what)` when it deleted nothing.

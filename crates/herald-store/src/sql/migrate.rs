@@ -29,7 +29,7 @@ where
     for<'q> i64: Encode<'q, B::Db> + Type<B::Db>,
 {
     let db = StoreError::from_sqlx;
-    let mut tx = backend.writer().begin_with(B::BEGIN).await.map_err(db)?;
+    let mut tx = super::begin(backend.writer(), B::BEGIN).await?;
     if let Some(lock) = migrations.lock {
         sqlx::raw_sql(lock).execute(&mut *tx).await.map_err(db)?;
     }

@@ -96,6 +96,26 @@ impl<'a, DB: Database> Sql<'a, DB> {
     }
 }
 
+/// Opens a write transaction with `statement`. A connection that still
+/// counts itself inside a transaction the database already ended is closed
+/// and replaced first: SQLite rolls a transaction back by itself when the
+/// disk is full, the driver's ROLLBACK that follows then fails, and the
+/// connection would refuse every later transaction.
+pub async fn begin<DB: Database>(
+    pool: &Pool<DB>,
+    statement: &'static str,
+) -> StoreResult<sqlx::Transaction<'static, DB>> {
+    match pool.begin_with(statement).await {
+        Err(sqlx::Error::InvalidSavePointStatement) => {
+            tracing::warn!("replacing a write connection left inside an ended transaction");
+            let stale = pool.acquire().await.map_err(StoreError::from_sqlx)?;
+            let _ = stale.close().await;
+            pool.begin_with(statement).await.map_err(StoreError::from_sqlx)
+        }
+        other => other.map_err(StoreError::from_sqlx),
+    }
+}
+
 /// Whether the error is the database refusing a duplicate key.
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error().is_some_and(|d| d.is_unique_violation())

@@ -43,10 +43,8 @@ impl Node {
         Self { child, base }
     }
 
-    pub fn kill9(mut self) {
-        self.child.kill().unwrap(); // SIGKILL on Unix: no cleanup runs.
-        self.child.wait().unwrap();
-    }
+    /// SIGKILL: no cleanup runs (dropping a node does the same).
+    pub fn kill9(self) {}
 
     pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
         let mut req = reqwest::Client::new().request(method, format!("{}{path}", self.base)).bearer_auth(TOKEN);
@@ -62,6 +60,13 @@ impl Node {
         let (status, v) = self.call(reqwest::Method::POST, path, Some(body)).await;
         assert!((200..300).contains(&status), "{status}: {v}");
         v
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

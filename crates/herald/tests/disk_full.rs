@@ -1,0 +1,97 @@
+#![allow(clippy::unwrap_used)]
+//! A full disk: publishing answers 503 with the API's JSON error, nothing
+//! accepted before is lost, and once space comes back Herald goes on without
+//! a restart. Herald (the real binary) runs on SQLite on a small tmpfs.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use common::{app_with_endpoint, Node};
+use herald_testkit::disk::or_skip;
+use herald_testkit::{SmallDisk, TestReceiver};
+use serde_json::json;
+
+async fn publish(node: &Node, app: &str, id: &str) -> (u16, serde_json::Value) {
+    let body = json!({ "event_type": "a.b", "event_id": id, "payload": { "event": id, "pad": "x".repeat(2000) } });
+    node.call(reqwest::Method::POST, &format!("/api/v1/apps/{app}/messages"), Some(body)).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_answers_503_loses_nothing_and_recovers_without_a_restart() {
+    let Some(disk) = or_skip(SmallDisk::create(8 << 20)) else { return };
+    let rx = TestReceiver::start().await;
+    let node = Node::start(disk.path(), &[("HERALD_DATABASE_CHECKPOINT_INTERVAL_MS", "20")]);
+    let app = app_with_endpoint(&node, &rx.url("/hook")).await;
+
+    let mut accepted = BTreeSet::new();
+    for n in 0..50 {
+        let id = format!("before-{n}");
+        assert_eq!(publish(&node, &app, &id).await.0, 202);
+        accepted.insert(id);
+    }
+    disk.fill("filler");
+
+    // Publish until the disk refuses; what is accepted meanwhile counts.
+    let mut refused = None;
+    for n in 0..20_000 {
+        let id = format!("filling-{n}");
+        let (status, body) = publish(&node, &app, &id).await;
+        match status {
+            202 => {
+                accepted.insert(id);
+            }
+            503 => {
+                refused = Some(body);
+                break;
+            }
+            other => panic!("publishing on a full disk answered {other}: {body}"),
+        }
+    }
+    let refused = refused.expect("the disk never filled up");
+    assert_eq!(refused["code"], "database_unavailable", "{refused}");
+    assert!(refused["message"].as_str().is_some_and(|m| !m.is_empty()), "{refused}");
+    // It keeps refusing while the disk is full, and stays up.
+    assert_eq!(publish(&node, &app, "while-full").await.0, 503);
+    let (status, _) = node.call(reqwest::Method::GET, "/health/live", None).await;
+    assert_eq!(status, 200);
+
+    // Space comes back: publishing works again, same process.
+    std::fs::remove_file(disk.path().join("filler")).unwrap();
+    let mut recovered = false;
+    for n in 0..100 {
+        let id = format!("after-{n}");
+        if publish(&node, &app, &id).await.0 == 202 {
+            accepted.insert(id);
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "publishing did not recover once space came back");
+    for n in 0..20 {
+        let id = format!("later-{n}");
+        assert_eq!(publish(&node, &app, &id).await.0, 202);
+        accepted.insert(id);
+    }
+
+    // Every accepted event is stored and delivered.
+    let mut delivered = BTreeSet::new();
+    for _ in 0..600 {
+        delivered =
+            rx.received_on("/hook").iter().filter_map(|r| r.json()["data"]["event"].as_str().map(str::to_owned)).collect();
+        if accepted.is_subset(&delivered) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let missing: Vec<_> = accepted.difference(&delivered).take(5).collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} accepted events not delivered, e.g. {missing:?}",
+        accepted.difference(&delivered).count(),
+        accepted.len()
+    );
+    node.kill9();
+}
