@@ -7,7 +7,7 @@ use std::fs::File;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, oneshot, Mutex};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::{StoreError, StoreResult};
 
@@ -26,20 +26,22 @@ impl FileSync {
     /// also syncs the directory, so the file's own entry survives a crash.
     pub fn start(path: PathBuf) -> Self {
         let (tx, mut rx) = mpsc::unbounded_channel::<Waiter>();
-        let file: Arc<Mutex<Option<File>>> = Arc::new(Mutex::new(None));
         let target = path.clone();
-        tokio::spawn(async move {
+        // A thread of its own: an fsync blocks, and handing each one to the
+        // runtime's blocking pool would cost a wake-up more per fsync.
+        let spawned = std::thread::Builder::new().name("herald-fsync".into()).spawn(move || {
+            let mut file = None;
             let mut waiters = Vec::new();
-            while rx.recv_many(&mut waiters, 4096).await > 0 {
-                let (file, target) = (file.clone(), target.clone());
-                let result = tokio::task::spawn_blocking(move || sync(&mut file.blocking_lock(), &target))
-                    .await
-                    .unwrap_or_else(|e| Err(e.to_string()));
+            while rx.blocking_recv_many(&mut waiters, 4096) > 0 {
+                let result = sync(&mut file, &target);
                 for w in waiters.drain(..) {
                     let _ = w.send(result.clone());
                 }
             }
         });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "could not start the fsync thread; writes will fail");
+        }
         Self { tx, path: Arc::new(path) }
     }
 
