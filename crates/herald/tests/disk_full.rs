@@ -79,8 +79,11 @@ async fn a_full_disk_answers_503_loses_nothing_and_recovers_without_a_restart() 
     // Every accepted event is stored and delivered.
     let mut delivered = BTreeSet::new();
     for _ in 0..600 {
-        delivered =
-            rx.received_on("/hook").iter().filter_map(|r| r.json()["data"]["event"].as_str().map(str::to_owned)).collect();
+        delivered = rx
+            .received_on("/hook")
+            .iter()
+            .filter_map(|r| r.json()["data"]["event"].as_str().map(str::to_owned))
+            .collect();
         if accepted.is_subset(&delivered) {
             break;
         }

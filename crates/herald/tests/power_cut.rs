@@ -111,8 +111,11 @@ async fn cut_the_power_three_times(disk: &PowerCutDisk, fsync: &str) -> Vec<usiz
     assert!(accepted.len() > 1000, "too little load to mean anything: {}", accepted.len());
     let mut delivered = BTreeSet::new();
     for _ in 0..1200 {
-        delivered =
-            rx.received_on("/hook").iter().filter_map(|r| r.json()["data"]["event"].as_str().map(str::to_owned)).collect();
+        delivered = rx
+            .received_on("/hook")
+            .iter()
+            .filter_map(|r| r.json()["data"]["event"].as_str().map(str::to_owned))
+            .collect();
         if accepted.is_subset(&delivered) {
             break;
         }

@@ -2,8 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use herald_core::profile::Profile;
 use herald_core::{AppId, Timestamp};
 use herald_store::{Application, ApplicationPatch, NewApplication};
@@ -14,24 +13,30 @@ use super::{check_metadata, check_profile, check_text, nullable, ListQuery, List
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/apps", get(list_apps).post(create_app))
-        .route("/apps/{app}", get(get_app).patch(update_app).delete(delete_app))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_apps, create_app)).routes(routes!(get_app, update_app, delete_app))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AppView {
+    #[schema(value_type = String)]
     id: AppId,
     uid: Option<String>,
     name: String,
     live: bool,
+    #[schema(value_type = Object)]
     metadata: Value,
+    #[schema(value_type = Option<Object>)]
     profile: Option<Profile>,
     /// The credential itself is never shown.
     has_credential: bool,
+    #[schema(value_type = String, format = DateTime)]
     created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     updated_at: Timestamp,
 }
 
@@ -64,14 +69,16 @@ fn check_uid(uid: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateApp {
     name: String,
     uid: Option<String>,
     #[serde(default = "default_live")]
     live: bool,
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     profile: Option<Value>,
     credential: Option<String>,
 }
@@ -80,6 +87,7 @@ fn default_live() -> bool {
     true
 }
 
+#[utoipa::path(post, path = "/apps", tag = "applications", summary = "Create an application", request_body = CreateApp, responses((status = 201, body = AppView), crate::api::openapi::Errors))]
 async fn create_app(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<CreateApp>,
@@ -102,6 +110,7 @@ async fn create_app(
     Ok((StatusCode::CREATED, Json(app.into())))
 }
 
+#[utoipa::path(get, path = "/apps", tag = "applications", summary = "List applications, newest first", params(super::ListQuery), responses((status = 200, body = super::ListResponse<AppView>), crate::api::openapi::Errors))]
 async fn list_apps(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
@@ -124,21 +133,26 @@ pub async fn resolve_id(state: &AppState, id_or_uid: &str) -> ApiResult<AppId> {
     }
 }
 
+#[utoipa::path(get, path = "/apps/{app}", tag = "applications", summary = "Get an application", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), responses((status = 200, body = AppView), crate::api::openapi::Errors))]
 async fn get_app(State(state): State<AppState>, Path(app): Path<String>) -> ApiResult<Json<AppView>> {
     Ok(Json(resolve(&state, &app).await?.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateApp {
     name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     uid: Option<Option<String>>,
     live: Option<bool>,
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Object>)]
     profile: Option<Option<Value>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     credential: Option<Option<String>>,
 }
 
@@ -150,6 +164,7 @@ pub fn check_credential(c: &str) -> Result<String, ApiError> {
     Ok(c.to_owned())
 }
 
+#[utoipa::path(patch, path = "/apps/{app}", tag = "applications", summary = "Update an application (absent fields are kept, null clears)", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), request_body = UpdateApp, responses((status = 200, body = AppView), crate::api::openapi::Errors))]
 async fn update_app(
     State(state): State<AppState>,
     Path(app): Path<String>,
@@ -174,6 +189,7 @@ async fn update_app(
     Ok(Json(updated.into()))
 }
 
+#[utoipa::path(delete, path = "/apps/{app}", tag = "applications", summary = "Delete an application with its endpoints, messages and attempts", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), responses((status = 204, description = "done"), crate::api::openapi::Errors))]
 async fn delete_app(State(state): State<AppState>, Path(app): Path<String>) -> ApiResult<StatusCode> {
     let app = resolve(&state, &app).await?;
     state.store.delete_app(&app.id).await?;

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use herald_core::delivery::VerifyState;
 use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
 use herald_core::event_type::EventTypeName;
@@ -25,21 +24,27 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{parse_json, ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::worker::{effective_profile, handshake};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/apps/{app}/endpoints", get(list_endpoints).post(create_endpoint))
-        .route("/apps/{app}/endpoints/{endpoint}", get(get_endpoint).patch(update_endpoint).delete(delete_endpoint))
-        .route("/apps/{app}/endpoints/{endpoint}/secret", get(get_endpoint_secret))
-        .route("/apps/{app}/endpoints/{endpoint}/attempts", get(list_endpoint_attempts))
-        .route("/apps/{app}/endpoints/{endpoint}/verify", post(verify_endpoint))
-        .route("/apps/{app}/endpoints/{endpoint}/test", post(send_test_event))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_endpoints, create_endpoint))
+        .routes(routes!(get_endpoint, update_endpoint, delete_endpoint))
+        .routes(routes!(get_endpoint_secret))
+        .routes(routes!(list_endpoint_attempts))
+        .routes(routes!(verify_endpoint))
+        .routes(routes!(send_test_event))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct EndpointView {
+    #[schema(value_type = String)]
     id: EndpointId,
+    #[schema(value_type = String)]
     app_id: AppId,
+    #[schema(value_type = String)]
     url: EndpointUrl,
     description: String,
     /// `null` = every event type.
@@ -47,18 +52,23 @@ struct EndpointView {
     disabled: bool,
     disabled_reason: Option<String>,
     headers: BTreeMap<String, String>,
+    #[schema(value_type = Object)]
     metadata: Value,
+    #[schema(value_type = Option<Object>)]
     profile: Option<Profile>,
     has_credential: bool,
     /// The verification handshake, when the profile asks for one: an
     /// endpoint receives events only once `verified`.
     verification: Option<VerificationView>,
+    #[schema(value_type = String, format = DateTime)]
     created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     updated_at: Timestamp,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct VerificationView {
+    #[schema(value_type = String)]
     status: VerifyState,
     error: Option<String>,
 }
@@ -107,7 +117,7 @@ fn parse_headers(h: Option<BTreeMap<String, String>>) -> Result<CustomHeaders, A
     CustomHeaders::parse(h.unwrap_or_default()).map_err(|e| ApiError::validation("headers", e))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateEndpoint {
     url: String,
@@ -118,7 +128,9 @@ struct CreateEndpoint {
     disabled: bool,
     headers: Option<BTreeMap<String, String>>,
     secret: Option<String>,
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     profile: Option<Value>,
     credential: Option<String>,
 }
@@ -139,6 +151,7 @@ async fn existing_with_url(state: &AppState, app: &AppId, url: &str) -> ApiResul
     }
 }
 
+#[utoipa::path(post, path = "/apps/{app}/endpoints", tag = "endpoints", summary = "Create an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), request_body = CreateEndpoint, responses((status = 201, body = EndpointView), crate::api::openapi::Errors))]
 async fn create_endpoint(
     State(state): State<AppState>,
     Path(app): Path<String>,
@@ -177,6 +190,7 @@ async fn create_endpoint(
     Ok((StatusCode::CREATED, Json(ep.into())))
 }
 
+#[utoipa::path(get, path = "/apps/{app}/endpoints", tag = "endpoints", summary = "List an application's endpoints", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), super::ListQuery), responses((status = 200, body = super::ListResponse<EndpointView>), crate::api::openapi::Errors))]
 async fn list_endpoints(
     State(state): State<AppState>,
     Path(app): Path<String>,
@@ -200,6 +214,7 @@ async fn resolve_with_app(state: &AppState, app: &str, endpoint: &str) -> ApiRes
     Ok((app, ep))
 }
 
+#[utoipa::path(get, path = "/apps/{app}/endpoints/{endpoint}", tag = "endpoints", summary = "Get an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), responses((status = 200, body = EndpointView), crate::api::openapi::Errors))]
 async fn get_endpoint(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,
@@ -207,6 +222,7 @@ async fn get_endpoint(
     Ok(Json(resolve(&state, &app, &ep).await?.into()))
 }
 
+#[utoipa::path(get, path = "/apps/{app}/endpoints/{endpoint}/secret", tag = "endpoints", summary = "Get an endpoint's signing secret", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), responses((status = 200, body = Object), crate::api::openapi::Errors))]
 async fn get_endpoint_secret(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,
@@ -215,22 +231,27 @@ async fn get_endpoint_secret(
     Ok(Json(json!({ "key": ep.secret.expose() })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateEndpoint {
     url: Option<String>,
     description: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<String>>)]
     event_types: Option<Option<Vec<String>>>,
     disabled: Option<bool>,
     headers: Option<BTreeMap<String, String>>,
+    #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Object>)]
     profile: Option<Option<Value>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     credential: Option<Option<String>>,
 }
 
+#[utoipa::path(patch, path = "/apps/{app}/endpoints/{endpoint}", tag = "endpoints", summary = "Update an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), request_body = UpdateEndpoint, responses((status = 200, body = EndpointView), crate::api::openapi::Errors))]
 async fn update_endpoint(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,
@@ -258,6 +279,7 @@ async fn update_endpoint(
     Ok(Json(updated.into()))
 }
 
+#[utoipa::path(delete, path = "/apps/{app}/endpoints/{endpoint}", tag = "endpoints", summary = "Delete an endpoint and its pending deliveries", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), responses((status = 204, description = "done"), crate::api::openapi::Errors))]
 async fn delete_endpoint(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,
@@ -267,6 +289,7 @@ async fn delete_endpoint(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/apps/{app}/endpoints/{endpoint}/attempts", tag = "delivery log", summary = "List the attempts made to an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)"), super::ListQuery), responses((status = 200, body = super::ListResponse<super::messages::AttemptView>), crate::api::openapi::Errors))]
 async fn list_endpoint_attempts(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,
@@ -288,6 +311,7 @@ async fn run_verification(state: &AppState, app: &Application, ep: Endpoint) -> 
 }
 
 /// Re-runs the verification handshake.
+#[utoipa::path(post, path = "/apps/{app}/endpoints/{endpoint}/verify", tag = "endpoints", summary = "Run the verification handshake again", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), responses((status = 200, body = EndpointView), crate::api::openapi::Errors))]
 async fn verify_endpoint(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,
@@ -303,7 +327,7 @@ async fn verify_endpoint(
     Ok(Json(run_verification(&state, &app, ep).await?.into()))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 struct TestEvent {
     event_type: Option<String>,
@@ -311,6 +335,7 @@ struct TestEvent {
 
 /// Sends a test event to this endpoint only: the event type's example
 /// payload, or a built-in `test` event. It is logged like any other.
+#[utoipa::path(post, path = "/apps/{app}/endpoints/{endpoint}/test", tag = "endpoints", summary = "Send a test event to this endpoint only", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), request_body = Option<TestEvent>, responses((status = 202, body = Object), crate::api::openapi::Errors))]
 async fn send_test_event(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,

@@ -3,8 +3,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use herald_core::event_type::EventTypeName;
 use herald_core::{EventTypeId, Timestamp};
 use herald_store::{EventType, EventTypePatch, NewEventType};
@@ -16,22 +15,33 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::schemas::CompiledType;
 use crate::state::AppState;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/event-types", get(list_event_types).post(create_event_type))
-        .route("/event-types/{name}", get(get_event_type).patch(update_event_type).delete(delete_event_type))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_event_types, create_event_type)).routes(routes!(
+        get_event_type,
+        update_event_type,
+        delete_event_type
+    ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct EventTypeView {
+    #[schema(value_type = String)]
     id: EventTypeId,
+    #[schema(value_type = String)]
     name: EventTypeName,
     description: String,
+    #[schema(value_type = Option<Object>)]
     schema: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     example: Option<Value>,
     archived: bool,
+    #[schema(value_type = String, format = DateTime)]
     created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     updated_at: Timestamp,
 }
 
@@ -85,18 +95,21 @@ pub fn validate_payload(compiled: &CompiledType, payload: &Value) -> Result<(), 
     Err(ApiError::validation("payload", format!("does not match the schema of `{}`: {}", et.name, errors.join("; "))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateEventType {
     name: String,
     #[serde(default)]
     description: String,
+    #[schema(value_type = Option<Object>)]
     schema: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     example: Option<Value>,
     #[serde(default)]
     archived: bool,
 }
 
+#[utoipa::path(post, path = "/event-types", tag = "event types", summary = "Create an event type", request_body = CreateEventType, responses((status = 201, body = EventTypeView), crate::api::openapi::Errors))]
 async fn create_event_type(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<CreateEventType>,
@@ -118,6 +131,7 @@ async fn create_event_type(
     Ok((StatusCode::CREATED, Json(et.into())))
 }
 
+#[utoipa::path(get, path = "/event-types", tag = "event types", summary = "List event types", params(super::ListQuery), responses((status = 200, body = super::ListResponse<EventTypeView>), crate::api::openapi::Errors))]
 async fn list_event_types(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
@@ -126,21 +140,25 @@ async fn list_event_types(
     Ok(Json(ListResponse::from_page(page, EventTypeView::from)))
 }
 
+#[utoipa::path(get, path = "/event-types/{name}", tag = "event types", summary = "Get an event type", params(("name" = String, Path, description = "the event type name, e.g. `invoice.paid`")), responses((status = 200, body = EventTypeView), crate::api::openapi::Errors))]
 async fn get_event_type(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult<Json<EventTypeView>> {
     Ok(Json(state.store.get_event_type(&name).await?.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateEventType {
     description: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Object>)]
     schema: Option<Option<Value>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Object>)]
     example: Option<Option<Value>>,
     archived: Option<bool>,
 }
 
+#[utoipa::path(patch, path = "/event-types/{name}", tag = "event types", summary = "Update an event type", params(("name" = String, Path, description = "the event type name, e.g. `invoice.paid`")), request_body = UpdateEventType, responses((status = 200, body = EventTypeView), crate::api::openapi::Errors))]
 async fn update_event_type(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -164,6 +182,7 @@ async fn update_event_type(
     Ok(Json(updated.into()))
 }
 
+#[utoipa::path(delete, path = "/event-types/{name}", tag = "event types", summary = "Delete an event type", params(("name" = String, Path, description = "the event type name, e.g. `invoice.paid`")), responses((status = 204, description = "done"), crate::api::openapi::Errors))]
 async fn delete_event_type(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult<StatusCode> {
     state.store.delete_event_type(&name).await?;
     state.schemas.forget(&name);

@@ -3,8 +3,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use herald_core::delivery::DeliveryState;
 use herald_core::event_type::EventTypeName;
 use herald_core::{AppId, AttemptId, EndpointId, MessageId, Timestamp};
@@ -18,22 +17,31 @@ use super::{apps, check_text, ListQuery, ListResponse};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/apps/{app}/messages", get(list_messages).post(create_message))
-        .route("/apps/{app}/messages/{message}", get(get_message))
-        .route("/apps/{app}/messages/{message}/attempts", get(list_message_attempts))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_messages, create_message))
+        .routes(routes!(get_message))
+        .routes(routes!(list_message_attempts))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct MessageView {
+    #[schema(value_type = String)]
     id: MessageId,
+    #[schema(value_type = String)]
     app_id: AppId,
+    #[schema(value_type = String)]
     event_type: EventTypeName,
     event_id: Option<String>,
+    #[schema(value_type = Object)]
     payload: Box<RawValue>,
+    #[schema(value_type = String, format = DateTime)]
     timestamp: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     created_at: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     deliveries: Option<Vec<DeliveryView>>,
@@ -59,12 +67,16 @@ impl MessageView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct DeliveryView {
+    #[schema(value_type = String)]
     endpoint_id: EndpointId,
+    #[schema(value_type = String)]
     status: DeliveryState,
     attempts: u32,
+    #[schema(value_type = Option<String>, format = DateTime)]
     next_attempt_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     last_attempt_at: Option<Timestamp>,
     last_status_code: Option<u16>,
     last_error: Option<String>,
@@ -84,14 +96,19 @@ impl From<DeliveryStatus> for DeliveryView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AttemptView {
+    #[schema(value_type = String)]
     id: AttemptId,
+    #[schema(value_type = String)]
     msg_id: MessageId,
+    #[schema(value_type = String)]
     endpoint_id: EndpointId,
     attempt_number: u32,
     url: String,
+    #[schema(value_type = String, format = DateTime)]
     timestamp: Timestamp,
+    #[schema(value_type = String)]
     status: &'static str,
     status_code: Option<u16>,
     error: Option<String>,
@@ -118,15 +135,18 @@ impl From<Attempt> for AttemptView {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateMessage {
     event_type: String,
+    #[schema(value_type = Object)]
     payload: Value,
     event_id: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     timestamp: Option<Timestamp>,
 }
 
+#[utoipa::path(post, path = "/apps/{app}/messages", tag = "messages", summary = "Publish an event (durable before the answer; deduplicated by event_id)", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), request_body = CreateMessage, responses((status = 202, body = MessageView), crate::api::openapi::Errors))]
 async fn create_message(
     State(state): State<AppState>,
     Path(app): Path<String>,
@@ -154,6 +174,7 @@ async fn create_message(
     Ok((status, Json(MessageView::new(published.message, None))))
 }
 
+#[utoipa::path(get, path = "/apps/{app}/messages", tag = "messages", summary = "List messages, newest first", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), super::ListQuery), responses((status = 200, body = super::ListResponse<MessageView>), crate::api::openapi::Errors))]
 async fn list_messages(
     State(state): State<AppState>,
     Path(app): Path<String>,
@@ -170,6 +191,7 @@ async fn resolve(state: &AppState, app: &str, message: &str) -> ApiResult<Messag
     Ok(state.store.get_message(&app.id, &id).await?)
 }
 
+#[utoipa::path(get, path = "/apps/{app}/messages/{message}", tag = "messages", summary = "Get a message with its delivery status per endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("message" = String, Path, description = "the message id (`msg_...`) or the event id it was published with")), responses((status = 200, body = MessageView), crate::api::openapi::Errors))]
 async fn get_message(
     State(state): State<AppState>,
     Path((app, msg)): Path<(String, String)>,
@@ -180,6 +202,7 @@ async fn get_message(
     Ok(Json(MessageView::new(msg, Some(views))))
 }
 
+#[utoipa::path(get, path = "/apps/{app}/messages/{message}/attempts", tag = "delivery log", summary = "List the attempts made for a message", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("message" = String, Path, description = "the message id (`msg_...`) or the event id it was published with"), super::ListQuery), responses((status = 200, body = super::ListResponse<AttemptView>), crate::api::openapi::Errors))]
 async fn list_message_attempts(
     State(state): State<AppState>,
     Path((app, msg)): Path<(String, String)>,

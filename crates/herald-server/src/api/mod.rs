@@ -6,6 +6,7 @@ mod endpoints;
 mod event_types;
 mod health;
 mod messages;
+pub mod openapi;
 
 use std::sync::Arc;
 
@@ -20,15 +21,28 @@ use crate::auth::{require_admin, AdminToken};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub fn router(state: AppState, token: Arc<AdminToken>, max_body_bytes: usize) -> Router {
-    let v1 = Router::new()
+/// The `/api/v1` routes with their OpenAPI document, built together so that
+/// neither can name a route the other lacks.
+pub fn v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    use utoipa::OpenApi;
+    utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(apps::router())
         .merge(event_types::router())
         .merge(endpoints::router())
         .merge(messages::router())
-        .route_layer(middleware::from_fn_with_state(token, require_admin));
+        .split_for_parts()
+}
+
+pub fn router(state: AppState, token: Arc<AdminToken>, max_body_bytes: usize) -> Router {
+    let (v1, doc) = v1();
+    let doc = Arc::new(doc);
+    // The document is public: it describes the API, it holds no data.
+    let v1 = v1
+        .route_layer(middleware::from_fn_with_state(token, require_admin))
+        .route("/openapi.json", axum::routing::get(move |s| openapi::serve_document(s, doc.clone())));
     Router::new()
         .nest("/api/v1", v1)
+        .merge(openapi::docs_router())
         .merge(health::router())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route") })
         .method_not_allowed_fallback(|| async {
@@ -68,10 +82,14 @@ const DEFAULT_LIMIT: u32 = 50;
 const MAX_LIMIT: u32 = 250;
 
 /// `?limit=50&iterator=<cursor>`: newest first.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Items per page, 1 to 250 (default 50).
+    #[param(minimum = 1, maximum = 250)]
     limit: Option<u32>,
+    /// The `iterator` of the previous page, to get the next one.
     iterator: Option<String>,
 }
 
@@ -86,7 +104,7 @@ impl ListQuery {
 }
 
 /// `{"data": [...], "iterator": "<next cursor>", "done": bool}`
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ListResponse<T> {
     data: Vec<T>,
     iterator: Option<String>,

@@ -38,6 +38,7 @@ mod delivery;
 mod durability;
 mod faults;
 mod handover;
+mod openapi;
 mod profiles;
 mod publishing;
 mod retries;

@@ -1,0 +1,144 @@
+//! The API's OpenAPI 3.1 document, generated from the handlers' annotations
+//! (`utoipa`), served at `/api/v1/openapi.json` with a reference page at
+//! `/docs` (Swagger UI, embedded in the binary). Its `webhooks` section is
+//! the event catalog as it is when the document is fetched: one entry per
+//! event type, the default envelope around the type's schema and example.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use herald_store::PageRequest;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
+
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// Every error, from any layer: a stable code and a message for people.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"code": "not_found", "message": "application not found"}))]
+pub struct ErrorBody {
+    /// Stable, machine-readable: `invalid_request`, `validation_failed`,
+    /// `unauthorized`, `not_found`, `conflict`, `payload_too_large`,
+    /// `database_unavailable`, ...
+    code: String,
+    message: String,
+}
+
+/// The error answers every operation may give.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum Errors {
+    /// Malformed request (JSON syntax, query string, path).
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// No or a wrong bearer token.
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// The path names nothing that exists.
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// The uid, name or id is already taken.
+    #[response(status = 409)]
+    Conflict(ErrorBody),
+    /// The body is larger than `server.max_body_bytes`.
+    #[response(status = 413)]
+    TooLarge(ErrorBody),
+    /// A body that is not `application/json`.
+    #[response(status = 415)]
+    UnsupportedMediaType(ErrorBody),
+    /// A field breaks a rule; the message names it.
+    #[response(status = 422)]
+    Invalid(ErrorBody),
+    /// The database cannot take the request now; retry after `Retry-After`.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("the admin token")).build();
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Herald", description = "Self-hosted webhook delivery: event types, applications, endpoints, messages and the delivery log."),
+    servers((url = "/api/v1")),
+    security(("bearer" = [])),
+    modifiers(&Bearer),
+    components(schemas(ErrorBody)),
+)]
+pub struct ApiDoc;
+
+/// `GET /api/v1/openapi.json`: the document, with the catalog's webhooks.
+pub async fn serve_document(
+    State(state): State<AppState>,
+    doc: std::sync::Arc<utoipa::openapi::OpenApi>,
+) -> ApiResult<Response> {
+    let mut doc = serde_json::to_value(&*doc).unwrap_or(Value::Null);
+    let webhooks = webhooks(&state).await?;
+    if let Some(obj) = doc.as_object_mut() {
+        obj.insert("webhooks".into(), webhooks);
+    }
+    Ok(Json(doc).into_response())
+}
+
+/// One webhook per event type in the catalog (archived ones too, marked
+/// deprecated): a POST whose body is the envelope around its payload.
+async fn webhooks(state: &AppState) -> ApiResult<Value> {
+    let mut out = Map::new();
+    let mut before = None;
+    loop {
+        let page = state.store.list_event_types(PageRequest { limit: 250, before }).await?;
+        for t in &page.items {
+            let data = t.schema.clone().unwrap_or_else(|| json!({}));
+            let mut body = json!({
+                "type": "object",
+                "required": ["id", "type", "timestamp", "data"],
+                "properties": {
+                    "id": { "type": "string", "description": "the message id (`msg_...`), also in `webhook-id`" },
+                    "type": { "type": "string", "const": t.name.as_str() },
+                    "timestamp": { "type": "string", "format": "date-time" },
+                    "data": data,
+                }
+            });
+            if let Some(example) = &t.example {
+                body["examples"] = json!([{ "id": "msg_2aKhLy9nQk3Tt1b8xYz", "type": t.name.as_str(),
+                    "timestamp": "2026-01-15T10:30:00.000Z", "data": example }]);
+            }
+            out.insert(
+                t.name.as_str().to_owned(),
+                json!({ "post": {
+                    "summary": t.name.as_str(),
+                    "description": t.description,
+                    "deprecated": t.archived,
+                    "parameters": [
+                        { "name": "webhook-id", "in": "header", "required": true, "schema": { "type": "string" } },
+                        { "name": "webhook-timestamp", "in": "header", "required": true, "schema": { "type": "string" } },
+                        { "name": "webhook-signature", "in": "header", "required": true, "schema": { "type": "string" },
+                          "description": "`v1,<base64 HMAC-SHA256 of \"id.timestamp.body\">` (Standard Webhooks)" }
+                    ],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": body } } },
+                    "responses": { "2XX": { "description": "received; anything else is retried" } }
+                }}),
+            );
+        }
+        match page.next_cursor {
+            Some(next) => before = Some(next),
+            None => return Ok(Value::Object(out)),
+        }
+    }
+}
+
+/// `GET /docs`: the reference page, rendered in the browser by the Swagger
+/// UI files embedded in the binary.
+pub fn docs_router() -> axum::Router<AppState> {
+    utoipa_swagger_ui::SwaggerUi::new("/docs").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")).into()
+}

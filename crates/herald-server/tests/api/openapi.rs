@@ -1,0 +1,121 @@
+//! The OpenAPI document: public, OpenAPI 3.1, covering every route the
+//! router serves (and only those), with the catalog as its `webhooks`.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+
+async fn document(app: &TestApp) -> Value {
+    let resp = app.client.get(format!("{}/api/v1/openapi.json", app.base)).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "the document needs no token");
+    resp.json().await.unwrap()
+}
+
+/// Every (method, path) of the document, with `{…}` segments filled in.
+fn operations(doc: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            out.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    out
+}
+
+async fn the_document_is_openapi_3_1_and_every_operation_is_routed() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    assert_eq!(doc["servers"][0]["url"], "/api/v1");
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    let ops = operations(&doc);
+    assert_eq!(ops.len(), 23, "{ops:?}");
+    for (method, path) in &ops {
+        let concrete = path
+            .replace("{app}", "app_none")
+            .replace("{endpoint}", "ep_none")
+            .replace("{message}", "msg_none")
+            .replace("{name}", "a.b");
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let (status, body) = app.request(m, &format!("/api/v1{concrete}"), None).await;
+        // Routed: the handler answered (404 of the resource, 422, ...), not
+        // the router's own "no such route" or "method not allowed".
+        assert!(
+            body["code"] != "method_not_allowed" && body["message"] != "no such route",
+            "{method} {path}: {status} {body}"
+        );
+        // Every error is documented with the shared error body.
+        let documented = &doc["paths"][path][method.to_lowercase()]["responses"];
+        if !status.is_success() {
+            assert!(documented.get(status.as_str()).is_some(), "{method} {path} answers {status}, undocumented");
+        }
+    }
+    app.stop().await;
+}
+
+/// The reverse: the `/api/v1` routes are registered only together with
+/// their documentation (`routes!`), never with a bare `.route(`.
+#[test]
+fn no_route_is_registered_without_its_documentation() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/api");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let bare = text.matches(".route(").count();
+        // mod.rs serves the document itself; health.rs is outside /api/v1.
+        let allowed = match name.as_str() {
+            "mod.rs" => 1,
+            "health.rs" => 2,
+            _ => 0,
+        };
+        assert_eq!(bare, allowed, "{name}: a route registered outside `routes!` is missing from the document");
+    }
+}
+
+async fn the_catalog_is_the_documents_webhooks() {
+    let app = TestApp::spawn().await;
+    assert_eq!(document(&app).await["webhooks"], json!({}));
+    let schema = json!({ "type": "object", "required": ["amount"], "properties": { "amount": { "type": "integer" } } });
+    let (status, _) = app
+        .post("/api/v1/event-types", json!({ "name": "invoice.paid", "description": "An invoice was paid.", "schema": schema, "example": { "amount": 42 } }))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let doc = document(&app).await;
+    let hook = &doc["webhooks"]["invoice.paid"]["post"];
+    assert_eq!(hook["description"], "An invoice was paid.");
+    assert_eq!(hook["deprecated"], false);
+    let body = &hook["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(body["properties"]["data"], schema);
+    assert_eq!(body["properties"]["type"]["const"], "invoice.paid");
+    assert_eq!(body["examples"][0]["data"], json!({ "amount": 42 }));
+
+    let (status, _) = app.patch("/api/v1/event-types/invoice.paid", json!({ "archived": true })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(document(&app).await["webhooks"]["invoice.paid"]["post"]["deprecated"], true);
+    let (status, _) = app.delete("/api/v1/event-types/invoice.paid").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(document(&app).await["webhooks"], json!({}));
+    app.stop().await;
+}
+
+async fn the_reference_page_is_served_from_the_binary() {
+    let app = TestApp::spawn().await;
+    let page = app.client.get(format!("{}/docs/", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("swagger-ui"));
+    let init = app.client.get(format!("{}/docs/swagger-initializer.js", app.base)).send().await.unwrap();
+    assert_eq!(init.status(), StatusCode::OK);
+    assert!(init.text().await.unwrap().contains("/api/v1/openapi.json"));
+    let bundle = app.client.get(format!("{}/docs/swagger-ui-bundle.js", app.base)).send().await.unwrap();
+    assert_eq!(bundle.status(), StatusCode::OK);
+    assert!(bundle.bytes().await.unwrap().len() > 100_000, "the UI's script is embedded");
+    app.stop().await;
+}
+
+crate::both_stores!(
+    the_document_is_openapi_3_1_and_every_operation_is_routed,
+    the_catalog_is_the_documents_webhooks,
+    the_reference_page_is_served_from_the_binary,
+);
