@@ -36,7 +36,8 @@ struct EventTypeView {
     description: String,
     #[schema(value_type = Option<Object>)]
     schema: Option<Value>,
-    #[schema(value_type = Option<Object>)]
+    /// Any JSON value that matches `schema`.
+    #[schema(value_type = Option<serde_json::Value>)]
     example: Option<Value>,
     archived: bool,
     #[schema(value_type = String, format = DateTime)]
@@ -103,7 +104,8 @@ struct CreateEventType {
     description: String,
     #[schema(value_type = Option<Object>)]
     schema: Option<Value>,
-    #[schema(value_type = Option<Object>)]
+    /// Any JSON value that matches `schema`.
+    #[schema(value_type = Option<serde_json::Value>)]
     example: Option<Value>,
     #[serde(default)]
     archived: bool,
@@ -153,7 +155,7 @@ struct UpdateEventType {
     #[schema(value_type = Option<Object>)]
     schema: Option<Option<Value>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<serde_json::Value>)]
     example: Option<Option<Value>>,
     archived: Option<bool>,
 }

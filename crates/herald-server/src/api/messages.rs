@@ -37,7 +37,8 @@ struct MessageView {
     #[schema(value_type = String)]
     event_type: EventTypeName,
     event_id: Option<String>,
-    #[schema(value_type = Object)]
+    /// The payload as published, any JSON value.
+    #[schema(value_type = serde_json::Value)]
     payload: Box<RawValue>,
     #[schema(value_type = String, format = DateTime)]
     timestamp: Timestamp,
@@ -139,7 +140,7 @@ impl From<Attempt> for AttemptView {
 #[serde(deny_unknown_fields)]
 struct CreateMessage {
     event_type: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = serde_json::Value)]
     payload: Value,
     event_id: Option<String>,
     #[schema(value_type = Option<String>, format = DateTime)]

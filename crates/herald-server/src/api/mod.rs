@@ -50,7 +50,47 @@ pub fn router(state: AppState, token: Arc<AdminToken>, max_body_bytes: usize) ->
         })
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(middleware::from_fn(reject_nul_in_uri))
+        .layer(middleware::map_response(json_errors))
         .with_state(state)
+}
+
+/// Every error answer carries the API's JSON body: a rejection from the
+/// framework itself (an extractor's plain text, an empty body) is rewritten
+/// into `{code, message}`, keeping its status and headers.
+async fn json_errors(res: axum::response::Response) -> axum::response::Response {
+    use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    let status = res.status();
+    let is_json = res.headers().get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.map(|b| String::from_utf8_lossy(&b).trim().to_owned());
+    let message = match text {
+        Ok(t) if !t.is_empty() => t,
+        _ => status.canonical_reason().unwrap_or("error").to_lowercase(),
+    };
+    let code = match status.as_u16() {
+        400 => "invalid_request",
+        401 => "unauthorized",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "request_timeout",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        422 => "validation_error",
+        503 => "unavailable",
+        s if s >= 500 => "internal_error",
+        _ => "invalid_request",
+    };
+    let mut out = ApiError::new(status, code, message).into_response();
+    for (name, value) in &parts.headers {
+        if name != CONTENT_TYPE && name != CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
 }
 
 /// A NUL (`%00`) in a path segment or query parameter is refused before any

@@ -118,4 +118,43 @@ crate::both_stores!(
     the_document_is_openapi_3_1_and_every_operation_is_routed,
     the_catalog_is_the_documents_webhooks,
     the_reference_page_is_served_from_the_binary,
+    every_error_is_the_apis_json_error,
 );
+
+/// The framework's own rejections answer with the API's JSON error too.
+async fn every_error_is_the_apis_json_error() {
+    let app = TestApp::spawn().await;
+    let checks: [(reqwest::Method, &str, Option<&str>, u16); 4] = [
+        (reqwest::Method::GET, "/api/v1/apps/%FF", None, 400),
+        (reqwest::Method::GET, "/api/v1/apps/%FF/endpoints/%FE", None, 400),
+        (reqwest::Method::POST, "/api/v1/apps", Some("{\"name\": \"a\""), 400),
+        (reqwest::Method::POST, "/api/v1/nowhere", Some("{}"), 404),
+    ];
+    for (method, path, body, expected) in checks {
+        let mut req =
+            app.client.request(method.clone(), format!("{}{path}", app.base)).bearer_auth(crate::helpers::TOKEN);
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b.to_owned());
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), expected, "{method} {path}");
+        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"), "{method} {path}");
+        let v: Value = resp.json().await.unwrap();
+        assert!(v["code"].is_string() && v["message"].as_str().is_some_and(|m| !m.is_empty()), "{method} {path}: {v}");
+    }
+    // Larger than server.max_body_bytes.
+    let big = format!("{{\"name\": \"{}\"}}", "x".repeat(2 << 20));
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/apps", app.base))
+        .bearer_auth(crate::helpers::TOKEN)
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 413);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["code"], "payload_too_large");
+    app.stop().await;
+}
