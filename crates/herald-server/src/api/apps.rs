@@ -72,6 +72,7 @@ fn check_uid(uid: &str) -> Result<(), ApiError> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateApp {
+    #[schema(min_length = 1, max_length = 256)]
     name: String,
     uid: Option<String>,
     #[serde(default = "default_live")]

@@ -120,6 +120,7 @@ fn parse_headers(h: Option<BTreeMap<String, String>>) -> Result<CustomHeaders, A
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateEndpoint {
+    #[schema(format = "uri", min_length = 1)]
     url: String,
     #[serde(default)]
     description: String,

@@ -65,6 +65,11 @@ impl From<EventType> for EventTypeView {
 /// both are present, satisfies it.
 fn check_schema(schema: Option<&Value>, example: Option<&Value>) -> Result<(), ApiError> {
     let Some(schema) = schema else { return Ok(()) };
+    // JSON Schema allows `true` and `false` too; a catalog entry is an
+    // object, so that it can be published as the webhook's contract.
+    if !schema.is_object() {
+        return Err(ApiError::validation("schema", "must be a JSON Schema object"));
+    }
     let validator = jsonschema::validator_for(schema).map_err(|e| ApiError::validation("schema", e))?;
     if let Some(example) = example {
         if let Some(err) = validator.iter_errors(example).next() {
@@ -99,6 +104,7 @@ pub fn validate_payload(compiled: &CompiledType, payload: &Value) -> Result<(), 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateEventType {
+    #[schema(min_length = 1, max_length = 256, pattern = "^[A-Za-z0-9_.:-]+$")]
     name: String,
     #[serde(default)]
     description: String,

@@ -139,6 +139,7 @@ impl From<Attempt> for AttemptView {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateMessage {
+    #[schema(min_length = 1, max_length = 256, pattern = "^[A-Za-z0-9_.:-]+$")]
     event_type: String,
     #[schema(value_type = serde_json::Value)]
     payload: Value,
@@ -147,7 +148,7 @@ struct CreateMessage {
     timestamp: Option<Timestamp>,
 }
 
-#[utoipa::path(post, path = "/apps/{app}/messages", tag = "messages", summary = "Publish an event (durable before the answer; deduplicated by event_id)", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), request_body = CreateMessage, responses((status = 202, body = MessageView), crate::api::openapi::Errors))]
+#[utoipa::path(post, path = "/apps/{app}/messages", tag = "messages", summary = "Publish an event (durable before the answer; deduplicated by event_id)", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), request_body = CreateMessage, responses((status = 202, description = "stored and queued", body = MessageView), (status = 200, description = "an earlier message with this `event_id`, returned as it was", body = MessageView), crate::api::openapi::Errors))]
 async fn create_message(
     State(state): State<AppState>,
     Path(app): Path<String>,

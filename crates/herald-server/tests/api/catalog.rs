@@ -76,6 +76,10 @@ async fn event_types_keep_a_schema_and_an_example() {
         app.post("/api/v1/event-types", json!({ "name": "bad.schema", "schema": { "type": 12 } })).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(err["message"].as_str().unwrap().starts_with("schema"), "{err}");
+    // `false` is a JSON Schema, but not one a catalog can publish as a contract.
+    let (status, err) = app.post("/api/v1/event-types", json!({ "name": "bad.schema", "schema": false })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(err["message"].as_str().unwrap().starts_with("schema"), "{err}");
 
     let (status, patched) =
         app.patch("/api/v1/event-types/coupon.created", json!({ "archived": true, "schema": null })).await;
