@@ -7,14 +7,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
+VALIDATOR_VERSION=0.7.2
 BIN=${1:-target/debug/herald}
 PORT=${HERALD_FUZZ_PORT:-18999}
 EXAMPLES=${HERALD_FUZZ_EXAMPLES:-50}
 
-if ! schemathesis --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
-  python3 -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" 2>&1 \
-    | grep -v "Running pip as the 'root' user" || true
-fi
+python3 -m pip install --quiet --disable-pip-version-check \
+  "schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$VALIDATOR_VERSION" 2>&1 \
+  | grep -v "Running pip as the 'root' user" || true
 
 dir=$(mktemp -d)
 # No worker: fuzzed endpoints point anywhere, and nothing needs delivering.
@@ -27,6 +27,19 @@ for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && break
   sleep 0.1
 done
+
+# An event type, so that the document's `webhooks` section is checked too.
+curl -fs -H "Authorization: Bearer fuzz-token" -H "Content-Type: application/json" \
+  "http://127.0.0.1:$PORT/api/v1/event-types" \
+  -d '{"name": "invoice.paid", "schema": {"type": "object", "properties": {"amount": {"type": "integer"}}}, "example": {"amount": 42}}' \
+  >/dev/null
+curl -fs "http://127.0.0.1:$PORT/api/v1/openapi.json" >"$dir/openapi.json"
+python3 -c 'import json, sys
+from openapi_spec_validator import validate
+doc = json.load(open(sys.argv[1]))
+validate(doc)
+assert "invoice.paid" in doc["webhooks"], "the catalog is missing from webhooks"
+print("the document is valid OpenAPI", doc["openapi"], "with", len(doc["paths"]), "paths and", len(doc["webhooks"]), "webhook(s)")' "$dir/openapi.json"
 
 schemathesis run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
   --header "Authorization: Bearer fuzz-token" \

@@ -88,7 +88,7 @@ fn default_live() -> bool {
     true
 }
 
-#[utoipa::path(post, path = "/apps", tag = "applications", summary = "Create an application", request_body = CreateApp, responses((status = 201, body = AppView), crate::api::openapi::Errors))]
+#[utoipa::path(post, path = "/apps", tag = "applications", summary = "Create an application", request_body = CreateApp, responses((status = 201, description = "created", body = AppView), crate::api::openapi::Errors))]
 async fn create_app(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<CreateApp>,
@@ -111,7 +111,7 @@ async fn create_app(
     Ok((StatusCode::CREATED, Json(app.into())))
 }
 
-#[utoipa::path(get, path = "/apps", tag = "applications", summary = "List applications, newest first", params(super::ListQuery), responses((status = 200, body = super::ListResponse<AppView>), crate::api::openapi::Errors))]
+#[utoipa::path(get, path = "/apps", tag = "applications", summary = "List applications, newest first", params(super::ListQuery), responses((status = 200, description = "OK", body = super::ListResponse<AppView>), crate::api::openapi::Errors))]
 async fn list_apps(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
@@ -134,7 +134,7 @@ pub async fn resolve_id(state: &AppState, id_or_uid: &str) -> ApiResult<AppId> {
     }
 }
 
-#[utoipa::path(get, path = "/apps/{app}", tag = "applications", summary = "Get an application", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), responses((status = 200, body = AppView), crate::api::openapi::Errors))]
+#[utoipa::path(get, path = "/apps/{app}", tag = "applications", summary = "Get an application", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), responses((status = 200, description = "OK", body = AppView), crate::api::openapi::Errors))]
 async fn get_app(State(state): State<AppState>, Path(app): Path<String>) -> ApiResult<Json<AppView>> {
     Ok(Json(resolve(&state, &app).await?.into()))
 }
@@ -165,7 +165,7 @@ pub fn check_credential(c: &str) -> Result<String, ApiError> {
     Ok(c.to_owned())
 }
 
-#[utoipa::path(patch, path = "/apps/{app}", tag = "applications", summary = "Update an application (absent fields are kept, null clears)", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), request_body = UpdateApp, responses((status = 200, body = AppView), crate::api::openapi::Errors))]
+#[utoipa::path(patch, path = "/apps/{app}", tag = "applications", summary = "Update an application (absent fields are kept, null clears)", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), request_body = UpdateApp, responses((status = 200, description = "OK", body = AppView), crate::api::openapi::Errors))]
 async fn update_app(
     State(state): State<AppState>,
     Path(app): Path<String>,

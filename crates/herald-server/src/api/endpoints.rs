@@ -152,7 +152,7 @@ async fn existing_with_url(state: &AppState, app: &AppId, url: &str) -> ApiResul
     }
 }
 
-#[utoipa::path(post, path = "/apps/{app}/endpoints", tag = "endpoints", summary = "Create an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), request_body = CreateEndpoint, responses((status = 201, body = EndpointView), crate::api::openapi::Errors))]
+#[utoipa::path(post, path = "/apps/{app}/endpoints", tag = "endpoints", summary = "Create an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), request_body = CreateEndpoint, responses((status = 201, description = "created", body = EndpointView), crate::api::openapi::Errors))]
 async fn create_endpoint(
     State(state): State<AppState>,
     Path(app): Path<String>,
@@ -191,7 +191,7 @@ async fn create_endpoint(
     Ok((StatusCode::CREATED, Json(ep.into())))
 }
 
-#[utoipa::path(get, path = "/apps/{app}/endpoints", tag = "endpoints", summary = "List an application's endpoints", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), super::ListQuery), responses((status = 200, body = super::ListResponse<EndpointView>), crate::api::openapi::Errors))]
+#[utoipa::path(get, path = "/apps/{app}/endpoints", tag = "endpoints", summary = "List an application's endpoints", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), super::ListQuery), responses((status = 200, description = "OK", body = super::ListResponse<EndpointView>), crate::api::openapi::Errors))]
 async fn list_endpoints(
     State(state): State<AppState>,
     Path(app): Path<String>,
@@ -215,7 +215,7 @@ async fn resolve_with_app(state: &AppState, app: &str, endpoint: &str) -> ApiRes
     Ok((app, ep))
 }
 
-#[utoipa::path(get, path = "/apps/{app}/endpoints/{endpoint}", tag = "endpoints", summary = "Get an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), responses((status = 200, body = EndpointView), crate::api::openapi::Errors))]
+#[utoipa::path(get, path = "/apps/{app}/endpoints/{endpoint}", tag = "endpoints", summary = "Get an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), responses((status = 200, description = "OK", body = EndpointView), crate::api::openapi::Errors))]
 async fn get_endpoint(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,
@@ -223,7 +223,7 @@ async fn get_endpoint(
     Ok(Json(resolve(&state, &app, &ep).await?.into()))
 }
 
-#[utoipa::path(get, path = "/apps/{app}/endpoints/{endpoint}/secret", tag = "endpoints", summary = "Get an endpoint's signing secret", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), responses((status = 200, body = Object), crate::api::openapi::Errors))]
+#[utoipa::path(get, path = "/apps/{app}/endpoints/{endpoint}/secret", tag = "endpoints", summary = "Get an endpoint's signing secret", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), responses((status = 200, description = "OK", body = Object), crate::api::openapi::Errors))]
 async fn get_endpoint_secret(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,
@@ -252,7 +252,7 @@ struct UpdateEndpoint {
     credential: Option<Option<String>>,
 }
 
-#[utoipa::path(patch, path = "/apps/{app}/endpoints/{endpoint}", tag = "endpoints", summary = "Update an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), request_body = UpdateEndpoint, responses((status = 200, body = EndpointView), crate::api::openapi::Errors))]
+#[utoipa::path(patch, path = "/apps/{app}/endpoints/{endpoint}", tag = "endpoints", summary = "Update an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), request_body = UpdateEndpoint, responses((status = 200, description = "OK", body = EndpointView), crate::api::openapi::Errors))]
 async fn update_endpoint(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,
@@ -290,7 +290,7 @@ async fn delete_endpoint(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/apps/{app}/endpoints/{endpoint}/attempts", tag = "delivery log", summary = "List the attempts made to an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)"), super::ListQuery), responses((status = 200, body = super::ListResponse<super::messages::AttemptView>), crate::api::openapi::Errors))]
+#[utoipa::path(get, path = "/apps/{app}/endpoints/{endpoint}/attempts", tag = "delivery log", summary = "List the attempts made to an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)"), super::ListQuery), responses((status = 200, description = "OK", body = super::ListResponse<super::messages::AttemptView>), crate::api::openapi::Errors))]
 async fn list_endpoint_attempts(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,
@@ -312,7 +312,7 @@ async fn run_verification(state: &AppState, app: &Application, ep: Endpoint) -> 
 }
 
 /// Re-runs the verification handshake.
-#[utoipa::path(post, path = "/apps/{app}/endpoints/{endpoint}/verify", tag = "endpoints", summary = "Run the verification handshake again", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), responses((status = 200, body = EndpointView), crate::api::openapi::Errors))]
+#[utoipa::path(post, path = "/apps/{app}/endpoints/{endpoint}/verify", tag = "endpoints", summary = "Run the verification handshake again", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), responses((status = 200, description = "OK", body = EndpointView), crate::api::openapi::Errors))]
 async fn verify_endpoint(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,
@@ -336,7 +336,7 @@ struct TestEvent {
 
 /// Sends a test event to this endpoint only: the event type's example
 /// payload, or a built-in `test` event. It is logged like any other.
-#[utoipa::path(post, path = "/apps/{app}/endpoints/{endpoint}/test", tag = "endpoints", summary = "Send a test event to this endpoint only", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), request_body = Option<TestEvent>, responses((status = 202, body = Object), crate::api::openapi::Errors))]
+#[utoipa::path(post, path = "/apps/{app}/endpoints/{endpoint}/test", tag = "endpoints", summary = "Send a test event to this endpoint only", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), request_body = Option<TestEvent>, responses((status = 202, description = "accepted, stored before this answer", body = Object), crate::api::openapi::Errors))]
 async fn send_test_event(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,

@@ -117,7 +117,7 @@ struct CreateEventType {
     archived: bool,
 }
 
-#[utoipa::path(post, path = "/event-types", tag = "event types", summary = "Create an event type", request_body = CreateEventType, responses((status = 201, body = EventTypeView), crate::api::openapi::Errors))]
+#[utoipa::path(post, path = "/event-types", tag = "event types", summary = "Create an event type", request_body = CreateEventType, responses((status = 201, description = "created", body = EventTypeView), crate::api::openapi::Errors))]
 async fn create_event_type(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<CreateEventType>,
@@ -139,7 +139,7 @@ async fn create_event_type(
     Ok((StatusCode::CREATED, Json(et.into())))
 }
 
-#[utoipa::path(get, path = "/event-types", tag = "event types", summary = "List event types", params(super::ListQuery), responses((status = 200, body = super::ListResponse<EventTypeView>), crate::api::openapi::Errors))]
+#[utoipa::path(get, path = "/event-types", tag = "event types", summary = "List event types", params(super::ListQuery), responses((status = 200, description = "OK", body = super::ListResponse<EventTypeView>), crate::api::openapi::Errors))]
 async fn list_event_types(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
@@ -148,7 +148,7 @@ async fn list_event_types(
     Ok(Json(ListResponse::from_page(page, EventTypeView::from)))
 }
 
-#[utoipa::path(get, path = "/event-types/{name}", tag = "event types", summary = "Get an event type", params(("name" = String, Path, description = "the event type name, e.g. `invoice.paid`")), responses((status = 200, body = EventTypeView), crate::api::openapi::Errors))]
+#[utoipa::path(get, path = "/event-types/{name}", tag = "event types", summary = "Get an event type", params(("name" = String, Path, description = "the event type name, e.g. `invoice.paid`")), responses((status = 200, description = "OK", body = EventTypeView), crate::api::openapi::Errors))]
 async fn get_event_type(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult<Json<EventTypeView>> {
     Ok(Json(state.store.get_event_type(&name).await?.into()))
 }
@@ -166,7 +166,7 @@ struct UpdateEventType {
     archived: Option<bool>,
 }
 
-#[utoipa::path(patch, path = "/event-types/{name}", tag = "event types", summary = "Update an event type", params(("name" = String, Path, description = "the event type name, e.g. `invoice.paid`")), request_body = UpdateEventType, responses((status = 200, body = EventTypeView), crate::api::openapi::Errors))]
+#[utoipa::path(patch, path = "/event-types/{name}", tag = "event types", summary = "Update an event type", params(("name" = String, Path, description = "the event type name, e.g. `invoice.paid`")), request_body = UpdateEventType, responses((status = 200, description = "OK", body = EventTypeView), crate::api::openapi::Errors))]
 async fn update_event_type(
     State(state): State<AppState>,
     Path(name): Path<String>,

@@ -176,7 +176,7 @@ async fn create_message(
     Ok((status, Json(MessageView::new(published.message, None))))
 }
 
-#[utoipa::path(get, path = "/apps/{app}/messages", tag = "messages", summary = "List messages, newest first", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), super::ListQuery), responses((status = 200, body = super::ListResponse<MessageView>), crate::api::openapi::Errors))]
+#[utoipa::path(get, path = "/apps/{app}/messages", tag = "messages", summary = "List messages, newest first", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), super::ListQuery), responses((status = 200, description = "OK", body = super::ListResponse<MessageView>), crate::api::openapi::Errors))]
 async fn list_messages(
     State(state): State<AppState>,
     Path(app): Path<String>,
@@ -193,7 +193,7 @@ async fn resolve(state: &AppState, app: &str, message: &str) -> ApiResult<Messag
     Ok(state.store.get_message(&app.id, &id).await?)
 }
 
-#[utoipa::path(get, path = "/apps/{app}/messages/{message}", tag = "messages", summary = "Get a message with its delivery status per endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("message" = String, Path, description = "the message id (`msg_...`) or the event id it was published with")), responses((status = 200, body = MessageView), crate::api::openapi::Errors))]
+#[utoipa::path(get, path = "/apps/{app}/messages/{message}", tag = "messages", summary = "Get a message with its delivery status per endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("message" = String, Path, description = "the message id (`msg_...`) or the event id it was published with")), responses((status = 200, description = "OK", body = MessageView), crate::api::openapi::Errors))]
 async fn get_message(
     State(state): State<AppState>,
     Path((app, msg)): Path<(String, String)>,
@@ -204,7 +204,7 @@ async fn get_message(
     Ok(Json(MessageView::new(msg, Some(views))))
 }
 
-#[utoipa::path(get, path = "/apps/{app}/messages/{message}/attempts", tag = "delivery log", summary = "List the attempts made for a message", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("message" = String, Path, description = "the message id (`msg_...`) or the event id it was published with"), super::ListQuery), responses((status = 200, body = super::ListResponse<AttemptView>), crate::api::openapi::Errors))]
+#[utoipa::path(get, path = "/apps/{app}/messages/{message}/attempts", tag = "delivery log", summary = "List the attempts made for a message", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("message" = String, Path, description = "the message id (`msg_...`) or the event id it was published with"), super::ListQuery), responses((status = 200, description = "OK", body = super::ListResponse<AttemptView>), crate::api::openapi::Errors))]
 async fn list_message_attempts(
     State(state): State<AppState>,
     Path((app, msg)): Path<(String, String)>,
