@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+mod rejections;
 pub mod schemas;
 pub mod startup;
 pub mod state;

@@ -164,7 +164,7 @@ impl Application {
             let listener = self.listener.tap_io(|tcp| {
                 let _ = tcp.set_nodelay(true);
             });
-            axum::serve(listener, self.router)
+            axum::serve(crate::rejections::JsonRejections(listener), self.router)
                 .with_graceful_shutdown(async move {
                     let _ = api_stop.wait_for(|s| *s).await;
                 })

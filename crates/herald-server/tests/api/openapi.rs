@@ -156,5 +156,31 @@ async fn every_error_is_the_apis_json_error() {
     assert_eq!(resp.status().as_u16(), 413);
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["code"], "payload_too_large");
+
+    // What hyper refuses before any handler runs.
+    let long_uri = format!("GET /api/v1/apps/{} HTTP/1.1\r\nhost: x\r\n\r\n", "a".repeat(70_000));
+    let big_header = format!("GET /api/v1/apps HTTP/1.1\r\nhost: x\r\nx-big: {}\r\n\r\n", "a".repeat(500_000));
+    for (raw, status, code) in [
+        (long_uri, 414, "uri_too_long"),
+        (big_header, 431, "headers_too_large"),
+        ("NOT HTTP AT ALL\r\n\r\n".to_owned(), 400, "invalid_request"),
+    ] {
+        let answer = raw_exchange(&app.base, raw.as_bytes()).await;
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        assert!(head.starts_with(&format!("HTTP/1.1 {status} ")), "{head}");
+        assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{head}");
+        let v: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{status}: {e}: {body:?}"));
+        assert_eq!(v["code"], code);
+    }
     app.stop().await;
+}
+
+/// Writes `raw` to the server and reads until it closes the connection.
+async fn raw_exchange(base: &str, raw: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(base.trim_start_matches("http://")).await.unwrap();
+    let _ = tcp.write_all(raw).await;
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
 }
