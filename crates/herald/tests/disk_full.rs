@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::{app_with_endpoint, Node};
+use common::{app_with_endpoint, assert_all_delivered, Node};
 use herald_testkit::disk::or_skip;
 use herald_testkit::{SmallDisk, TestReceiver};
 use serde_json::json;
@@ -77,24 +77,6 @@ async fn a_full_disk_answers_503_loses_nothing_and_recovers_without_a_restart() 
     }
 
     // Every accepted event is stored and delivered.
-    let mut delivered = BTreeSet::new();
-    for _ in 0..600 {
-        delivered = rx
-            .received_on("/hook")
-            .iter()
-            .filter_map(|r| r.json()["data"]["event"].as_str().map(str::to_owned))
-            .collect();
-        if accepted.is_subset(&delivered) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let missing: Vec<_> = accepted.difference(&delivered).take(5).collect();
-    assert!(
-        missing.is_empty(),
-        "{} of {} accepted events not delivered, e.g. {missing:?}",
-        accepted.difference(&delivered).count(),
-        accepted.len()
-    );
+    assert_all_delivered(&rx, &accepted, 30).await;
     node.kill9();
 }

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{app_with_endpoint, Node, TOKEN};
+use common::{app_with_endpoint, assert_all_delivered, Node, TOKEN};
 use herald_testkit::disk::{or_skip, run};
 use herald_testkit::{PowerCutDisk, TestReceiver};
 use serde_json::{json, Value};
@@ -109,20 +109,7 @@ async fn cut_the_power_three_times(disk: &PowerCutDisk, fsync: &str) -> Vec<usiz
     // Every accepted event that survived is delivered.
     let accepted = accepted.lock().unwrap().clone();
     assert!(accepted.len() > 1000, "too little load to mean anything: {}", accepted.len());
-    let mut delivered = BTreeSet::new();
-    for _ in 0..1200 {
-        delivered = rx
-            .received_on("/hook")
-            .iter()
-            .filter_map(|r| r.json()["data"]["event"].as_str().map(str::to_owned))
-            .collect();
-        if accepted.is_subset(&delivered) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let undelivered = accepted.difference(&delivered).count();
-    assert_eq!(undelivered, 0, "{undelivered} of {} accepted events never delivered", accepted.len());
+    assert_all_delivered(&rx, &accepted, 60).await;
     node.kill9();
     lost
 }

@@ -71,6 +71,7 @@ fn check_uid(uid: &str) -> Result<(), ApiError> {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Acme Inc.", "uid": "acme", "metadata": {"plan": "pro"}}))]
 struct CreateApp {
     #[schema(min_length = 1, max_length = 256)]
     name: String,

@@ -119,6 +119,7 @@ fn parse_headers(h: Option<BTreeMap<String, String>>) -> Result<CustomHeaders, A
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"url": "https://hooks.acme.example/herald", "description": "production", "event_types": ["referral.*"]}))]
 struct CreateEndpoint {
     #[schema(format = "uri", min_length = 1)]
     url: String,

@@ -103,6 +103,7 @@ pub fn validate_payload(compiled: &CompiledType, payload: &Value) -> Result<(), 
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "referral.converted", "description": "A referred customer paid.", "schema": {"type": "object", "required": ["referral_id"], "properties": {"referral_id": {"type": "string"}}}, "example": {"referral_id": "ref_123"}}))]
 struct CreateEventType {
     #[schema(min_length = 1, max_length = 256, pattern = "^[A-Za-z0-9_.:-]+$")]
     name: String,

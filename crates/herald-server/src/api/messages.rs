@@ -138,6 +138,7 @@ impl From<Attempt> for AttemptView {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"event_type": "referral.converted", "event_id": "evt_8f2c1", "payload": {"referral_id": "ref_123"}}))]
 struct CreateMessage {
     #[schema(min_length = 1, max_length = 256, pattern = "^[A-Za-z0-9_.:-]+$")]
     event_type: String,

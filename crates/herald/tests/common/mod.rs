@@ -94,3 +94,30 @@ pub fn postgres_server() -> Option<String> {
     eprintln!("SKIPPED: PostgreSQL unreachable at {url}");
     None
 }
+
+/// Waits (up to `secs`) until `rx` received every event id of `accepted`
+/// (sent as the payload's `event` field on `/hook`); asserts it did.
+pub async fn assert_all_delivered(
+    rx: &herald_testkit::TestReceiver,
+    accepted: &std::collections::BTreeSet<String>,
+    secs: u64,
+) {
+    let mut delivered = std::collections::BTreeSet::new();
+    for _ in 0..secs * 20 {
+        delivered = rx
+            .received_on("/hook")
+            .iter()
+            .filter_map(|r| r.json()["data"]["event"].as_str().map(str::to_owned))
+            .collect();
+        if accepted.is_subset(&delivered) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let missing: Vec<_> = accepted.difference(&delivered).take(5).collect();
+    panic!(
+        "{} of {} accepted events not delivered, e.g. {missing:?}",
+        accepted.difference(&delivered).count(),
+        accepted.len()
+    );
+}
