@@ -49,6 +49,7 @@ const MIGRATIONS: Migrations = Migrations {
         (1, include_str!("../migrations/0001_init.sql")),
         (2, include_str!("../migrations/0002_profiles.sql")),
         (3, include_str!("../migrations/0003_fair_claims.sql")),
+        (4, include_str!("../migrations/0004_dead_letters.sql")),
     ],
     lock: Some("SELECT pg_advisory_xact_lock(79462569954372)"),
 };

@@ -86,6 +86,15 @@ pub trait Store: Send + Sync + 'static {
     /// The delivery status of a message at each endpoint it was fanned out to.
     async fn message_deliveries(&self, app: &AppId, id: &MessageId) -> StoreResult<Vec<DeliveryStatus>>;
 
+    /// Failed deliveries (retries exhausted), newest first; the cursor is
+    /// the delivery id.
+    async fn list_dead_letters(
+        &self,
+        app: &AppId,
+        filter: DeadLetterFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<DeadLetter>>;
+
     // --- attempts (the delivery log) --------------------------------------
     async fn list_attempts(&self, app: &AppId, filter: AttemptFilter, page: PageRequest) -> StoreResult<Page<Attempt>>;
 

@@ -201,6 +201,26 @@ pub struct DeliveryStatus {
     pub last_error: Option<String>,
 }
 
+/// Which dead letters to list: failed deliveries (retries exhausted) of one
+/// application, optionally of one endpoint or event type, whose last attempt
+/// was at or after `since` and before `until`.
+#[derive(Clone, Debug, Default)]
+pub struct DeadLetterFilter {
+    pub endpoint: Option<EndpointId>,
+    pub event_type: Option<String>,
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+}
+
+/// A delivery that exhausted its retries, with its message.
+#[derive(Clone, Debug)]
+pub struct DeadLetter {
+    /// The delivery's own id: the list's cursor.
+    pub delivery_id: i64,
+    pub message: Message,
+    pub status: DeliveryStatus,
+}
+
 #[derive(Clone, Debug)]
 pub enum AttemptFilter {
     Message(MessageId),

@@ -29,7 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Serialize, ToSchema)]
-struct MessageView {
+pub(super) struct MessageView {
     #[schema(value_type = String)]
     id: MessageId,
     #[schema(value_type = String)]
@@ -49,7 +49,7 @@ struct MessageView {
 }
 
 impl MessageView {
-    fn new(m: Message, deliveries: Option<Vec<DeliveryView>>) -> Self {
+    pub(super) fn new(m: Message, deliveries: Option<Vec<DeliveryView>>) -> Self {
         // The payload was stored as serialised JSON; pass it through as is.
         let payload = RawValue::from_string(m.payload).unwrap_or_else(|e| {
             tracing::error!(msg_id = %m.id, error = %e, "stored payload is not JSON");
@@ -69,7 +69,7 @@ impl MessageView {
 }
 
 #[derive(Serialize, ToSchema)]
-struct DeliveryView {
+pub(super) struct DeliveryView {
     #[schema(value_type = String)]
     endpoint_id: EndpointId,
     #[schema(value_type = String)]

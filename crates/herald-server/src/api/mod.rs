@@ -2,6 +2,7 @@
 //! `router()`; shared pieces (pagination, field checks) live here.
 
 mod apps;
+mod dead_letters;
 mod endpoints;
 mod event_types;
 mod health;
@@ -30,6 +31,7 @@ pub fn v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(event_types::router())
         .merge(endpoints::router())
         .merge(messages::router())
+        .merge(dead_letters::router())
         .split_for_parts()
 }
 
@@ -128,9 +130,9 @@ const MAX_LIMIT: u32 = 250;
 pub struct ListQuery {
     /// Items per page, 1 to 250 (default 50).
     #[param(minimum = 1, maximum = 250)]
-    limit: Option<u32>,
+    pub(super) limit: Option<u32>,
     /// The `iterator` of the previous page, to get the next one.
-    iterator: Option<String>,
+    pub(super) iterator: Option<String>,
 }
 
 impl ListQuery {

@@ -34,6 +34,7 @@ macro_rules! both_stores {
 
 mod api_errors;
 mod catalog;
+mod dead_letters;
 mod delivery;
 mod durability;
 mod faults;

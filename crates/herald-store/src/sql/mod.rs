@@ -15,6 +15,7 @@
 //! through [`RowGet`]); SQLite and PostgreSQL have them all.
 
 mod catalog;
+mod dead_letters;
 pub mod fanout;
 mod migrate;
 mod reads;
@@ -133,6 +134,7 @@ where
     for<'q> Option<&'q str>: Encode<'q, B::Db>,
     for<'q> Option<String>: Encode<'q, B::Db>,
     for<'q> i64: Encode<'q, B::Db> + Type<B::Db>,
+    for<'q> Option<i64>: Encode<'q, B::Db>,
     for<'q> bool: Encode<'q, B::Db> + Type<B::Db>,
 {
     async fn ping(&self) -> StoreResult<()> {
@@ -224,6 +226,14 @@ where
     }
     async fn list_attempts(&self, app: &AppId, filter: AttemptFilter, page: PageRequest) -> StoreResult<Page<Attempt>> {
         Sql::of(self).list_attempts(app, filter, page).await
+    }
+    async fn list_dead_letters(
+        &self,
+        app: &AppId,
+        filter: DeadLetterFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<DeadLetter>> {
+        Sql::of(self).list_dead_letters(app, filter, page).await
     }
 
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {

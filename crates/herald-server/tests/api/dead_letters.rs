@@ -1,0 +1,91 @@
+//! Dead letters: failed deliveries (retries exhausted), listed and filtered.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{status_is, TestApp};
+
+/// Waits until the message's delivery to `endpoint` has failed.
+async fn failed_at(app: &TestApp, app_id: &str, msg: &str, endpoint: &str) {
+    let mut last = Value::Null;
+    for _ in 0..200 {
+        let m = app.message(app_id, msg).await;
+        if let Some(d) = m["deliveries"].as_array().and_then(|ds| ds.iter().find(|d| d["endpoint_id"] == endpoint)) {
+            if status_is(d, "failed") {
+                return;
+            }
+            last = d.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the delivery to {endpoint} never failed: {last}");
+}
+use herald_testkit::{Reply, TestReceiver};
+
+async fn failed_deliveries_are_listed_as_dead_letters_and_filtered() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    rx.set_default(Reply::Status(500));
+    let app_id = app.create_app().await;
+    let no_retry = json!({ "retry": "none" });
+    let broken = app.create_endpoint(&app_id, json!({ "url": rx.url("/broken"), "profile": no_retry })).await;
+    let broken = broken["id"].as_str().unwrap().to_owned();
+    let (healthy_rx, healthy_url) = {
+        let ok = TestReceiver::start().await;
+        let url = ok.url("/ok");
+        (ok, url)
+    };
+    let healthy = app.create_endpoint(&app_id, json!({ "url": healthy_url, "profile": no_retry })).await;
+    let healthy = healthy["id"].as_str().unwrap().to_owned();
+
+    let mut msgs = Vec::new();
+    for (t, n) in [("a.b", 1), ("a.b", 2), ("c.d", 3)] {
+        let msg = app.publish(&app_id, t, json!({ "n": n })).await;
+        failed_at(&app, &app_id, &msg, &broken).await;
+        msgs.push(msg);
+        app.advance(std::time::Duration::from_secs(60));
+    }
+    healthy_rx.wait_for("/ok", 3).await;
+
+    let list = |q: &str| format!("/api/v1/apps/{app_id}/dead-letters{q}");
+    let (status, page) = app.get(&list("")).await;
+    assert_eq!(status.as_u16(), 200, "{page}");
+    let data = page["data"].as_array().unwrap();
+    let ids: Vec<&str> = data.iter().map(|d| d["message"]["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec![msgs[2].as_str(), msgs[1].as_str(), msgs[0].as_str()], "newest first, only the failed");
+    for d in data {
+        assert_eq!(d["endpoint_id"], broken.as_str());
+        assert_eq!(d["status"], "failed");
+        assert_eq!(d["attempts"], 1);
+        assert_eq!(d["last_status_code"], 500);
+        assert!(d["last_attempt_at"].is_string(), "{d}");
+    }
+    assert_eq!(data[2]["message"]["payload"], json!({ "n": 1 }));
+    assert_eq!(page["done"], true);
+
+    let count = |v: &Value| v["data"].as_array().unwrap().len();
+    assert_eq!(count(&app.get(&list("?event_type=c.d")).await.1), 1);
+    assert_eq!(count(&app.get(&list(&format!("?endpoint={broken}"))).await.1), 3);
+    assert_eq!(count(&app.get(&list(&format!("?endpoint={healthy}"))).await.1), 0);
+    let last = data[0]["last_attempt_at"].as_str().unwrap().to_owned();
+    assert_eq!(count(&app.get(&list(&format!("?since={last}"))).await.1), 1);
+    assert_eq!(count(&app.get(&list(&format!("?until={last}"))).await.1), 2);
+
+    let (_, first) = app.get(&list("?limit=2")).await;
+    assert_eq!(count(&first), 2);
+    assert_eq!(first["done"], false);
+    let cursor = first["iterator"].as_str().unwrap();
+    let (_, second) = app.get(&list(&format!("?limit=2&iterator={cursor}"))).await;
+    assert_eq!(second["data"][0]["message"]["id"], msgs[0].as_str());
+    assert_eq!(second["done"], true);
+
+    for bad in ["?iterator=abc", "?since=yesterday", "?endpoint=nope", "?limit=0"] {
+        let (status, err) = app.get(&list(bad)).await;
+        assert_eq!(status.as_u16(), 422, "{bad}: {err}");
+        assert_eq!(err["code"], "validation_error");
+    }
+    let (status, _) = app.get("/api/v1/apps/no-such-app/dead-letters").await;
+    assert_eq!(status.as_u16(), 404);
+    app.stop().await;
+}
+
+crate::both_stores!(failed_deliveries_are_listed_as_dead_letters_and_filtered);
