@@ -50,6 +50,7 @@ const MIGRATIONS: Migrations = Migrations {
         (2, include_str!("../migrations/0002_profiles.sql")),
         (3, include_str!("../migrations/0003_fair_claims.sql")),
         (4, include_str!("../migrations/0004_dead_letters.sql")),
+        (5, include_str!("../migrations/0005_manual_attempts.sql")),
     ],
     lock: Some("SELECT pg_advisory_xact_lock(79462569954372)"),
 };

@@ -16,7 +16,7 @@ pub use error::StoreError;
 pub use model::*;
 
 use async_trait::async_trait;
-use herald_core::{AppId, EndpointId, MessageId, Timestamp};
+use herald_core::{AppId, AttemptId, EndpointId, MessageId, Timestamp};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -94,6 +94,21 @@ pub trait Store: Send + Sync + 'static {
         filter: DeadLetterFilter,
         page: PageRequest,
     ) -> StoreResult<Page<DeadLetter>>;
+
+    /// Leases the delivery of message `msg` to `endpoint` for a manual
+    /// attempt, if it has ended (delivered or failed) and nobody holds it:
+    /// `Conflict` while it is still scheduled or leased.
+    async fn lease_for_replay(
+        &self,
+        app: &AppId,
+        msg: &MessageId,
+        endpoint: &EndpointId,
+        token: i64,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<ClaimedDelivery>;
+    /// Marks a logged attempt as asked for by hand.
+    async fn mark_attempt_manual(&self, id: &AttemptId) -> StoreResult<()>;
 
     // --- attempts (the delivery log) --------------------------------------
     async fn list_attempts(&self, app: &AppId, filter: AttemptFilter, page: PageRequest) -> StoreResult<Page<Attempt>>;

@@ -234,6 +234,8 @@ pub struct Attempt {
     pub msg_id: MessageId,
     pub endpoint_id: EndpointId,
     pub record: AttemptRecord,
+    /// Asked for by hand (a replay), outside the retry schedule.
+    pub manual: bool,
 }
 
 /// One HTTP attempt as the worker saw it.

@@ -215,5 +215,6 @@ pub fn attempt(row: &dyn RowGet) -> Result<Attempt, StoreError> {
             response_body: row.opt_text("response_body")?,
             success: row.boolean("success")?,
         },
+        manual: row.boolean("manual")?,
     })
 }

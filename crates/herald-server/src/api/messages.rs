@@ -115,6 +115,8 @@ pub struct AttemptView {
     error: Option<String>,
     latency_ms: u64,
     response_body: Option<String>,
+    /// Asked for by hand (a replay), outside the retry schedule.
+    manual: bool,
 }
 
 impl From<Attempt> for AttemptView {
@@ -132,6 +134,7 @@ impl From<Attempt> for AttemptView {
             error: r.error,
             latency_ms: r.latency_ms,
             response_body: r.response_body,
+            manual: a.manual,
         }
     }
 }
@@ -188,13 +191,13 @@ async fn list_messages(
     Ok(Json(ListResponse::from_page(page, |m| MessageView::new(m, None))))
 }
 
-async fn resolve(state: &AppState, app: &str, message: &str) -> ApiResult<Message> {
+pub(super) async fn resolve(state: &AppState, app: &str, message: &str) -> ApiResult<Message> {
     let app = apps::resolve(state, app).await?;
     let id = MessageId::parse(message).map_err(|_| ApiError::not_found("message"))?;
     Ok(state.store.get_message(&app.id, &id).await?)
 }
 
-#[utoipa::path(get, path = "/apps/{app}/messages/{message}", tag = "messages", summary = "Get a message with its delivery status per endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("message" = String, Path, description = "the message id (`msg_...`) or the event id it was published with")), responses((status = 200, description = "OK", body = MessageView), crate::api::openapi::Errors))]
+#[utoipa::path(get, path = "/apps/{app}/messages/{message}", tag = "messages", summary = "Get a message with its delivery status per endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("message" = String, Path, description = "the message id (`msg_...`)")), responses((status = 200, description = "OK", body = MessageView), crate::api::openapi::Errors))]
 async fn get_message(
     State(state): State<AppState>,
     Path((app, msg)): Path<(String, String)>,
@@ -205,7 +208,7 @@ async fn get_message(
     Ok(Json(MessageView::new(msg, Some(views))))
 }
 
-#[utoipa::path(get, path = "/apps/{app}/messages/{message}/attempts", tag = "delivery log", summary = "List the attempts made for a message", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("message" = String, Path, description = "the message id (`msg_...`) or the event id it was published with"), super::ListQuery), responses((status = 200, description = "OK", body = super::ListResponse<AttemptView>), crate::api::openapi::Errors))]
+#[utoipa::path(get, path = "/apps/{app}/messages/{message}/attempts", tag = "delivery log", summary = "List the attempts made for a message", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("message" = String, Path, description = "the message id (`msg_...`)"), super::ListQuery), responses((status = 200, description = "OK", body = super::ListResponse<AttemptView>), crate::api::openapi::Errors))]
 async fn list_message_attempts(
     State(state): State<AppState>,
     Path((app, msg)): Path<(String, String)>,

@@ -8,6 +8,7 @@ mod event_types;
 mod health;
 mod messages;
 pub mod openapi;
+mod replay;
 
 use std::sync::Arc;
 
@@ -32,6 +33,7 @@ pub fn v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(endpoints::router())
         .merge(messages::router())
         .merge(dead_letters::router())
+        .merge(replay::router())
         .split_for_parts()
 }
 

@@ -88,4 +88,79 @@ async fn failed_deliveries_are_listed_as_dead_letters_and_filtered() {
     app.stop().await;
 }
 
-crate::both_stores!(failed_deliveries_are_listed_as_dead_letters_and_filtered);
+/// The delivery of `msg` to `endpoint`, as the message shows it.
+async fn delivery(app: &TestApp, app_id: &str, msg: &str, endpoint: &str) -> Value {
+    let m = app.message(app_id, msg).await;
+    m["deliveries"].as_array().unwrap().iter().find(|d| d["endpoint_id"] == endpoint).cloned().unwrap()
+}
+
+async fn a_dead_letter_is_replayed_by_hand_and_delivered() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    rx.set_default(Reply::Status(500));
+    let app_id = app.create_app().await;
+    let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/hook"), "profile": { "retry": "none" } })).await;
+    let ep = ep["id"].as_str().unwrap().to_owned();
+    let msg = app.publish(&app_id, "a.b", json!({ "n": 1 })).await;
+    failed_at(&app, &app_id, &msg, &ep).await;
+    let replay = format!("/api/v1/apps/{app_id}/messages/{msg}/endpoints/{ep}/replay");
+
+    // Still failing: the attempt is logged as manual, the delivery stays dead.
+    let (status, attempt) = app.post(&replay, json!({})).await;
+    assert_eq!(status.as_u16(), 200, "{attempt}");
+    assert_eq!((attempt["status"].as_str(), attempt["manual"].as_bool()), (Some("failed"), Some(true)), "{attempt}");
+    let d = delivery(&app, &app_id, &msg, &ep).await;
+    assert_eq!((d["status"].as_str(), d["attempts"].as_u64()), (Some("failed"), Some(2)), "{d}");
+
+    // The receiver is fixed: the replay delivers it and it leaves the dead letters.
+    rx.set_default(Reply::Status(200));
+    let (status, attempt) = app.post(&replay, json!({})).await;
+    assert_eq!(status.as_u16(), 200, "{attempt}");
+    assert_eq!(attempt["status"], "success");
+    assert_eq!(attempt["status_code"], 200);
+    assert_eq!(delivery(&app, &app_id, &msg, &ep).await["status"], "delivered");
+    let (_, dead) = app.get(&format!("/api/v1/apps/{app_id}/dead-letters")).await;
+    assert_eq!(dead["data"].as_array().unwrap().len(), 0, "{dead}");
+
+    // A delivered message can be sent again too; a failure then leaves it delivered.
+    rx.set_default(Reply::Status(503));
+    let (status, attempt) = app.post(&replay, json!({})).await;
+    assert_eq!((status.as_u16(), attempt["status"].as_str()), (200, Some("failed")), "{attempt}");
+    assert_eq!(delivery(&app, &app_id, &msg, &ep).await["status"], "delivered");
+    let (_, log) = app.get(&format!("/api/v1/apps/{app_id}/messages/{msg}/attempts")).await;
+    let manual: Vec<bool> = log["data"].as_array().unwrap().iter().map(|a| a["manual"].as_bool().unwrap()).collect();
+    assert_eq!(manual.len(), 4, "{log}");
+    assert_eq!(manual.iter().filter(|m| **m).count(), 3, "three replays beside the scheduled attempt: {manual:?}");
+    assert_eq!(rx.received_on("/hook").len(), 4);
+    // The same webhook-id each time: a receiver that deduplicates sees one event.
+    let ids: std::collections::BTreeSet<String> =
+        rx.received_on("/hook").iter().map(|r| r.header("webhook-id").unwrap().to_owned()).collect();
+    assert_eq!(ids.len(), 1);
+
+    // A delivery still on its retry schedule is not replayed; unknown ones are 404.
+    let retrying = app.create_endpoint(&app_id, json!({ "url": rx.url("/retrying") })).await;
+    let retrying = retrying["id"].as_str().unwrap().to_owned();
+    let msg2 = app.publish(&app_id, "a.b", json!({ "n": 2 })).await;
+    rx.wait_for("/retrying", 1).await;
+    for _ in 0..100 {
+        if delivery(&app, &app_id, &msg2, &retrying).await["status"] == "retrying" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (status, err) =
+        app.post(&format!("/api/v1/apps/{app_id}/messages/{msg2}/endpoints/{retrying}/replay"), json!({})).await;
+    assert_eq!((status.as_u16(), err["code"].as_str()), (409, Some("conflict")), "{err}");
+    let (status, _) =
+        app.post(&format!("/api/v1/apps/{app_id}/messages/{msg}/endpoints/{retrying}/replay"), json!({})).await;
+    assert_eq!(status.as_u16(), 404, "never fanned out to that endpoint");
+    let (status, _) =
+        app.post(&format!("/api/v1/apps/{app_id}/messages/{msg}/endpoints/ep_nope/replay"), json!({})).await;
+    assert_eq!(status.as_u16(), 404);
+    app.stop().await;
+}
+
+crate::both_stores!(
+    failed_deliveries_are_listed_as_dead_letters_and_filtered,
+    a_dead_letter_is_replayed_by_hand_and_delivered
+);

@@ -19,13 +19,14 @@ mod dead_letters;
 pub mod fanout;
 mod migrate;
 mod reads;
+mod replay;
 mod row;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use herald_core::{AppId, EndpointId, MessageId, Timestamp};
+use herald_core::{AppId, AttemptId, EndpointId, MessageId, Timestamp};
 use sqlx::{Database, Encode, Executor, IntoArguments, Pool, Type};
 
 pub use migrate::{migrate, Migrations};
@@ -234,6 +235,20 @@ where
         page: PageRequest,
     ) -> StoreResult<Page<DeadLetter>> {
         Sql::of(self).list_dead_letters(app, filter, page).await
+    }
+    async fn lease_for_replay(
+        &self,
+        app: &AppId,
+        msg: &MessageId,
+        endpoint: &EndpointId,
+        token: i64,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<ClaimedDelivery> {
+        Sql::of(self).lease_for_replay(app, msg, endpoint, token, now, until).await
+    }
+    async fn mark_attempt_manual(&self, id: &AttemptId) -> StoreResult<()> {
+        Sql::of(self).mark_attempt_manual(id).await
     }
 
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {

@@ -1,0 +1,71 @@
+//! Replay: send one message to one endpoint again, now, by hand. The
+//! delivery must have ended (delivered, or failed after its last retry); the
+//! attempt is logged as manual. A success leaves the delivery delivered; a
+//! failure leaves it as it was. Replaying publishes nothing, so no event id
+//! deduplication can swallow it.
+
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::Json;
+use herald_core::delivery::DeliveryState;
+use herald_core::EndpointId;
+use herald_store::{Attempt, NextState};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::messages::{self, AttemptView};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(replay))
+}
+
+/// How long past the delivery timeout the replay's lease lasts.
+const LEASE_MARGIN: Duration = Duration::from_secs(10);
+
+#[utoipa::path(post, path = "/apps/{app}/messages/{message}/endpoints/{endpoint}/replay", tag = "delivery log",
+    summary = "Send a message to one endpoint again, now (a manual attempt, logged as such)",
+    params(("app" = String, Path, description = "the application id (`app_...`) or uid"),
+           ("message" = String, Path, description = "the message id (`msg_...`)"),
+           ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")),
+    responses((status = 200, description = "the attempt made, successful or not", body = AttemptView),
+              crate::api::openapi::Errors))]
+async fn replay(
+    State(state): State<AppState>,
+    Path((app, message, endpoint)): Path<(String, String, String)>,
+) -> ApiResult<Json<AttemptView>> {
+    let msg = messages::resolve(&state, &app, &message).await?;
+    let ep = EndpointId::parse(&endpoint).map_err(|_| ApiError::not_found("endpoint"))?;
+    let was_delivered = state
+        .store
+        .message_deliveries(&msg.app_id, &msg.id)
+        .await?
+        .into_iter()
+        .find(|d| d.endpoint_id == ep)
+        .is_some_and(|d| d.state == DeliveryState::Delivered);
+    let now = state.clock.now();
+    let lease = state.sender.timeout.saturating_mul(2) + LEASE_MARGIN;
+    let claimed = state.store.lease_for_replay(&msg.app_id, &msg.id, &ep, rand::random(), now, now.plus(lease)).await?;
+    let mut outcome = state.sender.deliver(claimed).await;
+    let Some((attempt_id, record)) = outcome.attempt.clone() else {
+        // Nothing was sent (the endpoint is disabled): give the lease back.
+        outcome.next = NextState::Released;
+        let why = outcome.error.clone().unwrap_or_else(|| "not sent".into());
+        state.store.settle(&[outcome], state.clock.now()).await?;
+        return Err(ApiError::new(axum::http::StatusCode::CONFLICT, "conflict", why));
+    };
+    outcome.next = if record.success || was_delivered { NextState::Delivered } else { NextState::Failed };
+    state.store.settle(std::slice::from_ref(&outcome), state.clock.now()).await?;
+    state.store.mark_attempt_manual(&attempt_id).await?;
+    let attempt = Attempt {
+        id: attempt_id,
+        app_id: outcome.app_id,
+        msg_id: outcome.msg_id,
+        endpoint_id: outcome.endpoint_id,
+        record,
+        manual: true,
+    };
+    Ok(Json(attempt.into()))
+}
