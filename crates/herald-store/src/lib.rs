@@ -106,7 +106,7 @@ pub trait Store: Send + Sync + 'static {
         token: i64,
         now: Timestamp,
         until: Timestamp,
-    ) -> StoreResult<ClaimedDelivery>;
+    ) -> StoreResult<ReplayLease>;
     /// Marks a logged attempt as asked for by hand.
     async fn mark_attempt_manual(&self, id: &AttemptId) -> StoreResult<()>;
 

@@ -271,6 +271,14 @@ pub struct ClaimedDelivery {
     pub app: Arc<Application>,
 }
 
+/// A delivery leased for a replay, and whether it had been delivered
+/// before (read with the lease, in one statement).
+#[derive(Clone, Debug)]
+pub struct ReplayLease {
+    pub claimed: ClaimedDelivery,
+    pub was_delivered: bool,
+}
+
 /// What a worker asks the queue for. Due deliveries are handed out endpoint
 /// by endpoint, in endpoint-id order starting after `after` (a round-robin
 /// position the worker keeps), at most `per_endpoint` of each, so a backlog

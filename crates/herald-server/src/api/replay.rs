@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::Json;
-use herald_core::delivery::DeliveryState;
 use herald_core::EndpointId;
 use herald_store::{Attempt, NextState};
 use utoipa_axum::router::OpenApiRouter;
@@ -38,17 +37,10 @@ async fn replay(
 ) -> ApiResult<Json<AttemptView>> {
     let msg = messages::resolve(&state, &app, &message).await?;
     let ep = EndpointId::parse(&endpoint).map_err(|_| ApiError::not_found("endpoint"))?;
-    let was_delivered = state
-        .store
-        .message_deliveries(&msg.app_id, &msg.id)
-        .await?
-        .into_iter()
-        .find(|d| d.endpoint_id == ep)
-        .is_some_and(|d| d.state == DeliveryState::Delivered);
     let now = state.clock.now();
     let lease = state.sender.timeout.saturating_mul(2) + LEASE_MARGIN;
-    let claimed = state.store.lease_for_replay(&msg.app_id, &msg.id, &ep, rand::random(), now, now.plus(lease)).await?;
-    let mut outcome = state.sender.deliver(claimed).await;
+    let leased = state.store.lease_for_replay(&msg.app_id, &msg.id, &ep, rand::random(), now, now.plus(lease)).await?;
+    let mut outcome = state.sender.deliver(leased.claimed).await;
     let Some((attempt_id, record)) = outcome.attempt.clone() else {
         // Nothing was sent (the endpoint is disabled): give the lease back.
         outcome.next = NextState::Released;
@@ -56,7 +48,7 @@ async fn replay(
         state.store.settle(&[outcome], state.clock.now()).await?;
         return Err(ApiError::new(axum::http::StatusCode::CONFLICT, "conflict", why));
     };
-    outcome.next = if record.success || was_delivered { NextState::Delivered } else { NextState::Failed };
+    outcome.next = if record.success || leased.was_delivered { NextState::Delivered } else { NextState::Failed };
     state.store.settle(std::slice::from_ref(&outcome), state.clock.now()).await?;
     state.store.mark_attempt_manual(&attempt_id).await?;
     let attempt = Attempt {

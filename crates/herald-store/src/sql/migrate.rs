@@ -56,8 +56,6 @@ where
         count += 1;
     }
     tx.commit().await.map_err(db)?;
-    if let Some(sync) = backend.file_sync() {
-        sync.synced().await?;
-    }
+    super::Sql::of(backend).synced().await?;
     Ok(count)
 }

@@ -244,7 +244,7 @@ where
         token: i64,
         now: Timestamp,
         until: Timestamp,
-    ) -> StoreResult<ClaimedDelivery> {
+    ) -> StoreResult<ReplayLease> {
         Sql::of(self).lease_for_replay(app, msg, endpoint, token, now, until).await
     }
     async fn mark_attempt_manual(&self, id: &AttemptId) -> StoreResult<()> {

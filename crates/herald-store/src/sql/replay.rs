@@ -31,7 +31,7 @@ where
         token: i64,
         now: Timestamp,
         until: Timestamp,
-    ) -> StoreResult<ClaimedDelivery> {
+    ) -> StoreResult<ReplayLease> {
         let message = self.get_message(app, msg).await?;
         let ep = self.get_endpoint(app, endpoint).await?;
         let application = self.get_app(app.as_str()).await?;
@@ -39,7 +39,7 @@ where
             "UPDATE deliveries SET lease = $4, leased_until = $5
              WHERE app_id = $1 AND msg_id = $2 AND endpoint_id = $3 AND state IN ('delivered', 'failed')
                AND (leased_until IS NULL OR leased_until < $6)
-             RETURNING id, attempts",
+             RETURNING id, attempts, state",
         )
         .bind(app.as_str())
         .bind(msg.as_str())
@@ -61,7 +61,7 @@ where
             });
         };
         let row = SqlRow(&row);
-        Ok(ClaimedDelivery {
+        let claimed = ClaimedDelivery {
             delivery_id: row.int("id")?,
             lease: token,
             leased_until: until,
@@ -69,7 +69,8 @@ where
             message: Arc::new(message),
             endpoint: Arc::new(ep),
             app: Arc::new(application),
-        })
+        };
+        Ok(ReplayLease { claimed, was_delivered: row.text("state")? == "delivered" })
     }
 
     pub async fn mark_attempt_manual(&self, id: &AttemptId) -> StoreResult<()> {
