@@ -32,6 +32,18 @@ impl EndpointUrl {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Host (IPv6 literals in brackets), port (the scheme's default when
+    /// none is given) and whether the scheme is https.
+    pub fn target(&self) -> (String, u16, bool) {
+        match url::Url::parse(&self.0) {
+            Ok(u) => {
+                let https = u.scheme() == "https";
+                (u.host_str().unwrap_or_default().to_owned(), u.port_or_known_default().unwrap_or(80), https)
+            }
+            Err(_) => (String::new(), 0, false),
+        }
+    }
 }
 
 impl fmt::Debug for EndpointUrl {
@@ -94,18 +106,52 @@ impl fmt::Debug for EndpointSecret {
     }
 }
 
-/// Headers Herald sets itself; an endpoint cannot override them.
+/// Headers Herald sets itself, and hop-by-hop or framing headers that
+/// would change how the request is sent or routed: no endpoint sets them.
 const RESERVED_HEADERS: &[&str] = &[
     "content-type",
     "content-length",
+    "content-encoding",
     "host",
     "user-agent",
     "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authorization",
+    "proxy-authenticate",
     "transfer-encoding",
-    "webhook-id",
-    "webhook-timestamp",
-    "webhook-signature",
+    "te",
+    "trailer",
+    "upgrade",
+    "expect",
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "x-real-ip",
 ];
+
+/// Name prefixes of the signature headers (Standard Webhooks' and the
+/// compatibility profiles').
+const RESERVED_PREFIXES: &[&str] = &["webhook-", "svix-", "x-herald-"];
+
+/// Most custom headers on one endpoint, and the longest value.
+pub const MAX_CUSTOM_HEADERS: usize = 32;
+pub const MAX_HEADER_VALUE_BYTES: usize = 4096;
+
+/// Whether `lower` (a lower-case header name) frames or routes the
+/// request; a profile may still set `user-agent` and signature headers.
+pub fn controls_sending(lower: &str) -> bool {
+    lower != "user-agent" && RESERVED_HEADERS.contains(&lower)
+}
+
+/// Why `lower` (a lower-case header name) may not be a custom header.
+pub fn reserved_header(lower: &str) -> Option<&'static str> {
+    if RESERVED_HEADERS.contains(&lower) {
+        return Some("is set by Herald or controls how the request is sent");
+    }
+    RESERVED_PREFIXES.iter().any(|p| lower.starts_with(p)).then_some("is reserved for signatures (webhook-*, svix-*)")
+}
 
 /// Custom headers sent with every request to an endpoint. Names are stored
 /// lower-case.
@@ -115,8 +161,8 @@ pub struct CustomHeaders(BTreeMap<String, String>);
 
 impl CustomHeaders {
     pub fn parse(map: BTreeMap<String, String>) -> Result<Self, ParseError> {
-        if map.len() > 32 {
-            return Err(ParseError::new("at most 32 custom headers"));
+        if map.len() > MAX_CUSTOM_HEADERS {
+            return Err(ParseError::new(format!("at most {MAX_CUSTOM_HEADERS} custom headers")));
         }
         let mut out = BTreeMap::new();
         for (name, value) in map {
@@ -124,12 +170,13 @@ impl CustomHeaders {
             if lower.is_empty() || !lower.bytes().all(is_token_byte) {
                 return Err(ParseError::new(format!("`{name}` is not a valid header name")));
             }
-            if RESERVED_HEADERS.contains(&lower.as_str()) {
-                return Err(ParseError::new(format!("`{name}` is set by Herald and cannot be overridden")));
+            if let Some(why) = reserved_header(&lower) {
+                return Err(ParseError::new(format!("`{name}` {why}; it cannot be a custom header")));
             }
-            if value.len() > 4096 || !value.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)) {
+            if value.len() > MAX_HEADER_VALUE_BYTES || !value.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+            {
                 return Err(ParseError::new(format!(
-                    "the value of `{name}` must be printable ASCII, at most 4096 characters"
+                    "the value of `{name}` must be printable ASCII, at most {MAX_HEADER_VALUE_BYTES} characters"
                 )));
             }
             out.insert(lower, value);
@@ -192,10 +239,32 @@ mod tests {
     }
 
     #[test]
+    fn odd_ipv4_literals_are_normalised_before_anything_checks_them() {
+        for odd in
+            ["http://127.1/", "http://2130706433/", "http://0x7f000001/", "http://0177.0.0.1/", "http://127.0.0.1./"]
+        {
+            let u = EndpointUrl::parse(odd).unwrap();
+            assert_eq!(u.target().0.trim_end_matches('.'), "127.0.0.1", "{odd}");
+        }
+        let v6 = EndpointUrl::parse("https://[::ffff:7f00:1]:8443/x").unwrap();
+        assert_eq!(v6.target(), ("[::ffff:7f00:1]".to_owned(), 8443, true));
+    }
+
+    #[test]
     fn reserved_and_malformed_headers_are_rejected() {
         let ok = CustomHeaders::parse([("X-Team".into(), "growth".into())].into()).unwrap();
         assert_eq!(ok.iter().next(), Some(("x-team", "growth")));
-        assert!(CustomHeaders::parse([("webhook-id".into(), "x".into())].into()).is_err());
+        for name in ["webhook-id", "Webhook-Signature", "webhook-anything", "svix-signature", "Host", "Connection"] {
+            let e = CustomHeaders::parse([(name.into(), "x".into())].into()).unwrap_err();
+            assert!(e.0.contains("cannot be a custom header"), "{name}: {e}");
+        }
+        for name in ["transfer-encoding", "content-length", "te", "upgrade", "proxy-authorization", "x-forwarded-for"] {
+            assert!(CustomHeaders::parse([(name.into(), "x".into())].into()).is_err(), "{name}");
+        }
+        let long = "v".repeat(MAX_HEADER_VALUE_BYTES + 1);
+        assert!(CustomHeaders::parse([("x-a".into(), long)].into()).is_err());
+        let many = (0..=MAX_CUSTOM_HEADERS).map(|i| (format!("x-{i}"), "v".to_owned())).collect();
+        assert!(CustomHeaders::parse(many).is_err());
         assert!(CustomHeaders::parse([("bad name".into(), "x".into())].into()).is_err());
         assert!(CustomHeaders::parse([("x-a".into(), "line\nbreak".into())].into()).is_err());
     }

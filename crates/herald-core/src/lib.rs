@@ -6,6 +6,7 @@
 
 pub mod clock;
 pub mod delivery;
+pub mod destination;
 pub mod endpoint;
 pub mod envelope;
 pub mod event_type;

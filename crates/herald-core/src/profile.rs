@@ -255,7 +255,7 @@ impl Profile {
             let lower = name.to_ascii_lowercase();
             let token = !lower.is_empty()
                 && lower.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-            if !token || matches!(lower.as_str(), "content-type" | "content-length" | "host" | "transfer-encoding") {
+            if !token || crate::endpoint::controls_sending(&lower) {
                 return Err(ParseError::new(format!("`{name}` cannot be a profile header")));
             }
         }

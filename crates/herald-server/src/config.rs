@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use figment::providers::{Env, Format, Toml};
 use figment::Figment;
+use herald_core::destination::{parse_cidrs, DestinationPolicy, LOOPBACK_CIDRS};
 use herald_core::retry::RetryPolicy;
 use serde::Deserialize;
 
@@ -19,7 +20,15 @@ pub struct Config {
     pub auth: AuthConfig,
     pub worker: WorkerConfig,
     pub delivery: DeliveryConfig,
+    pub security: SecurityConfig,
+    pub limits: LimitsConfig,
     pub log: LogConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    pub endpoints_per_app: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -139,6 +148,44 @@ impl DeliveryConfig {
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// Ranges deliveries may reach although they are not global: a list, or
+    /// one comma-separated string (as the environment gives it).
+    pub allowed_cidrs: StringOrList,
+    pub require_https: bool,
+}
+
+/// `"a,b"` or `["a", "b"]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum StringOrList {
+    One(String),
+    List(Vec<String>),
+}
+
+impl SecurityConfig {
+    pub fn destination_policy(&self) -> Result<DestinationPolicy, ConfigError> {
+        let joined = match &self.allowed_cidrs {
+            StringOrList::One(s) => s.clone(),
+            StringOrList::List(v) => v.join(","),
+        };
+        let nets = parse_cidrs(&joined).map_err(|e| ConfigError(format!("security.allowed_cidrs: {e}")))?;
+        Ok(DestinationPolicy::new(nets, self.require_https))
+    }
+
+    /// `serve --dev`: loopback opened on top of the configured ranges.
+    pub fn open_loopback(&mut self) {
+        let mut list = match &self.allowed_cidrs {
+            StringOrList::One(s) => vec![s.clone()],
+            StringOrList::List(v) => v.clone(),
+        };
+        list.push(LOOPBACK_CIDRS.to_owned());
+        self.allowed_cidrs = StringOrList::List(list);
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogConfig {
     pub level: String,
     pub format: LogFormat,
@@ -246,6 +293,10 @@ impl Config {
             return fail("database.unavailable_after_ms", "must be at least 1");
         }
         self.delivery.retry_policy()?;
+        self.security.destination_policy()?;
+        if self.limits.endpoints_per_app == 0 {
+            return fail("limits.endpoints_per_app", "must be at least 1");
+        }
         if self.log.level.trim().is_empty() {
             return fail("log.level", "must not be empty");
         }
@@ -297,8 +348,22 @@ mod tests {
         let err = with("[database]\nwal_limit_bytes = 100").unwrap_err().to_string();
         assert!(err.contains("database.wal_limit_bytes"), "{err}");
         assert!(with("[database]\nwal_limit_bytes = 0").is_ok(), "0 turns the bound off");
+        let err = with("[security]\nallowed_cidrs = \"10.0.0.0/33\"").unwrap_err().to_string();
+        assert!(err.contains("security.allowed_cidrs"), "{err}");
         let err = with("[worker]\nmax_per_endpoint = 0").unwrap_err().to_string();
         assert!(err.contains("worker.max_per_endpoint"), "{err}");
+    }
+
+    #[test]
+    fn allowed_ranges_come_as_a_list_or_a_string() {
+        let listed = with("[security]\nallowed_cidrs = [\"127.0.0.0/8\", \"::1\"]").unwrap();
+        assert_eq!(listed.security.destination_policy().unwrap().allowed().len(), 2);
+        let joined = with("[security]\nallowed_cidrs = \"127.0.0.0/8,::1/128\"").unwrap();
+        assert_eq!(joined.security.destination_policy().unwrap().allowed().len(), 2);
+        let mut none = Config::defaults().unwrap();
+        assert!(none.security.destination_policy().unwrap().allowed().is_empty(), "nothing opened by default");
+        none.security.open_loopback();
+        assert_eq!(none.security.destination_policy().unwrap().allowed().len(), 2);
     }
 
     #[test]

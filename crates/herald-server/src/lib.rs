@@ -13,4 +13,4 @@ pub mod state;
 pub mod worker;
 
 pub use config::Config;
-pub use startup::{open_store, Application};
+pub use startup::{open_store, Application, Seams};

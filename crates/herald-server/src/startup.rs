@@ -17,6 +17,7 @@ use tokio::sync::{watch, Notify};
 use crate::auth::AdminToken;
 use crate::config::{Config, DatabaseKind};
 use crate::state::AppState;
+use crate::worker::connect::{Resolve, SystemResolver};
 use crate::worker::http::HttpClient;
 use crate::worker::{Sender, Worker, WorkerSettings};
 
@@ -61,6 +62,19 @@ pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dy
 /// concurrency, before publishing leaves new ones to the queue table.
 const HANDOVER_PER_SLOT: usize = 8;
 
+/// What tests replace: the clock (to walk retry schedules) and the DNS
+/// resolver (to script a rebinding attack).
+pub struct Seams {
+    pub clock: Arc<dyn Clock>,
+    pub resolver: Arc<dyn Resolve>,
+}
+
+impl Default for Seams {
+    fn default() -> Self {
+        Self { clock: Arc::new(SystemClock), resolver: Arc::new(SystemResolver) }
+    }
+}
+
 pub struct Application {
     listener: TcpListener,
     port: u16,
@@ -72,19 +86,20 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        Self::build_with_clock(config, Arc::new(SystemClock)).await
+        Self::build_with(config, Seams::default()).await
     }
 
-    /// As [`Application::build`], with an injected clock (tests walk retry
-    /// schedules with a manual one).
-    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+    /// As [`Application::build`], with the clock and the resolver injected.
+    pub async fn build_with(config: Config, seams: Seams) -> anyhow::Result<Self> {
         config.validate()?;
+        let Seams { clock, resolver } = seams;
         let store = open_store(&config, config.database.migrate_on_start).await?;
         let (token, generated_token) = AdminToken::load_or_generate(&config.auth.admin_token, store.as_ref()).await?;
         let wake = Arc::new(Notify::new());
         let lease = Duration::from_millis(config.worker.lease_ms);
         let sender = Sender {
-            client: HttpClient::new().context("building the HTTP client")?,
+            client: HttpClient::with_resolver(config.security.destination_policy()?, resolver)
+                .context("building the HTTP client")?,
             clock: clock.clone(),
             policy: Arc::new(config.delivery.retry_policy()?),
             timeout: config.delivery.timeout(),
@@ -105,6 +120,7 @@ impl Application {
             schemas: Default::default(),
             sender: sender.clone(),
             dispatch,
+            limits: Arc::new(config.limits.clone()),
         };
         let router = if config.server.api_enabled {
             crate::api::router(state, Arc::new(token), config.server.max_body_bytes)

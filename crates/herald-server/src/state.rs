@@ -23,6 +23,8 @@ pub struct AppState {
     pub sender: Sender,
     /// Hands new deliveries to this process's worker (`None` without one).
     pub dispatch: Option<Dispatch>,
+    /// Caps on what one application may hold.
+    pub limits: Arc<crate::config::LimitsConfig>,
 }
 
 impl AppState {

@@ -55,6 +55,7 @@ pub trait Store: Send + Sync + 'static {
     async fn create_endpoint(&self, app: &AppId, new: NewEndpoint, now: Timestamp) -> StoreResult<Endpoint>;
     async fn get_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<Endpoint>;
     async fn list_endpoints(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Endpoint>>;
+    async fn count_endpoints(&self, app: &AppId) -> StoreResult<u64>;
     async fn update_endpoint(
         &self,
         app: &AppId,

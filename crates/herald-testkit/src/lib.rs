@@ -6,6 +6,8 @@ pub mod receiver;
 
 pub use receiver::{Received, Reply, TestReceiver};
 pub mod proxy;
+pub mod streaming;
 
 pub use disk::{PowerCutDisk, SmallDisk};
 pub use proxy::TcpProxy;
+pub use streaming::StreamingReceiver;

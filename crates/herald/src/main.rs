@@ -36,6 +36,10 @@ enum Command {
         /// Run delivery workers only; the port then serves just /health.
         #[arg(long)]
         worker_only: bool,
+        /// Development: let deliveries reach loopback (127.0.0.0/8, ::1),
+        /// which is refused otherwise. Never for a server others can reach.
+        #[arg(long)]
+        dev: bool,
     },
     /// Apply pending database migrations, then exit.
     Migrate,
@@ -85,7 +89,10 @@ async fn main() -> anyhow::Result<()> {
     let mut config = Config::load(cli.config.as_deref())?;
     init_logging(&config);
     match cli.command {
-        Command::Serve { api_only, worker_only } => {
+        Command::Serve { api_only, worker_only, dev } => {
+            if dev {
+                config.security.open_loopback();
+            }
             if api_only {
                 config.worker.enabled = false;
             }
@@ -103,7 +110,13 @@ async fn main() -> anyhow::Result<()> {
             }
             let addr = std::net::SocketAddr::new(config.server.listen.ip(), app.port());
             tracing::info!(%addr, database = %herald_server::config::redact_url(&config.database.url), "herald is listening");
-            println!("herald listening on http://{addr}");
+            if dev {
+                println!(
+                    "herald listening on http://{addr} (dev mode: deliveries may reach loopback 127.0.0.0/8 and ::1)"
+                );
+            } else {
+                println!("herald listening on http://{addr}");
+            }
             app.run_until_stopped(shutdown_signal()).await
         }
         Command::Migrate => {

@@ -98,6 +98,21 @@ fn parse_url(s: &str) -> Result<EndpointUrl, ApiError> {
     EndpointUrl::parse(s).map_err(|e| ApiError::validation("url", e))
 }
 
+/// How long saving an endpoint waits for its host to resolve; a slower
+/// answer lets it through (every delivery checks again).
+const RESOLVE_ON_SAVE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A URL deliveries may reach, as its host resolves now: a host whose
+/// every address is refused (loopback, private, ...) answers 422 naming
+/// the range and the setting that opens it.
+async fn deliverable_url(state: &AppState, s: &str) -> Result<EndpointUrl, ApiError> {
+    let url = parse_url(s)?;
+    if let Ok(Some(why)) = tokio::time::timeout(RESOLVE_ON_SAVE, state.sender.client.refusal(&url)).await {
+        return Err(ApiError::validation("url", why));
+    }
+    Ok(url)
+}
+
 fn parse_filter(list: Option<Vec<String>>) -> Result<EventFilter, ApiError> {
     let Some(list) = list else { return Ok(EventFilter::All) };
     if list.is_empty() {
@@ -161,13 +176,20 @@ async fn create_endpoint(
 ) -> ApiResult<(StatusCode, Json<EndpointView>)> {
     let app = apps::resolve(&state, &app).await?;
     check_text("description", &body.description, 4096, true)?;
-    let url = parse_url(&body.url)?;
+    let url = deliverable_url(&state, &body.url).await?;
     let profile = body.profile.map(|p| check_profile("profile", p)).transpose()?;
     let effective = Profile::effective(app.profile.as_ref(), profile.as_ref());
     if effective.unique_urls == Some(true) {
         if let Some(existing) = existing_with_url(&state, &app.id, url.as_str()).await? {
             return Ok((StatusCode::OK, Json(existing.into())));
         }
+    }
+    let cap = state.limits.endpoints_per_app;
+    if state.store.count_endpoints(&app.id).await? >= cap {
+        return Err(ApiError::validation(
+            "url",
+            format!("this application already has {cap} endpoints, the most allowed (limits.endpoints_per_app)"),
+        ));
     }
     let secret = match &body.secret {
         Some(s) => EndpointSecret::parse(s).map_err(|e| ApiError::validation("secret", e))?,
@@ -263,8 +285,12 @@ async fn update_endpoint(
     if let Some(d) = &body.description {
         check_text("description", d, 4096, true)?;
     }
+    let url = match body.url.as_deref() {
+        Some(u) => Some(deliverable_url(&state, u).await?),
+        None => None,
+    };
     let patch = EndpointPatch {
-        url: body.url.as_deref().map(parse_url).transpose()?,
+        url,
         description: body.description,
         filter: body.event_types.map(parse_filter).transpose()?,
         disabled: body.disabled,

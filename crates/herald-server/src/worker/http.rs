@@ -2,21 +2,26 @@
 //! without a higher-level layer (no redirect handling at all, so a 3xx is
 //! simply an answer; no URL re-parsing beyond the request URI). One call
 //! sends a POST and reads at most a snippet of the answer, all under one
-//! timeout.
+//! timeout. Connections go through the [`GuardedConnector`], so only
+//! destinations the policy allows are ever reached.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use herald_core::destination::DestinationPolicy;
 use http::{HeaderMap, Method, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
+use super::connect::{GuardedConnector, Refused, Resolve, SystemResolver};
+
 #[derive(Clone)]
 pub struct HttpClient {
-    inner: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    inner: Client<HttpsConnector<GuardedConnector>, Full<Bytes>>,
+    connector: GuardedConnector,
 }
 
 /// What came back.
@@ -35,26 +40,43 @@ pub enum SendError {
     Url(String),
     #[error("connection failed: {0}")]
     Connect(String),
+    /// The host resolves only to addresses the policy refuses.
+    #[error("{0}")]
+    Refused(String),
     #[error("request failed: {0}")]
     Request(String),
 }
 
 impl HttpClient {
-    /// Pooled connections (idle for up to a minute), TCP_NODELAY, TLS with
-    /// the Mozilla root certificates.
-    pub fn new() -> Result<Self, std::io::Error> {
-        let mut http = HttpConnector::new();
-        http.set_nodelay(true);
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(Duration::from_secs(10)));
+    /// Pooled connections (idle for up to a minute), TCP_NODELAY, TLS
+    /// always verified against the Mozilla root certificates, destinations
+    /// checked against `policy` with the system resolver.
+    pub fn new(policy: DestinationPolicy) -> Result<Self, std::io::Error> {
+        Self::with_resolver(policy, Arc::new(SystemResolver))
+    }
+
+    pub fn with_resolver(policy: DestinationPolicy, resolver: Arc<dyn Resolve>) -> Result<Self, std::io::Error> {
+        let connector =
+            GuardedConnector { policy: Arc::new(policy), resolver, connect_timeout: Duration::from_secs(10) };
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
             .map_err(std::io::Error::other)?
             .https_or_http()
             .enable_http1()
-            .wrap_connector(http);
+            .wrap_connector(connector.clone());
         let inner = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(60)).build(https);
-        Ok(Self { inner })
+        Ok(Self { inner, connector })
+    }
+
+    /// Why `url` can never be delivered to as its host resolves now, if
+    /// so. A host that does not resolve at all passes (its DNS may not be
+    /// set up yet); every delivery checks again.
+    pub async fn refusal(&self, url: &herald_core::endpoint::EndpointUrl) -> Option<String> {
+        let (host, port, https) = url.target();
+        match self.connector.allowed_addrs(&host, port, https).await {
+            Err(e) => e.downcast_ref::<Refused>().map(ToString::to_string),
+            Ok(_) => None,
+        }
     }
 
     /// POSTs `body` to `url`; the whole exchange (connect, send, read the
@@ -75,7 +97,9 @@ impl HttpClient {
         let exchange = async {
             let resp = self.inner.request(req).await.map_err(|e| {
                 let chain = error_chain(&e);
-                if e.is_connect() {
+                if let Some(refused) = find::<Refused>(&e) {
+                    SendError::Refused(refused.to_string())
+                } else if e.is_connect() {
                     SendError::Connect(chain)
                 } else {
                     SendError::Request(chain)
@@ -112,6 +136,18 @@ fn snippet(buf: &[u8], limit: usize) -> Option<String> {
         text.truncate(text.floor_char_boundary(limit));
     }
     Some(text)
+}
+
+/// The first error of type `T` in `e`'s source chain.
+fn find<'a, T: std::error::Error + 'static>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a T> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(found) = err.downcast_ref::<T>() {
+            return Some(found);
+        }
+        cur = err.source();
+    }
+    None
 }
 
 /// An error and its sources, joined with ": ".

@@ -1,6 +1,7 @@
 //! Delivery workers: claim due deliveries under a lease, send them
 //! concurrently, and settle the outcomes in batches (one commit for many).
 
+pub mod connect;
 pub mod dispatch;
 pub mod handshake;
 pub mod http;

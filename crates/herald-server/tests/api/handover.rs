@@ -86,7 +86,8 @@ async fn a_delivery_with_too_little_lease_left_is_released_unsent() {
     let lease = Duration::from_secs(30);
     let published = app.store.publish(&app_id, app.new_message(), app.clock.now(), Some(lease)).await.unwrap();
     let sender = Sender {
-        client: HttpClient::new().unwrap(),
+        client: HttpClient::new(crate::helpers::test_config("sqlite::memory:").security.destination_policy().unwrap())
+            .unwrap(),
         clock: Arc::new(app.clock.clone()),
         policy: Arc::new(herald_core::retry::RetryPolicy::default()),
         timeout: Duration::from_secs(10),

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use herald_core::{Clock, ManualClock};
-use herald_server::{Application, Config};
+use herald_server::config::StringOrList;
+use herald_server::worker::connect::{Resolve, SystemResolver};
+use herald_server::{Application, Config, Seams};
 use herald_store::Store;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -107,6 +109,8 @@ pub fn test_config(db_url: &str) -> Config {
     c.worker.poll_interval_ms = 10;
     c.worker.lease_ms = 5_000;
     c.delivery.timeout_ms = 1_000;
+    // The receivers run on loopback, which is refused unless opened.
+    c.security.allowed_cidrs = StringOrList::One(herald_core::destination::LOOPBACK_CIDRS.to_owned());
     c
 }
 
@@ -117,18 +121,30 @@ impl TestApp {
 
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let db = Arc::new(TestDb::create().await);
-        Self::spawn_on(db, ManualClock::starting_now(), tweak).await
+        Self::spawn_on(db, ManualClock::starting_now(), Arc::new(SystemResolver), tweak).await
+    }
+
+    /// With host names resolved by `resolver` instead of the system's.
+    pub async fn spawn_resolving(resolver: Arc<dyn Resolve>, tweak: impl FnOnce(&mut Config)) -> Self {
+        let db = Arc::new(TestDb::create().await);
+        Self::spawn_on(db, ManualClock::starting_now(), resolver, tweak).await
     }
 
     /// Another node on the same database and clock (for lease tests).
     pub async fn spawn_sibling(&self, tweak: impl FnOnce(&mut Config)) -> Self {
-        Self::spawn_on(self.db.clone(), self.clock.clone(), tweak).await
+        Self::spawn_on(self.db.clone(), self.clock.clone(), Arc::new(SystemResolver), tweak).await
     }
 
-    async fn spawn_on(db: Arc<TestDb>, clock: ManualClock, tweak: impl FnOnce(&mut Config)) -> Self {
+    async fn spawn_on(
+        db: Arc<TestDb>,
+        clock: ManualClock,
+        resolver: Arc<dyn Resolve>,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
         let mut config = test_config(&db.url);
         tweak(&mut config);
-        let app = Application::build_with_clock(config, Arc::new(clock.clone())).await.unwrap();
+        let seams = Seams { clock: Arc::new(clock.clone()), resolver };
+        let app = Application::build_with(config, seams).await.unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());
         let store = app.store();
         let (stop, stopped) = oneshot::channel::<()>();

@@ -305,6 +305,16 @@ where
         Ok(Page::from_rows(super::all(&rows, rows::endpoint)?, page.limit, |e| e.id.to_string()))
     }
 
+    pub async fn count_endpoints(&self, app: &AppId) -> StoreResult<u64> {
+        let rows = sqlx::query("SELECT COUNT(*) AS n FROM endpoints WHERE app_id = $1")
+            .bind(app.as_str())
+            .fetch_all(self.reader)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        let n = super::all(&rows, |r| r.int("n"))?.first().copied().unwrap_or(0);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     pub async fn update_endpoint(
         &self,
         app: &AppId,

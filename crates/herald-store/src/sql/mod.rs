@@ -194,6 +194,9 @@ where
     async fn list_endpoints(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Endpoint>> {
         Sql::of(self).list_endpoints(app, page).await
     }
+    async fn count_endpoints(&self, app: &AppId) -> StoreResult<u64> {
+        Sql::of(self).count_endpoints(app).await
+    }
     async fn update_endpoint(
         &self,
         app: &AppId,

@@ -17,11 +17,21 @@ pub struct Node {
 impl Node {
     /// Starts `herald serve` in `dir` and waits for its "listening" line.
     pub fn start(dir: &Path, env: &[(&str, &str)]) -> Self {
+        Self::start_with_args(dir, &[], env).0
+    }
+
+    /// As [`Node::start`], with extra `serve` arguments; also returns the
+    /// line that announced the address.
+    pub fn start_with_args(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Self, String) {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_herald"));
         cmd.arg("serve")
+            .args(args)
             .current_dir(dir)
             .env("HERALD_SERVER_LISTEN", "127.0.0.1:0")
             .env("HERALD_AUTH_ADMIN_TOKEN", TOKEN)
+            // Receivers run on loopback, which deliveries may reach only
+            // when it is opened.
+            .env("HERALD_SECURITY_ALLOWED_CIDRS", "127.0.0.0/8,::1/128")
             .env("HERALD_WORKER_POLL_INTERVAL_MS", "50")
             .env("HERALD_LOG_LEVEL", "warn")
             .stdout(Stdio::piped())
@@ -32,15 +42,15 @@ impl Node {
         let mut child = cmd.spawn().expect("herald starts");
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
-        let base = loop {
+        let (base, announced) = loop {
             let line = lines.next().expect("herald printed its address").unwrap();
             if let Some(url) = line.strip_prefix("herald listening on ") {
-                break url.trim().to_owned();
+                break (url.split_whitespace().next().unwrap_or_default().to_owned(), line.clone());
             }
         };
         // Keep draining stdout so the child never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Self { child, base }
+        (Self { child, base }, announced)
     }
 
     /// SIGKILL: no cleanup runs (dropping a node does the same).
