@@ -42,6 +42,8 @@ impl Node {
             // Receivers run on loopback, which deliveries may reach only
             // when it is opened.
             .env("HERALD_SECURITY_ALLOWED_CIDRS", "127.0.0.0/8,::1/128")
+            // One main key for every node (PostgreSQL needs it set).
+            .env("HERALD_SECURITY_MAIN_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
             .env("HERALD_DATABASE_URL", db)
             .env("HERALD_LOG_LEVEL", "warn")
             .stdout(Stdio::piped())

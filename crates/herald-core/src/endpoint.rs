@@ -106,6 +106,34 @@ impl fmt::Debug for EndpointSecret {
     }
 }
 
+/// A credential a profile sends (an application's or an endpoint's API key
+/// for the receiver). Its `Debug` never shows the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credential(String);
+
+impl Credential {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Credential {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Credential(redacted)")
+    }
+}
+
 /// Headers Herald sets itself, and hop-by-hop or framing headers that
 /// would change how the request is sent or routed: no endpoint sets them.
 const RESERVED_HEADERS: &[&str] = &[

@@ -78,6 +78,8 @@ prefixed_id!(/// One delivery attempt.
     AttemptId, "att_");
 prefixed_id!(/// An entry of the event-type catalog.
     EventTypeId, "et_");
+prefixed_id!(/// An API token (its id, not its secret value).
+    TokenId, "tok_");
 
 #[cfg(test)]
 mod tests {

@@ -12,12 +12,13 @@ pub mod envelope;
 pub mod event_type;
 pub mod ids;
 pub mod profile;
+pub mod rate;
 pub mod retry;
 pub mod signing;
 pub mod time;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use ids::{AppId, AttemptId, EndpointId, EventTypeId, MessageId};
+pub use ids::{AppId, AttemptId, EndpointId, EventTypeId, MessageId, TokenId};
 pub use time::Timestamp;
 
 /// A value that failed to parse, with the reason in plain words.

@@ -9,6 +9,7 @@ use figment::providers::{Env, Format, Toml};
 use figment::Figment;
 use herald_core::destination::{parse_cidrs, DestinationPolicy, LOOPBACK_CIDRS};
 use herald_core::retry::RetryPolicy;
+use herald_store::seal::parse_key;
 use serde::Deserialize;
 
 pub const DEFAULTS: &str = include_str!("../../../config/default.toml");
@@ -29,6 +30,8 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct LimitsConfig {
     pub endpoints_per_app: u64,
+    pub app_token_requests_per_second: u32,
+    pub admin_token_requests_per_second: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -146,14 +149,34 @@ impl DeliveryConfig {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityConfig {
     /// Ranges deliveries may reach although they are not global: a list, or
     /// one comma-separated string (as the environment gives it).
     pub allowed_cidrs: StringOrList,
     pub require_https: bool,
+    /// Base64 of 32 bytes: seals secrets at rest. Empty: a key file beside
+    /// the SQLite database (generated on first start).
+    pub main_key: String,
+    /// Keys sealed values may still be under, during a rotation.
+    pub previous_main_keys: StringOrList,
 }
+
+impl std::fmt::Debug for SecurityConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = if self.main_key.is_empty() { "(key file)" } else { "(redacted)" };
+        f.debug_struct("SecurityConfig")
+            .field("allowed_cidrs", &self.allowed_cidrs)
+            .field("require_https", &self.require_https)
+            .field("main_key", &shown)
+            .field("previous_main_keys", &format!("({} redacted)", self.previous_keys().len()))
+            .finish()
+    }
+}
+
+/// 32 bytes that seal secrets at rest.
+pub type MainKey = [u8; 32];
 
 /// `"a,b"` or `["a", "b"]`.
 #[derive(Clone, Debug, Deserialize)]
@@ -171,6 +194,28 @@ impl SecurityConfig {
         };
         let nets = parse_cidrs(&joined).map_err(|e| ConfigError(format!("security.allowed_cidrs: {e}")))?;
         Ok(DestinationPolicy::new(nets, self.require_https))
+    }
+
+    fn previous_keys(&self) -> Vec<String> {
+        match &self.previous_main_keys {
+            StringOrList::One(s) => s.split(',').map(str::trim).filter(|k| !k.is_empty()).map(str::to_owned).collect(),
+            StringOrList::List(v) => v.clone(),
+        }
+    }
+
+    /// The configured main key and the previous ones, decoded; `None` for
+    /// the main key when it is not set.
+    pub fn keys(&self) -> Result<(Option<MainKey>, Vec<MainKey>), ConfigError> {
+        let main = (!self.main_key.trim().is_empty())
+            .then(|| parse_key(&self.main_key))
+            .transpose()
+            .map_err(|e| ConfigError(format!("security.main_key: {e}")))?;
+        let previous = self
+            .previous_keys()
+            .iter()
+            .map(|k| parse_key(k).map_err(|e| ConfigError(format!("security.previous_main_keys: {e}"))))
+            .collect::<Result<_, _>>()?;
+        Ok((main, previous))
     }
 
     /// `serve --dev`: loopback opened on top of the configured ranges.
@@ -294,6 +339,7 @@ impl Config {
         }
         self.delivery.retry_policy()?;
         self.security.destination_policy()?;
+        self.security.keys()?;
         if self.limits.endpoints_per_app == 0 {
             return fail("limits.endpoints_per_app", "must be at least 1");
         }
@@ -364,6 +410,17 @@ mod tests {
         assert!(none.security.destination_policy().unwrap().allowed().is_empty(), "nothing opened by default");
         none.security.open_loopback();
         assert_eq!(none.security.destination_policy().unwrap().allowed().len(), 2);
+    }
+
+    #[test]
+    fn keys_are_checked_and_never_shown() {
+        let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        let c = with(&format!("[security]\nmain_key = \"{key}\"\nprevious_main_keys = \"{key}\"")).unwrap();
+        assert_eq!(c.security.keys().unwrap().1.len(), 1);
+        let shown = format!("{c:?}");
+        assert!(!shown.contains(key) && shown.contains("main_key: \"(redacted)\""), "{shown}");
+        let err = with("[security]\nmain_key = \"c2hvcnQ=\"").unwrap_err().to_string();
+        assert!(err.contains("security.main_key") && err.contains("32 bytes"), "{err}");
     }
 
     #[test]

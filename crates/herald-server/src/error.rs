@@ -49,6 +49,22 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
     }
 
+    /// 429 with `Retry-After`: this token sent more requests than its rate.
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Self {
+            retry_after: Some(u32::try_from(retry_after_secs.max(1)).unwrap_or(u32::MAX)),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "this token sent more requests than its rate limit (limits.*_token_requests_per_second); retry after Retry-After",
+            )
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }
@@ -86,7 +102,7 @@ impl From<StoreError> for ApiError {
                 "validation_error",
                 format!("the database cannot store a value of this request: {why}"),
             ),
-            StoreError::Corrupt(_) | StoreError::Backend(_) => {
+            StoreError::Corrupt(_) | StoreError::Sealed(_) | StoreError::Backend(_) => {
                 tracing::error!(error = %e, "store error");
                 Self::internal()
             }

@@ -14,7 +14,7 @@ use herald_store_sqlite::{SqliteOptions, SqliteStore};
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 
-use crate::auth::AdminToken;
+use crate::auth::{AdminToken, Auth, Rates};
 use crate::config::{Config, DatabaseKind};
 use crate::state::AppState;
 use crate::worker::connect::{Resolve, SystemResolver};
@@ -24,6 +24,11 @@ use crate::worker::{Sender, Worker, WorkerSettings};
 /// Opens the configured store, applying migrations when asked.
 pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dyn Store>> {
     let shown = crate::config::redact_url(&config.database.url);
+    let (sealer, created) = crate::keys::sealer(config)?;
+    if let Some(path) = created {
+        tracing::warn!(key_file = %path.display(), "generated the main key that seals secrets at rest; back it up apart from the database (or set security.main_key)");
+    }
+    let sealer = Arc::new(sealer);
     let (store, applied): (Arc<dyn Store>, usize) = match config.database_kind() {
         Some(DatabaseKind::Postgres) => {
             let opts = PgOptions {
@@ -31,6 +36,7 @@ pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dy
                 max_connections: config.database.max_connections,
                 node: config.worker.node_name(config.server.listen),
                 acquire_timeout: Duration::from_millis(config.database.unavailable_after_ms),
+                sealer: sealer.clone(),
             };
             let store = PgStore::connect(&opts).await.with_context(|| format!("connecting to {shown}"))?;
             let applied = if migrate { store.migrate().await.context("applying migrations")? } else { 0 };
@@ -44,6 +50,7 @@ pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dy
                 checkpoint_interval: Duration::from_millis(config.database.checkpoint_interval_ms),
                 wal_limit_bytes: config.database.wal_limit_bytes,
                 wal_restart_interval: Duration::from_millis(config.database.wal_restart_interval_ms),
+                sealer: sealer.clone(),
             })
             .await
             .with_context(|| format!("opening the database {shown}"))?;
@@ -54,6 +61,14 @@ pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dy
     };
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
+    }
+    if migrate {
+        let resealed = store.reseal_secrets().await.context(
+            "sealing secrets under security.main_key (a rotated-out key belongs in security.previous_main_keys)",
+        )?;
+        if resealed > 0 {
+            tracing::info!(resealed, key_id = sealer.key_id(), "secrets sealed under the current main key");
+        }
     }
     Ok(store)
 }
@@ -122,8 +137,13 @@ impl Application {
             dispatch,
             limits: Arc::new(config.limits.clone()),
         };
+        let rates = Rates {
+            admin_per_sec: config.limits.admin_token_requests_per_second,
+            app_per_sec: config.limits.app_token_requests_per_second,
+        };
+        let auth = Arc::new(Auth::new(token, store.clone(), state.clock.clone(), rates));
         let router = if config.server.api_enabled {
-            crate::api::router(state, Arc::new(token), config.server.max_body_bytes)
+            crate::api::router(state, auth, config.server.max_body_bytes)
         } else {
             crate::api::health_only(state)
         };

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use herald_core::Timestamp;
+use herald_store::seal::Sealer;
 use herald_store::sql::{Migrations, SqlBackend};
 use herald_store::*;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
@@ -29,6 +30,8 @@ pub struct PgOptions {
     /// How long a request waits for a connection before the database counts
     /// as unavailable.
     pub acquire_timeout: Duration,
+    /// Seals endpoint secrets and credentials at rest.
+    pub sealer: Arc<Sealer>,
 }
 
 #[derive(Clone)]
@@ -36,6 +39,7 @@ pub struct PgStore {
     pool: PgPool,
     publisher: herald_store::batch::Publisher,
     node: Arc<str>,
+    sealer: Arc<Sealer>,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
@@ -51,6 +55,7 @@ const MIGRATIONS: Migrations = Migrations {
         (3, include_str!("../migrations/0003_fair_claims.sql")),
         (4, include_str!("../migrations/0004_dead_letters.sql")),
         (5, include_str!("../migrations/0005_manual_attempts.sql")),
+        (6, include_str!("../migrations/0006_tokens.sql")),
     ],
     lock: Some("SELECT pg_advisory_xact_lock(79462569954372)"),
 };
@@ -70,8 +75,8 @@ impl PgStore {
             .await
             .map_err(db_err)?;
         let node: Arc<str> = opts.node.as_str().into();
-        let publisher = publish::start(pool.clone(), node.clone());
-        Ok(Self { pool, publisher, node })
+        let publisher = publish::start(pool.clone(), node.clone(), opts.sealer.clone());
+        Ok(Self { pool, publisher, node, sealer: opts.sealer.clone() })
     }
 
     pub async fn migrate(&self) -> StoreResult<usize> {
@@ -170,6 +175,9 @@ impl SqlBackend for PgStore {
     fn writer(&self) -> &PgPool {
         &self.pool
     }
+    fn sealer(&self) -> &Sealer {
+        &self.sealer
+    }
 
     fn watch_for_work(&self, on_work: Arc<dyn Fn() + Send + Sync>) {
         tokio::spawn(listen(self.pool.clone(), on_work));
@@ -179,7 +187,7 @@ impl SqlBackend for PgStore {
         &self.publisher
     }
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
-        queue::claim(&self.pool, req, &self.node).await
+        queue::claim(&self.pool, &self.sealer, req, &self.node).await
     }
     async fn renew(&self, leases: &[(i64, i64)], until: Timestamp) -> StoreResult<usize> {
         queue::renew(&self.pool, leases, until).await

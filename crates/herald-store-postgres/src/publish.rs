@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use herald_store::batch::{self, Plan, PublishRequest, Publisher};
+use herald_store::seal::Sealer;
 use herald_store::sql::fanout;
 use herald_store::*;
 use sqlx::PgPool;
@@ -14,16 +15,21 @@ use sqlx::PgPool;
 use crate::{db_err, PgStore, WORK_CHANNEL};
 
 /// `node` is written as the holder of the leases publishing takes.
-pub(crate) fn start(pool: PgPool, node: Arc<str>) -> Publisher {
+pub(crate) fn start(pool: PgPool, node: Arc<str>, sealer: Arc<Sealer>) -> Publisher {
     Publisher::start(move |reqs| {
-        let (pool, node) = (pool.clone(), node.clone());
-        async move { write_batch(&pool, &reqs, &node).await }
+        let (pool, node, sealer) = (pool.clone(), node.clone(), sealer.clone());
+        async move { write_batch(&pool, &sealer, &reqs, &node).await }
     })
 }
 
-async fn write_batch(pool: &PgPool, reqs: &[PublishRequest], node: &str) -> StoreResult<Vec<StoreResult<Published>>> {
+async fn write_batch(
+    pool: &PgPool,
+    sealer: &Sealer,
+    reqs: &[PublishRequest],
+    node: &str,
+) -> StoreResult<Vec<StoreResult<Published>>> {
     let mut tx = pool.begin().await.map_err(db_err)?;
-    let found = fanout::lookup::<PgStore>(&mut tx, reqs).await?;
+    let found = fanout::lookup::<PgStore>(&mut tx, sealer, reqs).await?;
     let known = found.known();
     let mut plans = batch::plan(reqs, &known);
 

@@ -4,6 +4,7 @@
 
 use herald_core::Timestamp;
 use herald_store::rows;
+use herald_store::seal::Sealer;
 use herald_store::sql::SqlRow;
 use herald_store::*;
 use sqlx::PgPool;
@@ -18,7 +19,12 @@ use crate::db_err;
 /// due rows of each, skipping rows other nodes hold. The walk stops once
 /// `limit` rows are found: its cost follows the endpoints visited, not the
 /// size of the queue.
-pub(crate) async fn claim(pool: &PgPool, req: &ClaimRequest<'_>, node: &str) -> StoreResult<Vec<ClaimedDelivery>> {
+pub(crate) async fn claim(
+    pool: &PgPool,
+    sealer: &Sealer,
+    req: &ClaimRequest<'_>,
+    node: &str,
+) -> StoreResult<Vec<ClaimedDelivery>> {
     let token: i64 = rand::random();
     let now = req.now;
     let skip: Vec<&str> = req.skip.iter().map(|e| e.as_str()).collect();
@@ -71,7 +77,7 @@ pub(crate) async fn claim(pool: &PgPool, req: &ClaimRequest<'_>, node: &str) -> 
     .await
     .map_err(db_err)?;
     let mut claims = rows::ClaimBuilder::new(now.plus(req.lease));
-    rows.iter().map(|r| claims.add(&SqlRow(r))).collect()
+    rows.iter().map(|r| claims.add(&SqlRow(r, Some(sealer)))).collect()
 }
 
 /// Extends the leases still held, in one statement.

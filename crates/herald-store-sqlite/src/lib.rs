@@ -9,10 +9,12 @@ mod queue;
 mod values;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use herald_core::Timestamp;
+use herald_store::seal::Sealer;
 use herald_store::sql::{Migrations, SqlBackend};
 use herald_store::sync::FileSync;
 use herald_store::*;
@@ -40,6 +42,8 @@ pub struct SqliteOptions {
     /// Least time between two checkpoints on the writer's path (each may
     /// wait for an fsync).
     pub wal_restart_interval: Duration,
+    /// Seals endpoint secrets and credentials at rest.
+    pub sealer: Arc<Sealer>,
 }
 
 #[derive(Clone)]
@@ -48,6 +52,7 @@ pub struct SqliteStore {
     reader: SqlitePool,
     publisher: herald_store::batch::Publisher,
     sync: Option<FileSync>,
+    sealer: Arc<Sealer>,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
@@ -69,6 +74,7 @@ const MIGRATIONS: Migrations = Migrations {
         (3, include_str!("../migrations/0003_fair_claims.sql")),
         (4, include_str!("../migrations/0004_dead_letters.sql")),
         (5, include_str!("../migrations/0005_manual_attempts.sql")),
+        (6, include_str!("../migrations/0006_tokens.sql")),
     ],
     lock: None,
 };
@@ -124,8 +130,8 @@ impl SqliteStore {
                 .map_err(db_err)?
         };
         let sync = if in_memory || !opts.fsync_every_commit { None } else { Some(wal_sync(&writer).await?) };
-        let publisher = publish::start(writer.clone(), sync.clone());
-        Ok(Self { writer, reader, publisher, sync })
+        let publisher = publish::start(writer.clone(), sync.clone(), opts.sealer.clone());
+        Ok(Self { writer, reader, publisher, sync, sealer: opts.sealer.clone() })
     }
 
     /// Applies the migrations this build has not yet applied.
@@ -218,8 +224,11 @@ impl SqlBackend for SqliteStore {
     fn file_sync(&self) -> Option<&FileSync> {
         self.sync.as_ref()
     }
+    fn sealer(&self) -> &Sealer {
+        &self.sealer
+    }
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
-        queue::claim(&self.writer, req).await
+        queue::claim(&self.writer, &self.sealer, req).await
     }
     async fn renew(&self, leases: &[(i64, i64)], until: Timestamp) -> StoreResult<usize> {
         queue::renew(&self.writer, leases, until).await

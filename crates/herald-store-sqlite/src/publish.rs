@@ -5,8 +5,10 @@
 //! only after the commit, so "accepted" still means "on disk".
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use herald_store::batch::{self, Plan, PublishRequest, Publisher};
+use herald_store::seal::Sealer;
 use herald_store::sql::fanout;
 use herald_store::sync::FileSync;
 use herald_store::*;
@@ -16,19 +18,23 @@ use crate::{db_err, values, SqliteStore};
 
 /// The group-commit queue in front of this store's writes.
 /// With `sync`, callers are answered once their commit is fsynced.
-pub(crate) fn start(writer: SqlitePool, sync: Option<FileSync>) -> Publisher {
+pub(crate) fn start(writer: SqlitePool, sync: Option<FileSync>, sealer: Arc<Sealer>) -> Publisher {
     Publisher::start_synced(
         move |reqs| {
-            let writer = writer.clone();
-            async move { write_batch(&writer, &reqs).await }
+            let (writer, sealer) = (writer.clone(), sealer.clone());
+            async move { write_batch(&writer, &sealer, &reqs).await }
         },
         sync,
     )
 }
 
-async fn write_batch(writer: &SqlitePool, reqs: &[PublishRequest]) -> StoreResult<Vec<StoreResult<Published>>> {
+async fn write_batch(
+    writer: &SqlitePool,
+    sealer: &Sealer,
+    reqs: &[PublishRequest],
+) -> StoreResult<Vec<StoreResult<Published>>> {
     let mut tx = crate::begin(writer).await?;
-    let found = fanout::lookup::<SqliteStore>(&mut tx, reqs).await?;
+    let found = fanout::lookup::<SqliteStore>(&mut tx, sealer, reqs).await?;
     let known = found.known();
     let plans = batch::plan(reqs, &known);
 

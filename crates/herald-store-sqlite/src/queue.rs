@@ -3,6 +3,7 @@
 
 use herald_core::{AttemptId, Timestamp};
 use herald_store::rows;
+use herald_store::seal::Sealer;
 use herald_store::sql::SqlRow;
 use herald_store::*;
 use sqlx::{Row, SqlitePool};
@@ -16,7 +17,11 @@ use crate::{db_err, values};
 /// index probes each (the same first entry, read once for the endpoint and
 /// once for its due time, the earliest it has), and takes at most `per_endpoint` due rows of each: the cost
 /// follows the endpoints visited, not the size of the queue.
-pub(crate) async fn claim(writer: &SqlitePool, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
+pub(crate) async fn claim(
+    writer: &SqlitePool,
+    sealer: &Sealer,
+    req: &ClaimRequest<'_>,
+) -> StoreResult<Vec<ClaimedDelivery>> {
     let token: i64 = rand::random();
     let now = req.now;
     let skip = serde_json::to_string(&req.skip.iter().map(|e| e.as_str()).collect::<Vec<_>>())
@@ -88,7 +93,7 @@ pub(crate) async fn claim(writer: &SqlitePool, req: &ClaimRequest<'_>) -> StoreR
     .await
     .map_err(db_err)?;
     let mut claims = rows::ClaimBuilder::new(now.plus(req.lease));
-    rows.iter().map(|r| claims.add(&SqlRow(r))).collect()
+    rows.iter().map(|r| claims.add(&SqlRow(r, Some(sealer)))).collect()
 }
 
 /// Records a batch of outcomes in one transaction with few statements: the

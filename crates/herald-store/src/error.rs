@@ -11,6 +11,9 @@ pub enum StoreError {
     /// A row could not be turned back into a domain value.
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// A sealed secret does not open (wrong or missing key, altered value).
+    #[error("sealed secret: {0}")]
+    Sealed(String),
     /// The database cannot be reached (connection refused or lost, no
     /// connection free in time): worth trying again later.
     #[error("database unavailable: {0}")]
@@ -67,6 +70,7 @@ impl StoreError {
             Self::NotFound(w) => Self::NotFound(w),
             Self::Conflict(m) => Self::Conflict(m.clone()),
             Self::Corrupt(m) => Self::Corrupt(m.clone()),
+            Self::Sealed(m) => Self::Sealed(m.clone()),
             Self::Unavailable(m) => Self::Unavailable(m.clone()),
             Self::Rejected(m) => Self::Rejected(m.clone()),
             Self::Backend(e) => Self::Backend(e.to_string().into()),

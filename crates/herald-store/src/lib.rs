@@ -9,6 +9,7 @@ pub mod fixtures;
 mod model;
 mod patch;
 pub mod rows;
+pub mod seal;
 pub mod sql;
 pub mod sync;
 
@@ -16,7 +17,7 @@ pub use error::StoreError;
 pub use model::*;
 
 use async_trait::async_trait;
-use herald_core::{AppId, AttemptId, EndpointId, MessageId, Timestamp};
+use herald_core::{AppId, AttemptId, EndpointId, MessageId, Timestamp, TokenId};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -56,6 +57,20 @@ pub trait Store: Send + Sync + 'static {
     async fn get_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<Endpoint>;
     async fn list_endpoints(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Endpoint>>;
     async fn count_endpoints(&self, app: &AppId) -> StoreResult<u64>;
+
+    /// Seals every secret not yet sealed under the current main key (from
+    /// before sealing, or under a previous key); returns how many.
+    async fn reseal_secrets(&self) -> StoreResult<usize>;
+
+    // --- API tokens -------------------------------------------------------
+    async fn create_token(&self, token: &ApiToken) -> StoreResult<()>;
+    /// The token whose value hashes to `hash` (hex SHA-256), if any.
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<ApiToken>>;
+    async fn get_token(&self, id: &TokenId) -> StoreResult<ApiToken>;
+    async fn list_tokens(&self, page: PageRequest) -> StoreResult<Page<ApiToken>>;
+    /// Revokes the token.
+    async fn delete_token(&self, id: &TokenId) -> StoreResult<()>;
+    async fn touch_token(&self, id: &TokenId, now: Timestamp) -> StoreResult<()>;
     async fn update_endpoint(
         &self,
         app: &AppId,

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use herald_core::delivery::{DeliveryState, VerifyState};
-use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
+use herald_core::endpoint::{Credential, CustomHeaders, EndpointSecret, EndpointUrl};
 use herald_core::event_type::{EventFilter, EventTypeName};
 use herald_core::profile::Profile;
-use herald_core::{AppId, AttemptId, EndpointId, EventTypeId, MessageId, Timestamp};
+use herald_core::{AppId, AttemptId, EndpointId, EventTypeId, MessageId, Timestamp, TokenId};
 use serde_json::Value;
 
 /// Newest first, `limit` items, starting after the `before` cursor.
@@ -45,7 +45,7 @@ pub struct Application {
     pub profile: Option<Profile>,
     /// A key or value the profile may sign or authenticate with (e.g. the
     /// customer's API key); never shown back.
-    pub credential: Option<String>,
+    pub credential: Option<Credential>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -58,7 +58,7 @@ pub struct NewApplication {
     pub live: bool,
     pub metadata: Value,
     pub profile: Option<Profile>,
-    pub credential: Option<String>,
+    pub credential: Option<Credential>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -68,7 +68,7 @@ pub struct ApplicationPatch {
     pub live: Option<bool>,
     pub metadata: Option<Value>,
     pub profile: Option<Option<Profile>>,
-    pub credential: Option<Option<String>>,
+    pub credential: Option<Option<Credential>>,
 }
 
 #[derive(Clone, Debug)]
@@ -118,7 +118,7 @@ pub struct Endpoint {
     /// Overrides the application's profile, field by field.
     pub profile: Option<Profile>,
     /// Overrides the application's credential.
-    pub credential: Option<String>,
+    pub credential: Option<Credential>,
     /// `None` when no handshake is required; only `None` or `Verified`
     /// endpoints receive events.
     pub verification: Option<(VerifyState, Option<String>)>,
@@ -137,7 +137,7 @@ pub struct NewEndpoint {
     pub secret: EndpointSecret,
     pub metadata: Value,
     pub profile: Option<Profile>,
-    pub credential: Option<String>,
+    pub credential: Option<Credential>,
     pub verification: Option<(VerifyState, Option<String>)>,
 }
 
@@ -151,7 +151,7 @@ pub struct EndpointPatch {
     pub headers: Option<CustomHeaders>,
     pub metadata: Option<Value>,
     pub profile: Option<Option<Profile>>,
-    pub credential: Option<Option<String>>,
+    pub credential: Option<Option<Credential>>,
     pub verification: Option<Option<(VerifyState, Option<String>)>>,
 }
 
@@ -210,6 +210,31 @@ pub struct DeadLetterFilter {
     pub event_type: Option<String>,
     pub since: Option<Timestamp>,
     pub until: Option<Timestamp>,
+}
+
+/// What an API token may do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenScope {
+    /// Everything.
+    Admin,
+    /// One application's endpoints, messages and attempts, and reading the
+    /// event-type catalog.
+    App(AppId),
+}
+
+/// An API token as stored: never its value, only a SHA-256 of it (tokens
+/// are 192 random bits, so a fast hash is enough) and a short prefix to
+/// recognise it by.
+#[derive(Clone, Debug)]
+pub struct ApiToken {
+    pub id: TokenId,
+    pub name: String,
+    pub prefix: String,
+    pub hash: String,
+    pub scope: TokenScope,
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub last_used_at: Option<Timestamp>,
 }
 
 /// A delivery that exhausted its retries, with its message.

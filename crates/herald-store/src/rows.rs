@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use herald_core::delivery::DeliveryState;
-use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
+use herald_core::endpoint::{Credential, CustomHeaders, EndpointSecret, EndpointUrl};
 use herald_core::event_type::{EventFilter, EventTypeName};
 use herald_core::profile::Profile;
 use herald_core::{AppId, AttemptId, EndpointId, EventTypeId, MessageId, Timestamp};
@@ -25,6 +25,24 @@ pub trait RowGet {
     fn int(&self, col: &str) -> StoreResult<i64>;
     fn opt_int(&self, col: &str) -> StoreResult<Option<i64>>;
     fn boolean(&self, col: &str) -> StoreResult<bool>;
+    /// Opens sealed columns; `None` where the query reads none.
+    fn sealer(&self) -> Option<&crate::seal::Sealer> {
+        None
+    }
+}
+
+/// A sealed column's plain value: `column` names it in the associated data
+/// (`endpoints.secret`), `col` is how the query named it.
+fn unsealed(row: &dyn RowGet, col: &str, column: &str, row_id: &str) -> StoreResult<Option<String>> {
+    let Some(stored) = row.opt_text(col)? else { return Ok(None) };
+    let at = crate::seal::Place { column, row_id };
+    match row.sealer() {
+        Some(s) => s.open(&stored, &at).map(Some),
+        None if stored.starts_with("hs1:") => {
+            Err(StoreError::Sealed(format!("{column} of {row_id}: read without a key")))
+        }
+        None => Ok(Some(stored)),
+    }
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
@@ -54,14 +72,15 @@ pub fn profile_to_text(p: &Option<Profile>) -> Option<String> {
 /// An application from columns named with the given prefix (`""` or `"a_"`).
 pub fn application_prefixed(row: &dyn RowGet, p: &str) -> Result<Application, StoreError> {
     let c = |name: &str| format!("{p}{name}");
+    let id = row.text(&c("id"))?;
     Ok(Application {
-        id: AppId::from_trusted(row.text(&c("id"))?),
+        credential: unsealed(row, &c("credential"), "applications.credential", &id)?.map(Credential::new),
+        id: AppId::from_trusted(id),
         uid: row.opt_text(&c("uid"))?,
         name: row.text(&c("name"))?,
         live: row.boolean(&c("live"))?,
         metadata: json(&row.text(&c("metadata"))?, "application metadata")?,
         profile: profile(row.opt_text(&c("profile"))?)?,
-        credential: row.opt_text(&c("credential"))?,
         created_at: ts(row, &c("created_at"))?,
         updated_at: ts(row, &c("updated_at"))?,
     })
@@ -133,8 +152,12 @@ fn shared<T>(
 pub fn endpoint_prefixed(row: &dyn RowGet, p: &str) -> Result<Endpoint, StoreError> {
     let c = |name: &str| format!("{p}{name}");
     let headers = row.text(&c("headers"))?;
+    let id = row.text(&c("id"))?;
+    let secret = unsealed(row, &c("secret"), "endpoints.secret", &id)?.unwrap_or_default();
     Ok(Endpoint {
-        id: EndpointId::from_trusted(row.text(&c("id"))?),
+        secret: EndpointSecret::parse(&secret).map_err(|e| corrupt("endpoint secret", e))?,
+        credential: unsealed(row, &c("credential"), "endpoints.credential", &id)?.map(Credential::new),
+        id: EndpointId::from_trusted(id),
         app_id: AppId::from_trusted(row.text(&c("app_id"))?),
         url: EndpointUrl::parse(&row.text(&c("url"))?).map_err(|e| corrupt("endpoint url", e))?,
         description: row.text(&c("description"))?,
@@ -142,10 +165,8 @@ pub fn endpoint_prefixed(row: &dyn RowGet, p: &str) -> Result<Endpoint, StoreErr
         disabled: row.boolean(&c("disabled"))?,
         disabled_reason: row.opt_text(&c("disabled_reason"))?,
         headers: serde_json::from_str::<CustomHeaders>(&headers).map_err(|e| corrupt("endpoint headers", e))?,
-        secret: EndpointSecret::parse(&row.text(&c("secret"))?).map_err(|e| corrupt("endpoint secret", e))?,
         metadata: json(&row.text(&c("metadata"))?, "endpoint metadata")?,
         profile: profile(row.opt_text(&c("profile"))?)?,
-        credential: row.opt_text(&c("credential"))?,
         verification: match row.opt_text(&c("verify_state"))? {
             None => None,
             Some(s) => Some((

@@ -45,6 +45,9 @@ enum Command {
     Migrate,
     /// Print the effective configuration (secrets redacted), then exit.
     Config,
+    /// Print a new random main key (base64 of 32 bytes) for
+    /// security.main_key, then exit.
+    Keygen,
     /// Check a delivery profile file (TOML or JSON) and print it as the JSON
     /// the API takes in an application's or endpoint's `profile` field.
     Profile { file: PathBuf },
@@ -128,6 +131,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Profile { file } => {
             let profile = herald_server::config::load_profile_file(&file)?;
             println!("{}", serde_json::to_string_pretty(&profile)?);
+            Ok(())
+        }
+        Command::Keygen => {
+            println!("{}", herald_server::keys::generate());
             Ok(())
         }
         Command::Config => {

@@ -159,11 +159,11 @@ struct UpdateApp {
 }
 
 /// A credential is sent in headers or used as an HMAC key: printable ASCII.
-pub fn check_credential(c: &str) -> Result<String, ApiError> {
+pub fn check_credential(c: &str) -> Result<herald_core::endpoint::Credential, ApiError> {
     if c.is_empty() || c.len() > 4096 || !c.bytes().all(|b| (b' '..=b'~').contains(&b)) {
         return Err(ApiError::validation("credential", "must be 1 to 4096 printable ASCII characters"));
     }
-    Ok(c.to_owned())
+    Ok(herald_core::endpoint::Credential::new(c))
 }
 
 #[utoipa::path(patch, path = "/apps/{app}", tag = "applications", summary = "Update an application (absent fields are kept, null clears)", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), request_body = UpdateApp, responses((status = 200, description = "OK", body = AppView), crate::api::openapi::Errors))]

@@ -9,6 +9,7 @@ mod health;
 mod messages;
 pub mod openapi;
 mod replay;
+mod tokens;
 
 use std::sync::Arc;
 
@@ -19,7 +20,7 @@ use herald_store::{Page, PageRequest};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::auth::{require_admin, AdminToken};
+use crate::auth::{authenticate, Auth};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -34,15 +35,16 @@ pub fn v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(messages::router())
         .merge(dead_letters::router())
         .merge(replay::router())
+        .merge(tokens::router())
         .split_for_parts()
 }
 
-pub fn router(state: AppState, token: Arc<AdminToken>, max_body_bytes: usize) -> Router {
+pub fn router(state: AppState, auth: Arc<Auth>, max_body_bytes: usize) -> Router {
     let (v1, doc) = v1();
     let doc = Arc::new(doc);
     // The document is public: it describes the API, it holds no data.
     let v1 = v1
-        .route_layer(middleware::from_fn_with_state(token, require_admin))
+        .route_layer(middleware::from_fn_with_state(auth, authenticate))
         .route("/openapi.json", axum::routing::get(move |s| openapi::serve_document(s, doc.clone())));
     Router::new()
         .nest("/api/v1", v1)

@@ -37,6 +37,10 @@ pub enum Errors {
     /// No or a wrong bearer token.
     #[response(status = 401)]
     Unauthorized(ErrorBody),
+    /// The token may not do this (an application-scoped token outside its
+    /// application's routes).
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
     /// The path names nothing that exists.
     #[response(status = 404)]
     NotFound(ErrorBody),
@@ -52,6 +56,9 @@ pub enum Errors {
     /// A field breaks a rule; the message names it.
     #[response(status = 422)]
     Invalid(ErrorBody),
+    /// This token sent more requests than its rate; retry after `Retry-After`.
+    #[response(status = 429)]
+    TooManyRequests(ErrorBody),
     /// The database cannot take the request now; retry after `Retry-After`.
     #[response(status = 503)]
     Unavailable(ErrorBody),
@@ -62,7 +69,12 @@ struct Bearer;
 impl Modify for Bearer {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let components = doc.components.get_or_insert_with(Default::default);
-        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("the admin token")).build();
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "an API token: the admin token, or one created with POST /tokens (admin or application-scoped)",
+            ))
+            .build();
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }
 }

@@ -136,7 +136,13 @@ async fn postgres_connections_commit_synchronously_whatever_the_database_default
     plain.close().await;
 
     // ...and Herald's do not, on every connection of the pool.
-    let opts = PgOptions { url, max_connections: 4, node: "t".into(), acquire_timeout: Duration::from_secs(5) };
+    let opts = PgOptions {
+        url,
+        max_connections: 4,
+        node: "t".into(),
+        acquire_timeout: Duration::from_secs(5),
+        sealer: std::sync::Arc::new(herald_store::seal::Sealer::ephemeral()),
+    };
     let store = PgStore::connect(&opts).await.unwrap();
     let seen = store.session_settings("synchronous_commit", 4).await.unwrap();
     assert_eq!(seen, vec!["on"; 4]);

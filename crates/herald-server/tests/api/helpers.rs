@@ -100,6 +100,8 @@ pub struct TestApp {
     task: Option<JoinHandle<anyhow::Result<()>>>,
 }
 
+pub const TEST_MAIN_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
 /// Settings for fast tests: port 0, quick polling, a 1 s delivery timeout.
 pub fn test_config(db_url: &str) -> Config {
     let mut c = Config::defaults().unwrap();
@@ -111,6 +113,10 @@ pub fn test_config(db_url: &str) -> Config {
     c.delivery.timeout_ms = 1_000;
     // The receivers run on loopback, which is refused unless opened.
     c.security.allowed_cidrs = StringOrList::One(herald_core::destination::LOOPBACK_CIDRS.to_owned());
+    // PostgreSQL needs a main key (SQLite would make a key file beside the database).
+    if db_url.starts_with("postgres") {
+        c.security.main_key = TEST_MAIN_KEY.to_owned();
+    }
     c
 }
 
@@ -128,6 +134,11 @@ impl TestApp {
     pub async fn spawn_resolving(resolver: Arc<dyn Resolve>, tweak: impl FnOnce(&mut Config)) -> Self {
         let db = Arc::new(TestDb::create().await);
         Self::spawn_on(db, ManualClock::starting_now(), resolver, tweak).await
+    }
+
+    /// A node on an existing test database (a restart).
+    pub async fn spawn_on_db(db: Arc<TestDb>, tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_on(db, ManualClock::starting_now(), Arc::new(SystemResolver), tweak).await
     }
 
     /// Another node on the same database and clock (for lease tests).
@@ -195,6 +206,25 @@ impl TestApp {
         let text = resp.text().await.unwrap();
         let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() };
         (status, value)
+    }
+
+    /// As `request`, with another bearer token; also returns the headers.
+    pub async fn request_as(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let mut req = self.client.request(method, format!("{}{path}", self.base)).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        let text = resp.text().await.unwrap();
+        let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() };
+        (status, headers, value)
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {

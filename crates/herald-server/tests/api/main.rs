@@ -46,3 +46,5 @@ mod profiles;
 mod publishing;
 mod retries;
 mod schema;
+mod secrets;
+mod tokens;

@@ -6,14 +6,14 @@ use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
 
-async fn document(app: &TestApp) -> Value {
+pub async fn document(app: &TestApp) -> Value {
     let resp = app.client.get(format!("{}/api/v1/openapi.json", app.base)).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK, "the document needs no token");
     resp.json().await.unwrap()
 }
 
 /// Every (method, path) of the document, with `{…}` segments filled in.
-fn operations(doc: &Value) -> Vec<(String, String)> {
+pub fn operations(doc: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for method in ops.as_object().unwrap().keys() {
@@ -30,13 +30,14 @@ async fn the_document_is_openapi_3_1_and_every_operation_is_routed() {
     assert_eq!(doc["servers"][0]["url"], "/api/v1");
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     let ops = operations(&doc);
-    assert_eq!(ops.len(), 25, "{ops:?}");
+    assert_eq!(ops.len(), 29, "{ops:?}");
     for (method, path) in &ops {
         let concrete = path
             .replace("{app}", "app_none")
             .replace("{endpoint}", "ep_none")
             .replace("{message}", "msg_none")
-            .replace("{name}", "a.b");
+            .replace("{name}", "a.b")
+            .replace("{token}", "tok_none");
         let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let (status, body) = app.request(m, &format!("/api/v1{concrete}"), None).await;
         // Routed: the handler answered (404 of the resource, 422, ...), not

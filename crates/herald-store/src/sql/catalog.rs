@@ -9,7 +9,7 @@ use super::{is_unique_violation, one, Sql, SqlRow};
 use crate::rows::{self, filter_to_text, profile_to_text, RowGet};
 use crate::*;
 
-fn conflict_or(e: sqlx::Error, msg: &str) -> StoreError {
+pub(super) fn conflict_or(e: sqlx::Error, msg: &str) -> StoreError {
     if is_unique_violation(&e) {
         StoreError::Conflict(msg.to_owned())
     } else {
@@ -25,7 +25,7 @@ fn headers_text(h: &CustomHeaders) -> String {
     serde_json::to_string(h).unwrap_or_else(|_| "{}".to_owned())
 }
 
-fn page_limit(page: &PageRequest) -> i64 {
+pub(super) fn page_limit(page: &PageRequest) -> i64 {
     i64::from(page.limit) + 1
 }
 
@@ -42,6 +42,11 @@ where
     for<'q> i64: Encode<'q, DB> + Type<DB>,
     for<'q> bool: Encode<'q, DB> + Type<DB>,
 {
+    /// `plain` sealed for `column` of row `row_id`.
+    fn sealed(&self, plain: Option<&str>, column: &str, row_id: &str) -> Option<String> {
+        plain.map(|p| self.sealer.seal(p, &crate::seal::Place { column, row_id }))
+    }
+
     async fn begin(&self) -> StoreResult<sqlx::Transaction<'static, DB>> {
         super::begin(self.writer, self.begin).await
     }
@@ -70,7 +75,7 @@ where
         .bind(new.metadata.to_string())
         .bind(now.as_millis())
         .bind(profile_to_text(&new.profile))
-        .bind(&new.credential)
+        .bind(self.sealed(new.credential.as_deref(), "applications.credential", new.id.as_str()))
         .execute(self.writer)
         .await
         .map_err(|e| conflict_or(e, "an application with this uid already exists"))?;
@@ -95,7 +100,7 @@ where
             .await
             .map_err(StoreError::from_sqlx)?
             .ok_or(StoreError::NotFound("application"))?;
-        one(&row, rows::application)
+        super::one_sealed(&row, self.sealer, rows::application)
     }
 
     pub async fn list_apps(&self, page: PageRequest) -> StoreResult<Page<Application>> {
@@ -107,7 +112,7 @@ where
         .fetch_all(self.reader)
         .await
         .map_err(StoreError::from_sqlx)?;
-        Ok(Page::from_rows(super::all(&rows, rows::application)?, page.limit, |a| a.id.to_string()))
+        Ok(Page::from_rows(super::all_sealed(&rows, self.sealer, rows::application)?, page.limit, |a| a.id.to_string()))
     }
 
     pub async fn update_app(&self, id: &AppId, patch: ApplicationPatch, now: Timestamp) -> StoreResult<Application> {
@@ -118,7 +123,7 @@ where
             .await
             .map_err(StoreError::from_sqlx)?
             .ok_or(StoreError::NotFound("application"))?;
-        let mut app = one(&row, rows::application)?;
+        let mut app = super::one_sealed(&row, self.sealer, rows::application)?;
         patch.apply(&mut app, now);
         sqlx::query(
             "UPDATE applications SET uid = $2, name = $3, live = $4, metadata = $5, updated_at = $6,
@@ -131,7 +136,7 @@ where
         .bind(app.metadata.to_string())
         .bind(now.as_millis())
         .bind(profile_to_text(&app.profile))
-        .bind(&app.credential)
+        .bind(self.sealed(app.credential.as_deref(), "applications.credential", app.id.as_str()))
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict_or(e, "an application with this uid already exists"))?;
@@ -242,11 +247,11 @@ where
         .bind(filter_to_text(&new.filter))
         .bind(new.disabled)
         .bind(headers_text(&new.headers))
-        .bind(new.secret.expose())
+        .bind(self.sealed(Some(new.secret.expose()), "endpoints.secret", new.id.as_str()))
         .bind(new.metadata.to_string())
         .bind(now.as_millis())
         .bind(profile_to_text(&new.profile))
-        .bind(&new.credential)
+        .bind(self.sealed(new.credential.as_deref(), "endpoints.credential", new.id.as_str()))
         .bind(new.verification.as_ref().map(|v| v.0.as_str()))
         .bind(new.verification.as_ref().and_then(|v| v.1.clone()))
         .execute(self.writer)
@@ -273,6 +278,7 @@ where
     }
 
     async fn fetch_endpoint<'e>(
+        &self,
         exec: impl Executor<'e, Database = DB>,
         app: &AppId,
         id: &EndpointId,
@@ -284,11 +290,11 @@ where
             .await
             .map_err(StoreError::from_sqlx)?
             .ok_or(StoreError::NotFound("endpoint"))?;
-        one(&row, rows::endpoint)
+        super::one_sealed(&row, self.sealer, rows::endpoint)
     }
 
     pub async fn get_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<Endpoint> {
-        Self::fetch_endpoint(self.reader, app, id).await
+        self.fetch_endpoint(self.reader, app, id).await
     }
 
     pub async fn list_endpoints(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Endpoint>> {
@@ -302,7 +308,7 @@ where
         .fetch_all(self.reader)
         .await
         .map_err(StoreError::from_sqlx)?;
-        Ok(Page::from_rows(super::all(&rows, rows::endpoint)?, page.limit, |e| e.id.to_string()))
+        Ok(Page::from_rows(super::all_sealed(&rows, self.sealer, rows::endpoint)?, page.limit, |e| e.id.to_string()))
     }
 
     pub async fn count_endpoints(&self, app: &AppId) -> StoreResult<u64> {
@@ -323,7 +329,7 @@ where
         now: Timestamp,
     ) -> StoreResult<Endpoint> {
         let mut tx = self.begin().await?;
-        let mut ep = Self::fetch_endpoint(&mut *tx, app, id).await?;
+        let mut ep = self.fetch_endpoint(&mut *tx, app, id).await?;
         patch.apply(&mut ep, now);
         sqlx::query(
             "UPDATE endpoints SET url = $2, description = $3, event_types = $4, disabled = $5, disabled_reason = $6,
@@ -341,7 +347,7 @@ where
         .bind(ep.metadata.to_string())
         .bind(now.as_millis())
         .bind(profile_to_text(&ep.profile))
-        .bind(&ep.credential)
+        .bind(self.sealed(ep.credential.as_deref(), "endpoints.credential", ep.id.as_str()))
         .bind(ep.verification.as_ref().map(|v| v.0.as_str()))
         .bind(ep.verification.as_ref().and_then(|v| v.1.clone()))
         .execute(&mut *tx)

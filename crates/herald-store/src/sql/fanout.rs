@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use sqlx::{Database, Encode, Executor, IntoArguments, Type};
 
-use super::{all, SqlBackend, SqlRow};
+use super::{all, all_sealed, SqlBackend, SqlRow};
 use crate::batch::{self, Known, PublishRequest};
 use crate::rows::{self, RowGet};
 use crate::*;
@@ -33,7 +33,11 @@ fn to_json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
 }
 
 /// Reads what `reqs` must know, inside the caller's transaction.
-pub async fn lookup<B>(conn: &mut <B::Db as Database>::Connection, reqs: &[PublishRequest]) -> StoreResult<Lookup>
+pub async fn lookup<B>(
+    conn: &mut <B::Db as Database>::Connection,
+    sealer: &crate::seal::Sealer,
+    reqs: &[PublishRequest],
+) -> StoreResult<Lookup>
 where
     B: SqlBackend,
     for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
@@ -44,7 +48,7 @@ where
     let app_ids = to_json(&batch::app_ids(reqs))?;
     let sql = format!("SELECT * FROM applications WHERE id IN (SELECT value FROM {})", B::JSON_TEXTS);
     let found = sqlx::query(&sql).bind(app_ids.clone()).fetch_all(&mut *conn).await.map_err(StoreError::from_sqlx)?;
-    let apps = batch::index_apps(all(&found, rows::application)?);
+    let apps = batch::index_apps(all_sealed(&found, sealer, rows::application)?);
     let by_event_id = existing_by_event_id::<B>(&mut *conn, &batch::event_keys(reqs)).await?;
     let sql = format!(
         "SELECT * FROM endpoints
@@ -53,7 +57,7 @@ where
         B::JSON_TEXTS
     );
     let found = sqlx::query(&sql).bind(app_ids).fetch_all(&mut *conn).await.map_err(StoreError::from_sqlx)?;
-    let endpoints = batch::group_by_app(all(&found, rows::endpoint)?);
+    let endpoints = batch::group_by_app(all_sealed(&found, sealer, rows::endpoint)?);
     Ok(Lookup { apps, by_event_id, endpoints })
 }
 

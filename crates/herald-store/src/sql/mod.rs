@@ -20,17 +20,19 @@ pub mod fanout;
 mod migrate;
 mod reads;
 mod replay;
+mod reseal;
 mod row;
+mod tokens;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use herald_core::{AppId, AttemptId, EndpointId, MessageId, Timestamp};
+use herald_core::{AppId, AttemptId, EndpointId, MessageId, Timestamp, TokenId};
 use sqlx::{Database, Encode, Executor, IntoArguments, Pool, Type};
 
 pub use migrate::{migrate, Migrations};
-pub use row::{all, one, SqlRow};
+pub use row::{all, all_sealed, one, one_sealed, SqlRow};
 
 use crate::rows::RowGet;
 use crate::*;
@@ -61,6 +63,9 @@ pub trait SqlBackend: Send + Sync + 'static {
         None
     }
 
+    /// Seals and opens endpoint secrets and credentials.
+    fn sealer(&self) -> &crate::seal::Sealer;
+
     /// See [`Store::watch_for_work`].
     fn watch_for_work(&self, _on_work: Arc<dyn Fn() + Send + Sync>) {}
     /// The group-commit queue [`Store::publish`] goes through.
@@ -81,11 +86,18 @@ pub struct Sql<'a, DB: Database> {
     reader: &'a Pool<DB>,
     begin: &'static str,
     sync: Option<&'a crate::sync::FileSync>,
+    sealer: &'a crate::seal::Sealer,
 }
 
 impl<'a, DB: Database> Sql<'a, DB> {
     pub fn of<B: SqlBackend<Db = DB>>(backend: &'a B) -> Self {
-        Self { writer: backend.writer(), reader: backend.reader(), begin: B::BEGIN, sync: backend.file_sync() }
+        Self {
+            writer: backend.writer(),
+            reader: backend.reader(),
+            begin: B::BEGIN,
+            sync: backend.file_sync(),
+            sealer: backend.sealer(),
+        }
     }
 
     /// Waits until what was committed so far is on disk, where the backend
@@ -196,6 +208,29 @@ where
     }
     async fn count_endpoints(&self, app: &AppId) -> StoreResult<u64> {
         Sql::of(self).count_endpoints(app).await
+    }
+
+    async fn reseal_secrets(&self) -> StoreResult<usize> {
+        Sql::of(self).reseal_secrets().await
+    }
+
+    async fn create_token(&self, token: &ApiToken) -> StoreResult<()> {
+        Sql::of(self).create_token(token).await
+    }
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<ApiToken>> {
+        Sql::of(self).token_by_hash(hash).await
+    }
+    async fn get_token(&self, id: &TokenId) -> StoreResult<ApiToken> {
+        Sql::of(self).get_token(id).await
+    }
+    async fn list_tokens(&self, page: PageRequest) -> StoreResult<Page<ApiToken>> {
+        Sql::of(self).list_tokens(page).await
+    }
+    async fn delete_token(&self, id: &TokenId) -> StoreResult<()> {
+        Sql::of(self).delete_token(id).await
+    }
+    async fn touch_token(&self, id: &TokenId, now: Timestamp) -> StoreResult<()> {
+        Sql::of(self).touch_token(id, now).await
     }
     async fn update_endpoint(
         &self,

@@ -31,7 +31,7 @@ where
             .fetch_optional(self.reader)
             .await
             .map_err(StoreError::from_sqlx)?;
-        row.map(|r| SqlRow(&r).text("value")).transpose()
+        row.map(|r| SqlRow(&r, None).text("value")).transpose()
     }
 
     pub async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()> {

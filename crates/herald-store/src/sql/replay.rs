@@ -60,7 +60,7 @@ where
                 StoreError::NotFound("delivery")
             });
         };
-        let row = SqlRow(&row);
+        let row = SqlRow(&row, None);
         let claimed = ClaimedDelivery {
             delivery_id: row.int("id")?,
             lease: token,

@@ -23,6 +23,11 @@ impl Node {
     /// As [`Node::start`], with extra `serve` arguments; also returns the
     /// line that announced the address.
     pub fn start_with_args(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Self, String) {
+        Self::start_logged(dir, args, env, None)
+    }
+
+    /// As [`Node::start_with_args`], writing the log (stderr) to `log`.
+    pub fn start_logged(dir: &Path, args: &[&str], env: &[(&str, &str)], log: Option<std::fs::File>) -> (Self, String) {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_herald"));
         cmd.arg("serve")
             .args(args)
@@ -32,10 +37,12 @@ impl Node {
             // Receivers run on loopback, which deliveries may reach only
             // when it is opened.
             .env("HERALD_SECURITY_ALLOWED_CIDRS", "127.0.0.0/8,::1/128")
+            // One main key for every node (PostgreSQL needs it set).
+            .env("HERALD_SECURITY_MAIN_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
             .env("HERALD_WORKER_POLL_INTERVAL_MS", "50")
             .env("HERALD_LOG_LEVEL", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(log.map_or_else(Stdio::inherit, Stdio::from));
         for (k, v) in env {
             cmd.env(k, v);
         }
