@@ -7,6 +7,7 @@ pub mod receiver;
 pub use receiver::{Received, Reply, TestReceiver};
 pub mod proxy;
 pub mod streaming;
+pub mod tls;
 
 pub use disk::{PowerCutDisk, SmallDisk};
 pub use proxy::TcpProxy;

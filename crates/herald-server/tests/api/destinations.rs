@@ -119,6 +119,58 @@ async fn a_host_that_rebinds_to_loopback_is_refused_at_delivery() {
     assert_eq!(rx.count(), 0);
 }
 
+/// Handshakes and test events go through the same guard: after the host
+/// rebinds to loopback, re-running the handshake fails saying why, and a
+/// test event's attempt is refused.
+async fn handshakes_and_test_events_are_guarded_too() {
+    let dns = Arc::new(ScriptedDns::default());
+    let app = TestApp::spawn_resolving(dns.clone(), nothing_opened).await;
+    let rx = TestReceiver::start().await;
+    let (_, a) = app
+        .post("/api/v1/apps", json!({ "name": "v", "profile": { "verification": { "event_type": "webhook.verify" } } }))
+        .await;
+    let app_id = a["id"].as_str().unwrap().to_owned();
+    // Saved while it resolved to a global address (the handshake then fails
+    // for want of a route, which is fine here).
+    dns.answer("verify.rebind.test", &["93.184.215.14"]);
+    let url = format!("http://verify.rebind.test:{}/v", rx.port);
+    let ep = app.create_endpoint(&app_id, json!({ "url": url })).await;
+    let ep_id = ep["id"].as_str().unwrap();
+    dns.answer("verify.rebind.test", &["127.0.0.1"]);
+    let (status, ep) = app.post(&format!("/api/v1/apps/{app_id}/endpoints/{ep_id}/verify"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{ep}");
+    assert_eq!(ep["verification"]["status"], "failed");
+    let why = ep["verification"]["error"].as_str().unwrap();
+    assert!(why.contains("destination refused: verify.rebind.test: 127.0.0.1 is in 127.0.0.0/8"), "{why}");
+
+    let plain = app.create_app().await;
+    dns.answer("test.rebind.test", &["93.184.215.14"]);
+    let ep = app.create_endpoint(&plain, json!({ "url": format!("http://test.rebind.test:{}/t", rx.port) })).await;
+    dns.answer("test.rebind.test", &["127.0.0.1"]);
+    let (status, sent) =
+        app.post(&format!("/api/v1/apps/{plain}/endpoints/{}/test", ep["id"].as_str().unwrap()), json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{sent}");
+    let msg = sent["id"].as_str().unwrap();
+    app.wait_attempts(&plain, msg, 1).await;
+    let error = app.attempts(&plain, msg).await[0]["error"].as_str().unwrap().to_owned();
+    assert!(error.starts_with("destination refused"), "{error}");
+    assert_eq!(rx.count(), 0, "nothing reached loopback");
+}
+
+/// TLS is always verified: a receiver with a self-signed certificate is a
+/// failed attempt that says so.
+async fn a_bad_certificate_is_a_failed_attempt_that_says_so() {
+    let app = TestApp::spawn().await;
+    let rx = herald_testkit::tls::SelfSignedReceiver::start().await;
+    let app_id = app.create_app().await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    let msg = app.publish(&app_id, "user.created", json!({})).await;
+    app.wait_delivery(&app_id, &msg, |d| status_is(d, "retrying")).await;
+    let error = app.attempts(&app_id, &msg).await[0]["error"].as_str().unwrap().to_owned();
+    assert!(error.contains("certificate") && error.contains("UnknownIssuer"), "{error}");
+    assert!(rx.connections() >= 1, "the connection was made; the certificate was refused");
+}
+
 /// With loopback opened, a name that resolves there is delivered to: the
 /// connection goes to the address the resolver gave and the guard passed.
 async fn opened_ranges_are_delivered_to_through_the_resolver() {
@@ -169,4 +221,6 @@ crate::both_stores!(
     a_host_that_rebinds_to_loopback_is_refused_at_delivery,
     opened_ranges_are_delivered_to_through_the_resolver,
     plain_http_is_refused_outside_the_allow_list_when_https_is_required,
+    handshakes_and_test_events_are_guarded_too,
+    a_bad_certificate_is_a_failed_attempt_that_says_so,
 );
