@@ -98,8 +98,10 @@ impl DestinationPolicy {
 
     /// Whether `addr` may be connected to, for a request over https or not.
     pub fn check(&self, addr: IpAddr, https: bool) -> Result<(), Refusal> {
+        // An opened range may be written in either form of a mapped address.
+        let written = addr;
         let addr = canonical(addr);
-        if self.is_opened(addr) {
+        if self.is_opened(addr) || self.is_opened(written) {
             return Ok(());
         }
         if let Some((net, name)) = special_range(addr) {
@@ -264,6 +266,21 @@ mod tests {
         assert!(matches!(p.check(ip("10.0.0.1"), true), Err(Refusal::Blocked { .. })));
         assert_eq!(p.check(ip("8.8.8.8"), false), Err(Refusal::PlainHttp { addr: ip("8.8.8.8") }));
         assert_eq!(p.check(ip("8.8.8.8"), true), Ok(()));
+    }
+
+    /// Found by the `cidrs` fuzz target: an opened IPv6 range that covers
+    /// IPv4-mapped addresses (`::/80`) must open them too.
+    #[test]
+    fn an_opened_ipv6_range_opens_the_mapped_addresses_inside_it() {
+        let p = DestinationPolicy::new(parse_cidrs("::/80").unwrap(), false);
+        assert_eq!(p.check(ip("::ffff:255.255.255.255"), false), Ok(()));
+        assert_eq!(p.check(ip("::ffff:127.0.0.1"), false), Ok(()));
+        let v6_only = DestinationPolicy::new(parse_cidrs("::ffff:0:0/96").unwrap(), false);
+        assert_eq!(
+            v6_only.check(ip("10.0.0.1"), false),
+            Err(Refusal::Blocked { addr: ip("10.0.0.1"), net: "10.0.0.0/8", name: "private" }),
+            "a plain IPv4 address is not opened by a mapped range"
+        );
     }
 
     #[test]

@@ -26,6 +26,9 @@ impl EndpointUrl {
         if url.host_str().is_none_or(str::is_empty) {
             return Err(ParseError::new("the URL has no host"));
         }
+        if url.port() == Some(0) {
+            return Err(ParseError::new("the URL's port must be between 1 and 65535"));
+        }
         Ok(Self(url.into()))
     }
 
@@ -264,6 +267,9 @@ mod tests {
         assert!(EndpointUrl::parse("https://example.com/hook").is_ok());
         assert!(EndpointUrl::parse("ftp://example.com").is_err());
         assert!(EndpointUrl::parse("not a url").is_err());
+        // Found by the `endpoint_url` fuzz target: port 0 parsed.
+        assert!(EndpointUrl::parse("http://example.com:0/").is_err());
+        assert!(EndpointUrl::parse("http://example.com:00/x").is_err());
     }
 
     #[test]
