@@ -31,6 +31,13 @@ macro_rules! prefixed_id {
                 Ok(Self(s.to_owned()))
             }
 
+            /// The least id of an object created at `ms` or later: ids sort
+            /// by creation time, so a time range is an id range.
+            pub fn first_at(ms: i64) -> String {
+                let ts = u64::try_from(ms).unwrap_or(0);
+                format!("{}{}", $prefix, ulid::Ulid::from_parts(ts, 0))
+            }
+
             /// Wraps a value read back from the store without re-checking it.
             pub fn from_trusted(s: String) -> Self {
                 Self(s)
@@ -84,6 +91,14 @@ prefixed_id!(/// An API token (its id, not its secret value).
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_of_a_later_time_sort_after_its_first_id() {
+        let at = MessageId::generate(1_700_000_000_123);
+        assert!(MessageId::first_at(1_700_000_000_123).as_str() <= at.as_str());
+        assert!(MessageId::first_at(1_700_000_000_124).as_str() > at.as_str());
+        assert!(MessageId::first_at(1_700_000_000_122).as_str() < at.as_str());
+    }
 
     #[test]
     fn ids_carry_their_prefix_and_sort_by_time() {

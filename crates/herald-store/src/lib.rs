@@ -98,7 +98,15 @@ pub trait Store: Send + Sync + 'static {
         lease: Option<std::time::Duration>,
     ) -> StoreResult<Published>;
     async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message>;
-    async fn list_messages(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Message>>;
+    /// Newest first, filtered (reconciliation, export).
+    async fn list_messages(&self, app: &AppId, filter: &MessageFilter, page: PageRequest)
+        -> StoreResult<Page<Message>>;
+    /// The deliveries of these messages, by message id.
+    async fn deliveries_of(
+        &self,
+        app: &AppId,
+        messages: &[MessageId],
+    ) -> StoreResult<std::collections::HashMap<String, Vec<DeliveryStatus>>>;
     /// The delivery status of a message at each endpoint it was fanned out to.
     async fn message_deliveries(&self, app: &AppId, id: &MessageId) -> StoreResult<Vec<DeliveryStatus>>;
 

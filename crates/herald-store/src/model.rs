@@ -201,6 +201,18 @@ pub struct DeliveryStatus {
     pub last_error: Option<String>,
 }
 
+/// Which messages a reconciliation (or export) wants: of this event type,
+/// accepted in `[since, until)`, with a delivery in this state (at this
+/// endpoint, when given).
+#[derive(Clone, Debug, Default)]
+pub struct MessageFilter {
+    pub event_type: Option<String>,
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    pub status: Option<DeliveryState>,
+    pub endpoint: Option<EndpointId>,
+}
+
 /// Which dead letters to list: failed deliveries (retries exhausted) of one
 /// application, optionally of one endpoint or event type, whose last attempt
 /// was at or after `since` and before `until`.

@@ -180,14 +180,14 @@ async fn create_message(
     Ok((status, Json(MessageView::new(published.message, None))))
 }
 
-#[utoipa::path(get, path = "/apps/{app}/messages", tag = "messages", summary = "List messages, newest first", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), super::ListQuery), responses((status = 200, description = "OK", body = super::ListResponse<MessageView>), crate::api::openapi::Errors))]
+#[utoipa::path(get, path = "/apps/{app}/messages", tag = "messages", summary = "List messages, newest first, filtered by event type, time, delivery status and endpoint (reconciliation)", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), super::reconcile::MessagesQuery), responses((status = 200, description = "OK", body = super::ListResponse<MessageView>), crate::api::openapi::Errors))]
 async fn list_messages(
     State(state): State<AppState>,
     Path(app): Path<String>,
-    ApiQuery(q): ApiQuery<ListQuery>,
+    ApiQuery(q): ApiQuery<super::reconcile::MessagesQuery>,
 ) -> ApiResult<Json<ListResponse<MessageView>>> {
     let app = apps::resolve(&state, &app).await?;
-    let page = state.store.list_messages(&app.id, q.page()?).await?;
+    let page = state.store.list_messages(&app.id, &q.filter()?, q.page()?).await?;
     Ok(Json(ListResponse::from_page(page, |m| MessageView::new(m, None))))
 }
 

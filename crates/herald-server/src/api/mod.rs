@@ -8,6 +8,7 @@ mod event_types;
 mod health;
 mod messages;
 pub mod openapi;
+mod reconcile;
 mod replay;
 mod tokens;
 
@@ -35,6 +36,7 @@ pub fn v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(messages::router())
         .merge(dead_letters::router())
         .merge(replay::router())
+        .merge(reconcile::router())
         .merge(tokens::router())
         .split_for_parts()
 }

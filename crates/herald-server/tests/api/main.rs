@@ -44,6 +44,7 @@ mod limits;
 mod openapi;
 mod profiles;
 mod publishing;
+mod reconcile;
 mod retries;
 mod schema;
 mod secrets;

@@ -19,6 +19,7 @@ mod dead_letters;
 pub mod fanout;
 mod migrate;
 mod reads;
+mod reconcile;
 mod replay;
 mod reseal;
 mod row;
@@ -87,6 +88,7 @@ pub struct Sql<'a, DB: Database> {
     begin: &'static str,
     sync: Option<&'a crate::sync::FileSync>,
     sealer: &'a crate::seal::Sealer,
+    json_texts: &'static str,
 }
 
 impl<'a, DB: Database> Sql<'a, DB> {
@@ -97,6 +99,7 @@ impl<'a, DB: Database> Sql<'a, DB> {
             begin: B::BEGIN,
             sync: backend.file_sync(),
             sealer: backend.sealer(),
+            json_texts: B::JSON_TEXTS,
         }
     }
 
@@ -257,8 +260,20 @@ where
     async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message> {
         Sql::of(self).get_message(app, id).await
     }
-    async fn list_messages(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Message>> {
-        Sql::of(self).list_messages(app, page).await
+    async fn list_messages(
+        &self,
+        app: &AppId,
+        filter: &MessageFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Message>> {
+        Sql::of(self).list_messages(app, filter, page).await
+    }
+    async fn deliveries_of(
+        &self,
+        app: &AppId,
+        messages: &[MessageId],
+    ) -> StoreResult<std::collections::HashMap<String, Vec<DeliveryStatus>>> {
+        Sql::of(self).deliveries_of(app, messages).await
     }
     async fn message_deliveries(&self, app: &AppId, id: &MessageId) -> StoreResult<Vec<DeliveryStatus>> {
         Sql::of(self).message_deliveries(app, id).await

@@ -55,20 +55,6 @@ where
         super::one(&row, rows::message)
     }
 
-    pub async fn list_messages(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Message>> {
-        let rows = sqlx::query(
-            "SELECT * FROM messages WHERE app_id = $1 AND (CAST($2 AS TEXT) IS NULL OR id < $2)
-             ORDER BY id DESC LIMIT $3",
-        )
-        .bind(app.as_str())
-        .bind(&page.before)
-        .bind(i64::from(page.limit) + 1)
-        .fetch_all(self.reader)
-        .await
-        .map_err(StoreError::from_sqlx)?;
-        Ok(Page::from_rows(all(&rows, rows::message)?, page.limit, |m| m.id.to_string()))
-    }
-
     pub async fn message_deliveries(&self, app: &AppId, id: &MessageId) -> StoreResult<Vec<DeliveryStatus>> {
         let rows = sqlx::query("SELECT * FROM deliveries WHERE msg_id = $1 AND app_id = $2 ORDER BY endpoint_id")
             .bind(id.as_str())
