@@ -87,6 +87,8 @@ prefixed_id!(/// An entry of the event-type catalog.
     EventTypeId, "et_");
 prefixed_id!(/// An API token (its id, not its secret value).
     TokenId, "tok_");
+prefixed_id!(/// A bulk recovery job.
+    RecoveryId, "rcv_");
 
 #[cfg(test)]
 mod tests {

@@ -18,7 +18,7 @@ pub mod signing;
 pub mod time;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use ids::{AppId, AttemptId, EndpointId, EventTypeId, MessageId, TokenId};
+pub use ids::{AppId, AttemptId, EndpointId, EventTypeId, MessageId, RecoveryId, TokenId};
 pub use time::Timestamp;
 
 /// A value that failed to parse, with the reason in plain words.

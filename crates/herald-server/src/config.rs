@@ -23,7 +23,16 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     pub security: SecurityConfig,
     pub limits: LimitsConfig,
+    pub recovery: RecoveryConfig,
     pub log: LogConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryConfig {
+    pub batch_size: u32,
+    pub pause_ms: u64,
+    pub poll_interval_ms: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -340,6 +349,9 @@ impl Config {
         self.delivery.retry_policy()?;
         self.security.destination_policy()?;
         self.security.keys()?;
+        if self.recovery.batch_size == 0 || self.recovery.poll_interval_ms == 0 {
+            return fail("recovery.batch_size / recovery.poll_interval_ms", "must be at least 1");
+        }
         if self.limits.endpoints_per_app == 0 {
             return fail("limits.endpoints_per_app", "must be at least 1");
         }

@@ -16,6 +16,7 @@ use tokio::sync::{watch, Notify};
 
 use crate::auth::{AdminToken, Auth, Rates};
 use crate::config::{Config, DatabaseKind};
+use crate::recovery::{RecoveryRunner, RecoverySettings};
 use crate::state::AppState;
 use crate::worker::connect::{Resolve, SystemResolver};
 use crate::worker::http::HttpClient;
@@ -95,6 +96,7 @@ pub struct Application {
     port: u16,
     router: axum::Router,
     worker: Option<Worker>,
+    recovery: Option<RecoveryRunner>,
     store: Arc<dyn Store>,
     generated_token: Option<String>,
 }
@@ -108,6 +110,7 @@ impl Application {
     pub async fn build_with(config: Config, seams: Seams) -> anyhow::Result<Self> {
         config.validate()?;
         let Seams { clock, resolver } = seams;
+        let seams_clock = clock.clone();
         let store = open_store(&config, config.database.migrate_on_start).await?;
         let (token, generated_token) = AdminToken::load_or_generate(&config.auth.admin_token, store.as_ref()).await?;
         let wake = Arc::new(Notify::new());
@@ -164,16 +167,28 @@ impl Application {
             }
             let on_work = wake.clone();
             store.watch_for_work(Arc::new(move || on_work.notify_one()));
-            Some(Worker { store: store.clone(), sender, settings, wake, handed_over })
+            Some(Worker { store: store.clone(), sender, settings, wake: wake.clone(), handed_over })
         } else {
             None
         };
+        let recovery = config.worker.enabled.then(|| RecoveryRunner {
+            store: store.clone(),
+            clock: seams_clock.clone(),
+            node: config.worker.node_name(config.server.listen),
+            settings: RecoverySettings {
+                batch: config.recovery.batch_size,
+                pause: Duration::from_millis(config.recovery.pause_ms),
+                poll: Duration::from_millis(config.recovery.poll_interval_ms),
+                lease,
+            },
+            wake: wake.clone(),
+        });
 
         let listener = TcpListener::bind(config.server.listen)
             .await
             .with_context(|| format!("binding {} (server.listen)", config.server.listen))?;
         let port = listener.local_addr()?.port();
-        Ok(Self { listener, port, router, worker, store, generated_token })
+        Ok(Self { listener, port, router, worker, recovery, store, generated_token })
     }
 
     pub fn port(&self) -> u16 {
@@ -206,6 +221,7 @@ impl Application {
                 })
                 .await
         });
+        let recovery = self.recovery.map(|r| tokio::spawn(r.run(stop_rx.clone())));
         let worker = self.worker.map(|w| tokio::spawn(w.run(stop_rx)));
         tokio::select! {
             () = shutdown => {}
@@ -219,6 +235,9 @@ impl Application {
         let _ = stop_tx.send(true);
         if let Some(w) = worker {
             w.await.context("the delivery worker panicked")?;
+        }
+        if let Some(r) = recovery {
+            r.await.context("the recovery runner panicked")?;
         }
         api.await.context("the API task panicked")?.context("the API server failed")?;
         Ok(())

@@ -56,6 +56,7 @@ const MIGRATIONS: Migrations = Migrations {
         (4, include_str!("../migrations/0004_dead_letters.sql")),
         (5, include_str!("../migrations/0005_manual_attempts.sql")),
         (6, include_str!("../migrations/0006_tokens.sql")),
+        (7, include_str!("../migrations/0007_recoveries.sql")),
     ],
     lock: Some("SELECT pg_advisory_xact_lock(79462569954372)"),
 };

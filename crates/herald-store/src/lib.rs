@@ -17,7 +17,7 @@ pub use error::StoreError;
 pub use model::*;
 
 use async_trait::async_trait;
-use herald_core::{AppId, AttemptId, EndpointId, MessageId, Timestamp, TokenId};
+use herald_core::{AppId, AttemptId, EndpointId, MessageId, RecoveryId, Timestamp, TokenId};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -57,6 +57,29 @@ pub trait Store: Send + Sync + 'static {
     async fn get_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<Endpoint>;
     async fn list_endpoints(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Endpoint>>;
     async fn count_endpoints(&self, app: &AppId) -> StoreResult<u64>;
+
+    // --- bulk recovery ----------------------------------------------------
+    /// Stores a job covering the failed deliveries that match now.
+    async fn create_recovery(&self, new: &NewRecovery, now: Timestamp) -> StoreResult<Recovery>;
+    async fn get_recovery(&self, app: &AppId, id: &RecoveryId) -> StoreResult<Recovery>;
+    async fn list_recoveries(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Recovery>>;
+    async fn cancel_recovery(&self, app: &AppId, id: &RecoveryId, now: Timestamp) -> StoreResult<Recovery>;
+    /// The oldest open job no other node holds, leased to `node`.
+    async fn claim_recovery(
+        &self,
+        node: &str,
+        now: Timestamp,
+        lease: std::time::Duration,
+    ) -> StoreResult<Option<Recovery>>;
+    /// Re-queues the job's next batch and renews its lease.
+    async fn recovery_step(
+        &self,
+        id: &RecoveryId,
+        node: &str,
+        now: Timestamp,
+        lease: std::time::Duration,
+        batch: u32,
+    ) -> StoreResult<RecoveryStep>;
 
     /// Seals every secret not yet sealed under the current main key (from
     /// before sealing, or under a previous key); returns how many.

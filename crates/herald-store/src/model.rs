@@ -6,7 +6,7 @@ use herald_core::delivery::{DeliveryState, VerifyState};
 use herald_core::endpoint::{Credential, CustomHeaders, EndpointSecret, EndpointUrl};
 use herald_core::event_type::{EventFilter, EventTypeName};
 use herald_core::profile::Profile;
-use herald_core::{AppId, AttemptId, EndpointId, EventTypeId, MessageId, Timestamp, TokenId};
+use herald_core::{AppId, AttemptId, EndpointId, EventTypeId, MessageId, RecoveryId, Timestamp, TokenId};
 use serde_json::Value;
 
 /// Newest first, `limit` items, starting after the `before` cursor.
@@ -222,6 +222,79 @@ pub struct DeadLetterFilter {
     pub event_type: Option<String>,
     pub since: Option<Timestamp>,
     pub until: Option<Timestamp>,
+}
+
+/// A bulk recovery: re-queue the failed deliveries of an application (or
+/// one endpoint) whose last attempt was in `[since, until)`, of these event
+/// types, that existed when the job was made.
+#[derive(Clone, Debug)]
+pub struct NewRecovery {
+    pub id: RecoveryId,
+    pub app_id: AppId,
+    pub endpoint: Option<EndpointId>,
+    pub event_types: Option<Vec<String>>,
+    pub since: Timestamp,
+    pub until: Option<Timestamp>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecoveryState {
+    Queued,
+    Running,
+    Done,
+    Cancelled,
+}
+
+impl RecoveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "queued" => Self::Queued,
+            "running" => Self::Running,
+            "done" => Self::Done,
+            "cancelled" => Self::Cancelled,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Recovery {
+    pub id: RecoveryId,
+    pub app_id: AppId,
+    pub endpoint: Option<EndpointId>,
+    pub event_types: Option<Vec<String>>,
+    pub since: Timestamp,
+    pub until: Option<Timestamp>,
+    pub state: RecoveryState,
+    /// Matching failed deliveries when the job was made.
+    pub total: u64,
+    /// Re-queued so far.
+    pub done: u64,
+    /// The node running it, while one does.
+    pub runner: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+}
+
+/// What a recovery's batch did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecoveryStep {
+    /// This many re-queued; more may follow.
+    Requeued(u64),
+    /// Nothing left: the job is done.
+    Finished,
+    /// Cancelled, or taken over by another node: stop.
+    Stopped,
 }
 
 /// What an API token may do.

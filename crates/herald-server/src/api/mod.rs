@@ -9,6 +9,7 @@ mod health;
 mod messages;
 pub mod openapi;
 mod reconcile;
+mod recoveries;
 mod replay;
 mod tokens;
 
@@ -37,6 +38,7 @@ pub fn v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(dead_letters::router())
         .merge(replay::router())
         .merge(reconcile::router())
+        .merge(recoveries::router())
         .merge(tokens::router())
         .split_for_parts()
 }

@@ -45,6 +45,7 @@ mod openapi;
 mod profiles;
 mod publishing;
 mod reconcile;
+mod recoveries;
 mod retries;
 mod schema;
 mod secrets;

@@ -115,6 +115,7 @@ fn fill(path: &str, t: &Tenant, app_segment: &str) -> String {
         .replace("{message}", &t.message)
         .replace("{name}", "user.created")
         .replace("{token}", "tok_01JAAAAAAAAAAAAAAAAAAAAAAA")
+        .replace("{recovery}", "rcv_01JAAAAAAAAAAAAAAAAAAAAAAA")
 }
 
 /// A body that would pass validation, so a 404 is not a 422 in disguise.

@@ -20,6 +20,7 @@ pub mod fanout;
 mod migrate;
 mod reads;
 mod reconcile;
+mod recoveries;
 mod replay;
 mod reseal;
 mod row;
@@ -29,7 +30,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use herald_core::{AppId, AttemptId, EndpointId, MessageId, Timestamp, TokenId};
+use herald_core::{AppId, AttemptId, EndpointId, MessageId, RecoveryId, Timestamp, TokenId};
 use sqlx::{Database, Encode, Executor, IntoArguments, Pool, Type};
 
 pub use migrate::{migrate, Migrations};
@@ -211,6 +212,32 @@ where
     }
     async fn count_endpoints(&self, app: &AppId) -> StoreResult<u64> {
         Sql::of(self).count_endpoints(app).await
+    }
+
+    async fn create_recovery(&self, new: &NewRecovery, now: Timestamp) -> StoreResult<Recovery> {
+        Sql::of(self).create_recovery(new, now).await
+    }
+    async fn get_recovery(&self, app: &AppId, id: &RecoveryId) -> StoreResult<Recovery> {
+        Sql::of(self).get_recovery(app, id).await
+    }
+    async fn list_recoveries(&self, app: &AppId, page: PageRequest) -> StoreResult<Page<Recovery>> {
+        Sql::of(self).list_recoveries(app, page).await
+    }
+    async fn cancel_recovery(&self, app: &AppId, id: &RecoveryId, now: Timestamp) -> StoreResult<Recovery> {
+        Sql::of(self).cancel_recovery(app, id, now).await
+    }
+    async fn claim_recovery(&self, node: &str, now: Timestamp, lease: Duration) -> StoreResult<Option<Recovery>> {
+        Sql::of(self).claim_recovery(node, now, lease).await
+    }
+    async fn recovery_step(
+        &self,
+        id: &RecoveryId,
+        node: &str,
+        now: Timestamp,
+        lease: Duration,
+        batch: u32,
+    ) -> StoreResult<RecoveryStep> {
+        Sql::of(self).recovery_step(id, node, now, lease, batch).await
     }
 
     async fn reseal_secrets(&self) -> StoreResult<usize> {
