@@ -199,6 +199,8 @@ pub(crate) async fn settle(pool: &PgPool, outcomes: &[Settlement], now: Timestam
         .await
         .map_err(db_err)?;
     }
+    let rollups = herald_store::stats::rollups(settled.iter().copied(), now.as_millis());
+    herald_store::sql::stats::record::<crate::PgStore>(&mut tx, &rollups).await?;
     for s in settled.iter().filter(|s| s.disable_endpoint.is_some()) {
         sqlx::query("UPDATE endpoints SET disabled = TRUE, disabled_reason = $2, updated_at = $3 WHERE id = $1")
             .bind(s.endpoint_id.as_str())

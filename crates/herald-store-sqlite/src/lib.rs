@@ -76,6 +76,7 @@ const MIGRATIONS: Migrations = Migrations {
         (5, include_str!("../migrations/0005_manual_attempts.sql")),
         (6, include_str!("../migrations/0006_tokens.sql")),
         (7, include_str!("../migrations/0007_recoveries.sql")),
+        (8, include_str!("../migrations/0008_stats.sql")),
     ],
     lock: None,
 };

@@ -198,6 +198,9 @@ pub(crate) async fn settle(pool: &SqlitePool, outcomes: &[Settlement], now: Time
         },
     )
     .await?;
+    let rollups =
+        herald_store::stats::rollups(outcomes.iter().filter(|s| kept.contains(&s.delivery_id)), now.as_millis());
+    herald_store::sql::stats::record::<crate::SqliteStore>(&mut tx, &rollups).await?;
     for s in outcomes.iter().filter(|s| s.disable_endpoint.is_some() && kept.contains(&s.delivery_id)) {
         sqlx::query("UPDATE endpoints SET disabled = 1, disabled_reason = ?2, updated_at = ?3 WHERE id = ?1")
             .bind(s.endpoint_id.as_str())

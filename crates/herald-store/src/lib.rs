@@ -11,6 +11,7 @@ mod patch;
 pub mod rows;
 pub mod seal;
 pub mod sql;
+pub mod stats;
 pub mod sync;
 
 pub use error::StoreError;
@@ -80,6 +81,16 @@ pub trait Store: Send + Sync + 'static {
         lease: std::time::Duration,
         batch: u32,
     ) -> StoreResult<RecoveryStep>;
+
+    /// Delivery statistics over `[since, until)` (minutes), for the
+    /// application or one endpoint, with the backlog as it is now.
+    async fn stats(
+        &self,
+        app: &AppId,
+        endpoint: Option<&EndpointId>,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<stats::Totals>;
 
     /// Seals every secret not yet sealed under the current main key (from
     /// before sealing, or under a previous key); returns how many.

@@ -11,6 +11,7 @@ pub mod openapi;
 mod reconcile;
 mod recoveries;
 mod replay;
+mod stats;
 mod tokens;
 
 use std::sync::Arc;
@@ -39,6 +40,7 @@ pub fn v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(replay::router())
         .merge(reconcile::router())
         .merge(recoveries::router())
+        .merge(stats::router())
         .merge(tokens::router())
         .split_for_parts()
 }

@@ -49,4 +49,5 @@ mod recoveries;
 mod retries;
 mod schema;
 mod secrets;
+mod stats;
 mod tokens;

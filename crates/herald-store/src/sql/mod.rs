@@ -24,6 +24,7 @@ mod recoveries;
 mod replay;
 mod reseal;
 mod row;
+pub mod stats;
 mod tokens;
 
 use std::sync::Arc;
@@ -238,6 +239,16 @@ where
         batch: u32,
     ) -> StoreResult<RecoveryStep> {
         Sql::of(self).recovery_step(id, node, now, lease, batch).await
+    }
+
+    async fn stats(
+        &self,
+        app: &AppId,
+        endpoint: Option<&EndpointId>,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<crate::stats::Totals> {
+        Sql::of(self).stats(app, endpoint, since, until).await
     }
 
     async fn reseal_secrets(&self) -> StoreResult<usize> {

@@ -1,0 +1,135 @@
+//! Delivery statistics per application and per endpoint over a window:
+//! attempts, successes, failed deliveries, success rate, average and p95
+//! response time, retries, and the backlog now. Read from the per-minute
+//! rollups every settle adds to (`herald_store::stats`).
+
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::Json;
+use herald_core::{EndpointId, Timestamp};
+use herald_store::stats::Totals;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::apps;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(app_stats)).routes(routes!(endpoint_stats))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct StatsQuery {
+    /// `hour`, `day` (the default) or `week`, ending now; or give `since`.
+    window: Option<String>,
+    /// Start of the window (RFC 3339; minute granularity).
+    #[param(format = DateTime)]
+    since: Option<String>,
+    /// End of the window (RFC 3339); default now.
+    #[param(format = DateTime)]
+    until: Option<String>,
+}
+
+/// A window's figures.
+#[derive(Serialize, ToSchema)]
+struct StatsView {
+    #[schema(value_type = String, format = DateTime)]
+    since: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    until: Timestamp,
+    /// Requests made.
+    attempts: u64,
+    /// Requests answered 2xx.
+    delivered: u64,
+    /// Deliveries that ended failed (retries exhausted).
+    failed: u64,
+    /// delivered / attempts; null without attempts.
+    success_rate: Option<f64>,
+    avg_response_ms: Option<f64>,
+    /// Upper bound of the latency bucket holding the 95th percentile
+    /// (buckets: 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 60000 ms).
+    p95_response_ms: Option<u64>,
+    /// Attempts after a delivery's first.
+    retries: u64,
+    /// Deliveries waiting now (pending or retrying).
+    backlog: u64,
+}
+
+impl StatsView {
+    fn new(since: Timestamp, until: Timestamp, t: &Totals) -> Self {
+        Self {
+            since,
+            until,
+            attempts: t.attempts,
+            delivered: t.successes,
+            failed: t.failures,
+            success_rate: t.success_rate(),
+            avg_response_ms: t.average_latency_ms(),
+            p95_response_ms: t.p95_latency_ms(),
+            retries: t.retries,
+            backlog: t.backlog,
+        }
+    }
+}
+
+fn window(state: &AppState, q: &StatsQuery) -> Result<(Timestamp, Timestamp), ApiError> {
+    let parse = |field: &str, v: &str| Timestamp::parse_rfc3339(v).map_err(|e| ApiError::validation(field, e));
+    let until = match q.until.as_deref() {
+        Some(u) => parse("until", u)?,
+        None => state.clock.now(),
+    };
+    let since = match (q.since.as_deref(), q.window.as_deref()) {
+        (Some(_), Some(_)) => return Err(ApiError::validation("window", "give window or since, not both")),
+        (Some(s), None) => parse("since", s)?,
+        (None, w) => {
+            let length = match w.unwrap_or("day") {
+                "hour" => Duration::from_secs(3_600),
+                "day" => Duration::from_secs(86_400),
+                "week" => Duration::from_secs(7 * 86_400),
+                _ => return Err(ApiError::validation("window", "must be hour, day or week")),
+            };
+            Timestamp::from_millis(until.as_millis() - i64::try_from(length.as_millis()).unwrap_or(0))
+        }
+    };
+    if since.as_millis() >= until.as_millis() {
+        return Err(ApiError::validation("since", "must be before until"));
+    }
+    Ok((since, until))
+}
+
+#[utoipa::path(get, path = "/apps/{app}/stats", tag = "delivery log", summary = "Delivery statistics of an application over a window",
+    params(("app" = String, Path, description = "the application id (`app_...`) or uid"), StatsQuery),
+    responses((status = 200, description = "OK", body = StatsView), crate::api::openapi::Errors))]
+async fn app_stats(
+    State(state): State<AppState>,
+    Path(app): Path<String>,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> ApiResult<Json<StatsView>> {
+    let app = apps::resolve(&state, &app).await?;
+    let (since, until) = window(&state, &q)?;
+    let t = state.store.stats(&app.id, None, since, until).await?;
+    Ok(Json(StatsView::new(since, until, &t)))
+}
+
+#[utoipa::path(get, path = "/apps/{app}/endpoints/{endpoint}/stats", tag = "delivery log", summary = "Delivery statistics of an endpoint over a window",
+    params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)"), StatsQuery),
+    responses((status = 200, description = "OK", body = StatsView), crate::api::openapi::Errors))]
+async fn endpoint_stats(
+    State(state): State<AppState>,
+    Path((app, endpoint)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> ApiResult<Json<StatsView>> {
+    let app = apps::resolve(&state, &app).await?;
+    let id = EndpointId::parse(&endpoint).map_err(|_| ApiError::not_found("endpoint"))?;
+    state.store.get_endpoint(&app.id, &id).await?;
+    let (since, until) = window(&state, &q)?;
+    let t = state.store.stats(&app.id, Some(&id), since, until).await?;
+    Ok(Json(StatsView::new(since, until, &t)))
+}

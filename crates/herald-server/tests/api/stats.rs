@@ -1,0 +1,137 @@
+//! Statistics match a scripted sequence of outcomes: counts, success rate,
+//! average (from the attempt log's own latencies) and p95 (its bucket).
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{status_is, TestApp};
+use herald_testkit::{Reply, TestReceiver};
+
+const BOUNDS: [u64; 12] = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 60_000];
+
+/// The expected p95: the bucket bound of the 95th percentile attempt.
+fn p95(latencies: &[u64]) -> u64 {
+    let mut sorted = latencies.to_vec();
+    sorted.sort_unstable();
+    let rank = (sorted.len() * 95).div_ceil(100);
+    let v = sorted[rank - 1];
+    *BOUNDS.iter().find(|b| v <= **b).unwrap()
+}
+
+async fn latencies(app: &TestApp, app_id: &str, ep: &str) -> Vec<u64> {
+    let (_, page) = app.get(&format!("/api/v1/apps/{app_id}/endpoints/{ep}/attempts?limit=250")).await;
+    page["data"].as_array().unwrap().iter().map(|a| a["latency_ms"].as_u64().unwrap()).collect()
+}
+
+async fn stats(app: &TestApp, path: &str) -> Value {
+    let (status, body) = app.get(path).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    body
+}
+
+async fn stats_match_a_scripted_sequence_of_outcomes() {
+    let app = TestApp::spawn().await;
+    let app_id = app.create_app().await;
+    // E: 7 quick 200s, one slow 200 (300 ms), one 500 whose retry succeeds.
+    let e_rx = TestReceiver::start().await;
+    e_rx.script([
+        Reply::Status(200),
+        Reply::Status(200),
+        Reply::Status(200),
+        Reply::Status(200),
+        Reply::Hang(Duration::from_millis(300)),
+        Reply::Status(500),
+    ]);
+    let e = app.create_endpoint(&app_id, json!({ "url": e_rx.url("/e"), "event_types": ["e.*"] })).await;
+    let e = e["id"].as_str().unwrap().to_owned();
+    // F: three 500s with no retry: three failed deliveries.
+    let f_rx = TestReceiver::start().await;
+    f_rx.set_default(Reply::Status(500));
+    let f = app
+        .create_endpoint(
+            &app_id,
+            json!({ "url": f_rx.url("/f"), "event_types": ["f.*"], "profile": { "retry": "none" } }),
+        )
+        .await;
+    let f = f["id"].as_str().unwrap().to_owned();
+    // G: one 500 waiting for its retry: the backlog.
+    let g_rx = TestReceiver::start().await;
+    g_rx.set_default(Reply::Status(500));
+    let g = app.create_endpoint(&app_id, json!({ "url": g_rx.url("/g"), "event_types": ["g.*"] })).await;
+    let g = g["id"].as_str().unwrap().to_owned();
+
+    // One at a time, so the scripted replies go in this order.
+    let mut e_msgs = Vec::new();
+    for i in 0..6 {
+        let m = app.publish(&app_id, "e.x", json!({ "i": i })).await;
+        app.wait_attempts(&app_id, &m, 1).await;
+        e_msgs.push(m);
+    }
+    for i in 6..9 {
+        let m = app.publish(&app_id, "e.x", json!({ "i": i })).await;
+        app.wait_delivery(&app_id, &m, |d| status_is(d, "delivered")).await;
+    }
+    for i in 0..3 {
+        let m = app.publish(&app_id, "f.x", json!({ "i": i })).await;
+        app.wait_delivery(&app_id, &m, |d| status_is(d, "failed")).await;
+    }
+    // The 500 of E is retried (the first wait is 5 s) and succeeds.
+    let retried = e_msgs[5].clone();
+    app.advance(Duration::from_secs(7));
+    app.wait_delivery(&app_id, &retried, |d| status_is(d, "delivered")).await;
+    // G fails once after that and waits for its retry.
+    let gm = app.publish(&app_id, "g.x", json!({})).await;
+    app.wait_delivery(&app_id, &gm, |d| status_is(d, "retrying")).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let es = stats(&app, &format!("/api/v1/apps/{app_id}/endpoints/{e}/stats?window=hour")).await;
+    let lat = latencies(&app, &app_id, &e).await;
+    assert_eq!(lat.len(), 10);
+    assert_eq!(es["attempts"], 10, "{es}");
+    assert_eq!(es["delivered"], 9);
+    assert_eq!(es["failed"], 0);
+    assert_eq!(es["retries"], 1);
+    assert_eq!(es["backlog"], 0);
+    assert!((es["success_rate"].as_f64().unwrap() - 9.0 / 10.0).abs() < 1e-9, "{es}");
+    let avg = lat.iter().sum::<u64>() as f64 / 10.0;
+    assert!((es["avg_response_ms"].as_f64().unwrap() - avg).abs() < 1e-9, "{es} vs {lat:?}");
+    assert!(avg >= 300.0 / 10.0, "the slow answer counts: {lat:?}");
+    assert_eq!(es["p95_response_ms"], p95(&lat), "{es} vs {lat:?}");
+    assert_eq!(es["p95_response_ms"], 500, "the slow answer is the 95th percentile");
+
+    let fs = stats(&app, &format!("/api/v1/apps/{app_id}/endpoints/{f}/stats?window=day")).await;
+    assert_eq!((fs["attempts"].as_u64(), fs["delivered"].as_u64(), fs["failed"].as_u64()), (Some(3), Some(0), Some(3)));
+    assert_eq!(fs["success_rate"], 0.0);
+    let gs = stats(&app, &format!("/api/v1/apps/{app_id}/endpoints/{g}/stats")).await;
+    assert_eq!((gs["attempts"].as_u64(), gs["backlog"].as_u64()), (Some(1), Some(1)));
+
+    let all = stats(&app, &format!("/api/v1/apps/{app_id}/stats?window=week")).await;
+    assert_eq!(all["attempts"], 14, "{all}");
+    assert_eq!(all["delivered"], 9);
+    assert_eq!(all["failed"], 3);
+    assert_eq!(all["retries"], 1);
+    assert_eq!(all["backlog"], 1);
+
+    // A window after all of it is empty.
+    let future = herald_core::Timestamp::from_millis(app.now_ms() + 120_000).to_rfc3339();
+    let further = herald_core::Timestamp::from_millis(app.now_ms() + 240_000).to_rfc3339();
+    let empty = stats(&app, &format!("/api/v1/apps/{app_id}/stats?since={future}&until={further}")).await;
+    assert_eq!(empty["attempts"], 0);
+    assert!(empty["success_rate"].is_null() && empty["p95_response_ms"].is_null());
+
+    for q in [
+        "window=month",
+        "window=day&since=2020-01-01T00:00:00Z",
+        "since=soon",
+        "since=2030-01-01T00:00:00Z&until=2020-01-01T00:00:00Z",
+    ] {
+        let (status, body) = app.get(&format!("/api/v1/apps/{app_id}/stats?{q}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{q}: {body}");
+    }
+    let (status, _) = app.get(&format!("/api/v1/apps/{app_id}/endpoints/ep_01JAAAAAAAAAAAAAAAAAAAAAAA/stats")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+crate::both_stores!(stats_match_a_scripted_sequence_of_outcomes);

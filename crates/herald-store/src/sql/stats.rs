@@ -1,0 +1,130 @@
+//! The rollups behind the statistics: written inside each settle's
+//! transaction (one statement for the batch's few rows), summed per window.
+
+use herald_core::{AppId, EndpointId, Timestamp};
+use sqlx::{Database, Encode, Executor, IntoArguments, Type};
+
+use super::{all, Sql, SqlBackend, SqlRow};
+use crate::rows::RowGet;
+use crate::stats::{Rollup, Totals};
+use crate::*;
+
+const BUCKETS: [&str; 12] = ["b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10", "b11"];
+
+/// Adds `rollups` to the stored ones, inside the caller's transaction.
+pub async fn record<B>(conn: &mut <B::Db as Database>::Connection, rollups: &[Rollup]) -> StoreResult<()>
+where
+    B: SqlBackend,
+    for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
+    for<'q> <B::Db as Database>::Arguments<'q>: IntoArguments<'q, B::Db>,
+    for<'q> String: Encode<'q, B::Db> + Type<B::Db>,
+{
+    if rollups.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<serde_json::Value> = rollups
+        .iter()
+        .map(|r| {
+            let mut v = vec![
+                serde_json::json!(r.endpoint_id),
+                serde_json::json!(r.app_id),
+                serde_json::json!(r.minute),
+                serde_json::json!(r.attempts),
+                serde_json::json!(r.successes),
+                serde_json::json!(r.failures),
+                serde_json::json!(r.retries),
+                serde_json::json!(r.latency_sum_ms),
+            ];
+            v.extend(r.buckets.iter().map(|b| serde_json::json!(b)));
+            serde_json::Value::Array(v)
+        })
+        .collect();
+    let json = serde_json::to_string(&rows).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let counters = ["attempts", "successes", "failures", "retries", "latency_sum_ms"];
+    let columns: Vec<&str> = counters.iter().chain(BUCKETS.iter()).copied().collect();
+    let values: Vec<String> = (0..columns.len()).map(|i| format!("CAST(r.value ->> {} AS BIGINT)", i + 3)).collect();
+    let sums: Vec<String> = columns.iter().map(|c| format!("{c} = endpoint_stats.{c} + excluded.{c}")).collect();
+    let sql = format!(
+        "INSERT INTO endpoint_stats (endpoint_id, app_id, minute, {})
+         SELECT r.value ->> 0, r.value ->> 1, CAST(r.value ->> 2 AS BIGINT), {} FROM {} AS r WHERE TRUE
+         ON CONFLICT (endpoint_id, minute) DO UPDATE SET {}",
+        columns.join(", "),
+        values.join(", "),
+        B::JSON_VALUES,
+        sums.join(", ")
+    );
+    sqlx::query(&sql).bind(json).execute(conn).await.map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+fn totals(row: &dyn RowGet) -> StoreResult<Totals> {
+    let n = |c: &str| row.opt_int(c).map(|v| u64::try_from(v.unwrap_or(0)).unwrap_or(0));
+    let mut buckets = [0; 12];
+    for (i, b) in BUCKETS.iter().enumerate() {
+        buckets[i] = n(b)?;
+    }
+    Ok(Totals {
+        attempts: n("attempts")?,
+        successes: n("successes")?,
+        failures: n("failures")?,
+        retries: n("retries")?,
+        latency_sum_ms: n("latency_sum_ms")?,
+        buckets,
+        backlog: 0,
+    })
+}
+
+impl<DB> Sql<'_, DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> SqlRow<'r, DB::Row>: RowGet,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+{
+    /// Sums over `[since, until)` (minute granularity) for the application,
+    /// or one of its endpoints; with the backlog as it is now.
+    pub async fn stats(
+        &self,
+        app: &AppId,
+        endpoint: Option<&EndpointId>,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<Totals> {
+        let cols: Vec<String> = ["attempts", "successes", "failures", "retries", "latency_sum_ms"]
+            .iter()
+            .chain(BUCKETS.iter())
+            // PostgreSQL sums BIGINT as NUMERIC: cast back.
+            .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
+            .collect();
+        let scope = match endpoint {
+            Some(_) => "endpoint_id = $2 AND app_id = $1",
+            None => "app_id = $1 AND CAST($2 AS TEXT) IS NULL",
+        };
+        let sql =
+            format!("SELECT {} FROM endpoint_stats WHERE {scope} AND minute >= $3 AND minute < $4", cols.join(", "));
+        let ep = endpoint.map(EndpointId::as_str);
+        let rows = sqlx::query(&sql)
+            .bind(app.as_str())
+            .bind(ep)
+            .bind(since.as_millis() - since.as_millis().rem_euclid(60_000))
+            .bind(until.as_millis())
+            .fetch_all(self.reader)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        let mut t = all(&rows, totals)?.into_iter().next().unwrap_or_default();
+        let backlog = sqlx::query(
+            "SELECT COUNT(*) AS n FROM deliveries
+             WHERE state IN ('pending', 'retrying') AND app_id = $1 AND (CAST($2 AS TEXT) IS NULL OR endpoint_id = $2)",
+        )
+        .bind(app.as_str())
+        .bind(ep)
+        .fetch_all(self.reader)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+        t.backlog = all(&backlog, |r| r.int("n"))?.first().map_or(0, |n| u64::try_from(*n).unwrap_or(0));
+        Ok(t)
+    }
+}
