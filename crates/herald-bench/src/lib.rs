@@ -5,6 +5,7 @@ mod faults;
 mod load;
 mod node;
 mod receiver;
+mod recovery;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -47,12 +48,16 @@ pub struct BenchOptions {
     /// Scenarios to run, comma-separated: ceiling,ingest,delivery,fanout,latency,
     /// and the fault scenarios hol (a hanging endpoint with a backlog beside
     /// healthy ones), cancel (clients that drop publishes mid-request),
-    /// restart (kill -9 with deliveries in flight), soak (SQLite WAL size).
+    /// restart (kill -9 with deliveries in flight), soak (SQLite WAL size),
+    /// recovery (a bulk recovery under live traffic).
     #[arg(long, default_value = "ceiling,ingest,delivery,fanout,latency", value_delimiter = ',')]
     pub only: Vec<String>,
     /// Length of the head-of-line runs, in seconds.
     #[arg(long, default_value_t = 30)]
     pub fault_secs: u64,
+    /// Failed deliveries the recovery scenario recovers.
+    #[arg(long, default_value_t = 100_000)]
+    pub recovery_events: usize,
     /// Length of the soak run, in seconds.
     #[arg(long, default_value_t = 60)]
     pub soak_secs: u64,
@@ -80,6 +85,7 @@ pub struct Report {
     cancelled_publishes: Option<faults::Cancelled>,
     restart: Option<faults::Restart>,
     soak: Option<faults::Soak>,
+    recovery: Option<recovery::RecoveryRun>,
     herald_peak_rss_mb: f64,
     herald_cpu_secs: f64,
 }
@@ -186,6 +192,9 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     }
     if wants("soak") {
         report.soak = Some(faults::soak(&opts, &mut usage).await?);
+    }
+    if wants("recovery") {
+        report.recovery = Some(recovery::under_live_traffic(&opts, &mut usage).await?);
     }
     report.herald_peak_rss_mb = usage.rss as f64 / (1024.0 * 1024.0);
     report.herald_cpu_secs = usage.cpu;
@@ -367,6 +376,12 @@ fn print_table(r: &Report) {
             "{:<28} {} s at {}/s: WAL largest {:.1} MB, final {:.1} MB, database {:.1} MB, RSS {:.1} MB ({} of {} delivered)",
             "soak (SQLite WAL)", s.secs, s.rate, s.largest_wal_mb, s.final_wal_mb, s.database_mb, s.peak_rss_mb,
             s.delivered, s.expected
+        );
+    }
+    if let Some(v) = &r.recovery {
+        println!(
+            "{:<28} {} of {} failed deliveries recovered in {:.1} s; live traffic meanwhile: {} events, p50 {:.2} ms, p99 {:.2} ms, max {:.1} ms",
+            "bulk recovery", v.recovered, v.failed, v.recovery_secs, v.live_events, v.live_p50_ms, v.live_p99_ms, v.live_max_ms
         );
     }
     println!(

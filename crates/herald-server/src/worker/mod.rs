@@ -9,6 +9,7 @@ mod lanes;
 mod leases;
 mod sender;
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -54,6 +55,9 @@ struct Slots {
     held: Held,
     lanes: Lanes,
     in_flight: JoinSet<EndpointId>,
+    /// Endpoints the last claims gave their whole share: a backlog may wait
+    /// behind them in the store.
+    capped: HashSet<EndpointId>,
 }
 
 impl Slots {
@@ -82,20 +86,27 @@ impl Slots {
         });
     }
 
-    /// A request to `ep` ended: start the next delivery held for it.
-    fn finished(&mut self, ep: &EndpointId) {
+    /// A request to `ep` ended: start the next delivery held for it. True
+    /// when nothing was held and the last claim gave `ep` its whole share
+    /// (so more of its deliveries may be due in the store): claim again.
+    fn finished(&mut self, ep: &EndpointId) -> bool {
         if let Some(mut d) = self.lanes.finished(ep) {
             self.held.refresh(&mut d);
             self.start(d);
+            return false;
         }
+        self.capped.remove(ep)
     }
 
-    fn reap(&mut self) {
+    /// Takes the requests that ended; true when one calls for a claim.
+    fn reap(&mut self) -> bool {
+        let mut claim = false;
         while let Some(done) = self.in_flight.try_join_next() {
             if let Ok(ep) = done {
-                self.finished(&ep);
+                claim |= self.finished(&ep);
             }
         }
+        claim
     }
 
     fn free(&self, concurrency: usize) -> usize {
@@ -135,6 +146,7 @@ impl Worker {
             held,
             lanes: Lanes::new(cap),
             in_flight: JoinSet::new(),
+            capped: HashSet::new(),
         };
         let per_endpoint = u32::try_from(cap).unwrap_or(u32::MAX);
         let mut cursor = String::new();
@@ -142,7 +154,9 @@ impl Worker {
         let mut next_poll = Instant::now() + self.settings.poll_interval;
 
         while !*shutdown.borrow() {
-            slots.reap();
+            // An endpoint with a backlog in the store freed a slot: claim
+            // more now rather than at the next poll.
+            want_claim |= slots.reap();
             // Take handed-over deliveries only while a send slot is free, so
             // the rest stay in the queue (and are given back on a stop).
             if let Some(queue) = self.handed_over.as_mut() {
@@ -182,6 +196,11 @@ impl Worker {
                     want_claim = !from_start;
                 }
                 let got = !claimed.is_empty();
+                let mut per: HashMap<EndpointId, u32> = HashMap::new();
+                for d in &claimed {
+                    *per.entry(d.endpoint.id.clone()).or_default() += 1;
+                }
+                slots.capped.extend(per.into_iter().filter(|(_, n)| *n >= per_endpoint).map(|(ep, _)| ep));
                 for d in claimed {
                     slots.offer(d);
                 }
@@ -204,7 +223,7 @@ impl Worker {
                 }
                 Some(done) = slots.in_flight.join_next(), if !slots.in_flight.is_empty() => {
                     if let Ok(ep) = done {
-                        slots.finished(&ep);
+                        want_claim |= slots.finished(&ep);
                     }
                 }
                 _ = shutdown.changed() => {}

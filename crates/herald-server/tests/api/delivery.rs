@@ -153,4 +153,28 @@ crate::both_stores!(
     deliveries_are_signed_and_shaped_per_standard_webhooks,
     an_endpoint_change_applies_to_pending_retries,
     a_disabled_endpoint_fails_its_pending_deliveries_without_sending,
+    a_backlog_in_the_store_drains_without_waiting_for_the_poll,
 );
+
+/// A backlog of one endpoint in the store (published while no worker ran)
+/// drains as fast as sends finish, not one share per poll interval: a freed
+/// share of an endpoint the last claim filled calls for the next claim.
+async fn a_backlog_in_the_store_drains_without_waiting_for_the_poll() {
+    let api = TestApp::spawn_with(|c| c.worker.enabled = false).await;
+    let rx = TestReceiver::start().await;
+    let app_id = api.create_app().await;
+    api.create_endpoint(&app_id, json!({ "url": rx.url("/backlog") })).await;
+    for i in 0..300 {
+        api.publish(&app_id, "user.created", json!({ "i": i })).await;
+    }
+    let started = std::time::Instant::now();
+    let _worker = api
+        .spawn_sibling(|c| {
+            c.worker.poll_interval_ms = 60_000;
+            c.worker.max_per_endpoint = 4;
+        })
+        .await;
+    rx.wait_for_within("/backlog", 300, std::time::Duration::from_secs(20)).await;
+    // 300 at 4 per claim would take 75 polls (75 minutes) without it.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
