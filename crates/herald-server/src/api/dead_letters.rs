@@ -55,7 +55,8 @@ struct DeadLetterQuery {
     until: Option<String>,
 }
 
-fn time(field: &str, v: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
+/// An optional RFC 3339 query parameter.
+pub(super) fn time(field: &str, v: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
     v.map(|t| Timestamp::parse_rfc3339(t).map_err(|e| ApiError::validation(field, e))).transpose()
 }
 

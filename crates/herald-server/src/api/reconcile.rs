@@ -13,7 +13,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use herald_core::delivery::DeliveryState;
-use herald_core::{AppId, EndpointId, MessageId, Timestamp};
+use herald_core::{AppId, EndpointId, MessageId};
 use herald_store::{MessageFilter, PageRequest, Store};
 use http_body::Frame;
 use serde::Deserialize;
@@ -22,6 +22,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::dead_letters::time;
 use super::messages::{DeliveryView, MessageView};
 use super::{apps, ListQuery};
 use crate::error::{ApiError, ApiResult};
@@ -55,10 +56,6 @@ pub(super) struct MessagesQuery {
     status: Option<String>,
     /// Only messages sent (or to be sent) to this endpoint (`ep_...`).
     endpoint: Option<String>,
-}
-
-fn time(field: &str, v: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
-    v.map(|t| Timestamp::parse_rfc3339(t).map_err(|e| ApiError::validation(field, e))).transpose()
 }
 
 impl MessagesQuery {

@@ -301,6 +301,13 @@ impl TestApp {
     }
 }
 
+/// This process's resident memory, in KiB.
+pub fn rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
 pub fn status_is(d: &Value, s: &str) -> bool {
     d["status"].as_str() == Some(s)
 }

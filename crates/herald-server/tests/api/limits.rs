@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{status_is, TestApp};
+use crate::helpers::{rss_kib, status_is, TestApp};
 use herald_testkit::streaming::{Body, StreamingReceiver};
 use herald_testkit::TestReceiver;
 
@@ -51,12 +51,6 @@ async fn custom_headers_follow_the_rules_and_endpoints_are_capped() {
     // Another application has its own allowance.
     let other = app.create_app().await;
     app.create_endpoint(&other, json!({ "url": url })).await;
-}
-
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
 /// A receiver that streams an endless body: Herald keeps the first

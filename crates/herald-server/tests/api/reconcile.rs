@@ -9,7 +9,7 @@ use herald_core::Clock;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{status_is, TestApp, TOKEN};
+use crate::helpers::{rss_kib, status_is, TestApp, TOKEN};
 use herald_testkit::{Reply, TestReceiver};
 
 struct Scripted {
@@ -166,12 +166,6 @@ async fn the_export_applies_the_filters_and_carries_the_deliveries() {
     assert_eq!(all.lines().count(), 5);
     let (status, _) = s.app.get(&format!("/api/v1/apps/{}/messages/export?limit=5", s.app_id)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-}
-
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
 /// 100,000 messages of ~1 KiB: about 110 MB of NDJSON, streamed while the
