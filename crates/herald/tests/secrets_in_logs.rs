@@ -36,6 +36,7 @@ async fn no_secret_is_logged_even_at_trace() {
     let log = std::fs::read_to_string(&log_path).unwrap();
     assert!(log.len() > 1000, "trace logging wrote little: {} bytes", log.len());
     assert!(log.contains("generated the main key"), "the key file's creation is said");
+    assert!(!log.contains('\u{1b}'), "a log written to a file has no terminal colour codes");
     for secret in [SECRET, &SECRET[6..], CREDENTIAL, "not!base64-9e7c1f0b", common::TOKEN] {
         assert!(!log.contains(secret), "{secret} appears in the log");
     }
