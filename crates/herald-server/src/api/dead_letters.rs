@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use herald_core::{EndpointId, Timestamp};
+use herald_core::EndpointId;
 use herald_store::{DeadLetter, DeadLetterFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::messages::{DeliveryView, MessageView};
-use super::{apps, ListQuery, ListResponse};
+use super::{apps, opt_time, ListQuery, ListResponse};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -55,11 +55,6 @@ struct DeadLetterQuery {
     until: Option<String>,
 }
 
-/// An optional RFC 3339 query parameter.
-pub(super) fn time(field: &str, v: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
-    v.map(|t| Timestamp::parse_rfc3339(t).map_err(|e| ApiError::validation(field, e))).transpose()
-}
-
 #[utoipa::path(get, path = "/apps/{app}/dead-letters", tag = "delivery log",
     summary = "List failed deliveries (retries exhausted), newest first",
     params(("app" = String, Path, description = "the application id (`app_...`) or uid"), DeadLetterQuery),
@@ -79,8 +74,8 @@ async fn list_dead_letters(
     let filter = DeadLetterFilter {
         endpoint,
         event_type: q.event_type,
-        since: time("since", q.since.as_deref())?,
-        until: time("until", q.until.as_deref())?,
+        since: opt_time("since", q.since.as_deref())?,
+        until: opt_time("until", q.until.as_deref())?,
     };
     let found = state.store.list_dead_letters(&app, filter, page).await?;
     Ok(Json(ListResponse::from_page(found, DeadLetterView::from)))

@@ -177,6 +177,16 @@ pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// An RFC 3339 time in a field or query parameter; 422 naming it if not.
+pub fn time(field: &str, v: &str) -> Result<herald_core::Timestamp, ApiError> {
+    herald_core::Timestamp::parse_rfc3339(v).map_err(|e| ApiError::validation(field, e))
+}
+
+/// As [`time`], for an optional one.
+pub fn opt_time(field: &str, v: Option<&str>) -> Result<Option<herald_core::Timestamp>, ApiError> {
+    v.map(|t| time(field, t)).transpose()
+}
+
 pub fn check_text(field: &str, s: &str, max: usize, allow_empty: bool) -> Result<(), ApiError> {
     if !allow_empty && s.trim().is_empty() {
         return Err(ApiError::validation(field, "must not be empty"));

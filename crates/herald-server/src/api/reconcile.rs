@@ -22,9 +22,8 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::dead_letters::time;
 use super::messages::{DeliveryView, MessageView};
-use super::{apps, ListQuery};
+use super::{apps, opt_time, ListQuery};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -75,8 +74,8 @@ impl MessagesQuery {
             .transpose()?;
         Ok(MessageFilter {
             event_type: self.event_type.clone(),
-            since: time("since", self.since.as_deref())?,
-            until: time("until", self.until.as_deref())?,
+            since: opt_time("since", self.since.as_deref())?,
+            until: opt_time("until", self.until.as_deref())?,
             status,
             endpoint,
         })

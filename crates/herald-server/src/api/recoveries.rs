@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{apps, ListQuery, ListResponse};
+use super::{apps, opt_time, time, ListQuery, ListResponse};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
@@ -85,10 +85,6 @@ struct CreateRecovery {
     event_types: Option<Vec<String>>,
 }
 
-fn time(field: &str, v: &str) -> Result<Timestamp, ApiError> {
-    Timestamp::parse_rfc3339(v).map_err(|e| ApiError::validation(field, e))
-}
-
 #[utoipa::path(post, path = "/apps/{app}/recoveries", tag = "delivery log",
     summary = "Re-queue failed deliveries since a time, as a background job",
     params(("app" = String, Path, description = "the application id (`app_...`) or uid")),
@@ -101,7 +97,7 @@ async fn create_recovery(
 ) -> ApiResult<(StatusCode, Json<RecoveryView>)> {
     let app = apps::resolve(&state, &app).await?;
     let since = time("since", &body.since)?;
-    let until = body.until.as_deref().map(|u| time("until", u)).transpose()?;
+    let until = opt_time("until", body.until.as_deref())?;
     if until.is_some_and(|u| u.as_millis() <= since.as_millis()) {
         return Err(ApiError::validation("until", "must be after since"));
     }

@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::apps;
+use super::{apps, time};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -80,14 +80,13 @@ impl StatsView {
 }
 
 fn window(state: &AppState, q: &StatsQuery) -> Result<(Timestamp, Timestamp), ApiError> {
-    let parse = |field: &str, v: &str| Timestamp::parse_rfc3339(v).map_err(|e| ApiError::validation(field, e));
     let until = match q.until.as_deref() {
-        Some(u) => parse("until", u)?,
+        Some(u) => time("until", u)?,
         None => state.clock.now(),
     };
     let since = match (q.since.as_deref(), q.window.as_deref()) {
         (Some(_), Some(_)) => return Err(ApiError::validation("window", "give window or since, not both")),
-        (Some(s), None) => parse("since", s)?,
+        (Some(s), None) => time("since", s)?,
         (None, w) => {
             let length = match w.unwrap_or("day") {
                 "hour" => Duration::from_secs(3_600),

@@ -109,10 +109,7 @@ async fn create_token(
         ("application", None) => return Err(ApiError::validation("app", "an application token needs `app`")),
         _ => return Err(ApiError::validation("scope", "must be `admin` or `application`")),
     };
-    let expires_at = body
-        .expires_at
-        .map(|s| Timestamp::parse_rfc3339(&s).map_err(|e| ApiError::validation("expires_at", e)))
-        .transpose()?;
+    let expires_at = super::opt_time("expires_at", body.expires_at.as_deref())?;
     if expires_at.is_some_and(|e| e.as_millis() <= now.as_millis()) {
         return Err(ApiError::validation("expires_at", "must be in the future"));
     }
