@@ -4,7 +4,7 @@
 //! transaction, so a restart neither repeats nor skips any), cancellable.
 
 use herald_core::{AppId, EndpointId, RecoveryId, Timestamp};
-use sqlx::{Database, Encode, Executor, IntoArguments, Type};
+use sqlx::{Database, Encode, Executor, IntoArguments, Pool, Type};
 
 use super::catalog::page_limit;
 use super::{all, Sql, SqlRow};
@@ -49,6 +49,11 @@ fn recovery(row: &dyn RowGet) -> StoreResult<Recovery> {
     })
 }
 
+/// The job's event types as the JSON array the statements take.
+fn types_json(types: Option<&Vec<String>>) -> StoreResult<Option<String>> {
+    types.map(serde_json::to_string).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 fn ms(d: std::time::Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
@@ -67,12 +72,7 @@ where
     for<'q> Option<i64>: Encode<'q, DB>,
 {
     pub async fn create_recovery(&self, new: &NewRecovery, now: Timestamp) -> StoreResult<Recovery> {
-        let types = new
-            .event_types
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let types = types_json(new.event_types.as_ref())?;
         let mut tx = super::begin(self.writer, self.begin).await?;
         let rows = sqlx::query("SELECT COALESCE(MAX(id), 0) AS upto FROM deliveries")
             .fetch_all(&mut *tx)
@@ -116,10 +116,14 @@ where
     }
 
     pub async fn get_recovery(&self, app: &AppId, id: &RecoveryId) -> StoreResult<Recovery> {
+        self.fetch_recovery(self.reader, app, id).await
+    }
+
+    async fn fetch_recovery(&self, pool: &Pool<DB>, app: &AppId, id: &RecoveryId) -> StoreResult<Recovery> {
         let rows = sqlx::query("SELECT * FROM recoveries WHERE id = $1 AND app_id = $2")
             .bind(id.as_str())
             .bind(app.as_str())
-            .fetch_all(self.reader)
+            .fetch_all(pool)
             .await
             .map_err(StoreError::from_sqlx)?;
         all(&rows, recovery)?.into_iter().next().ok_or(StoreError::NotFound("recovery"))
@@ -152,13 +156,8 @@ where
         .await
         .map_err(StoreError::from_sqlx)?;
         self.synced().await?;
-        let rows = sqlx::query("SELECT * FROM recoveries WHERE id = $1 AND app_id = $2")
-            .bind(id.as_str())
-            .bind(app.as_str())
-            .fetch_all(self.writer)
-            .await
-            .map_err(StoreError::from_sqlx)?;
-        all(&rows, recovery)?.into_iter().next().ok_or(StoreError::NotFound("recovery"))
+        // From the writer: the state just written, whichever pool reads lag.
+        self.fetch_recovery(self.writer, app, id).await
     }
 
     /// Takes the oldest open job no other node holds (or this node held
@@ -217,24 +216,11 @@ where
         .fetch_all(&mut *tx)
         .await
         .map_err(StoreError::from_sqlx)?;
-        let Some(job) = all(&rows, recovery)?.into_iter().next() else {
+        let renewed = all(&rows, |r| Ok((recovery(r)?, r.int("cursor")?, r.int("upto")?)))?;
+        let Some((job, cursor, upto)) = renewed.into_iter().next() else {
             return Ok(RecoveryStep::Stopped);
         };
-        let cursor_rows = sqlx::query("SELECT cursor, upto FROM recoveries WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(StoreError::from_sqlx)?;
-        let (cursor, upto) = all(&cursor_rows, |r| Ok((r.int("cursor")?, r.int("upto")?)))?
-            .first()
-            .copied()
-            .ok_or(StoreError::NotFound("recovery"))?;
-        let types = job
-            .event_types
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let types = types_json(job.event_types.as_ref())?;
         let requeue = format!(
             "UPDATE deliveries SET state = 'pending', attempts = 0, due_at = $8, lease = NULL, leased_until = NULL,
                                    updated_at = $8

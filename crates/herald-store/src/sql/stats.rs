@@ -9,6 +9,8 @@ use crate::rows::RowGet;
 use crate::stats::{Rollup, Totals};
 use crate::*;
 
+/// The summed columns besides the histogram's, in the rows' JSON order.
+const COUNTERS: [&str; 5] = ["attempts", "successes", "failures", "retries", "latency_sum_ms"];
 const BUCKETS: [&str; 12] = ["b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10", "b11"];
 
 /// Adds `rollups` to the stored ones, inside the caller's transaction.
@@ -40,8 +42,7 @@ where
         })
         .collect();
     let json = serde_json::to_string(&rows).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let counters = ["attempts", "successes", "failures", "retries", "latency_sum_ms"];
-    let columns: Vec<&str> = counters.iter().chain(BUCKETS.iter()).copied().collect();
+    let columns: Vec<&str> = COUNTERS.iter().chain(BUCKETS.iter()).copied().collect();
     let values: Vec<String> = (0..columns.len()).map(|i| format!("CAST(r.value ->> {} AS BIGINT)", i + 3)).collect();
     let sums: Vec<String> = columns.iter().map(|c| format!("{c} = endpoint_stats.{c} + excluded.{c}")).collect();
     let sql = format!(
@@ -93,7 +94,7 @@ where
         since: Timestamp,
         until: Timestamp,
     ) -> StoreResult<Totals> {
-        let cols: Vec<String> = ["attempts", "successes", "failures", "retries", "latency_sum_ms"]
+        let cols: Vec<String> = COUNTERS
             .iter()
             .chain(BUCKETS.iter())
             // PostgreSQL sums BIGINT as NUMERIC: cast back.
