@@ -40,6 +40,9 @@ pub struct Profile {
     /// New endpoints must echo a challenge before they receive events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<Verification>,
+    /// When a failing endpoint is disabled (default: the configured rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_disable: Option<crate::health::AutoDisable>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -230,6 +233,9 @@ pub struct Context<'a> {
     /// The endpoint's signing secret (`whsec_...`) and its HMAC key.
     pub secret_text: &'a str,
     pub secret_key: &'a [u8],
+    /// During a rotation's grace period, the replaced secret's key: the
+    /// Standard Webhooks signature then carries a second `v1,` entry.
+    pub previous_key: Option<&'a [u8]>,
     /// The endpoint's credential, else the application's.
     pub credential: Option<&'a str>,
 }
@@ -245,6 +251,9 @@ impl Profile {
     pub fn check(&self) -> Result<(), ParseError> {
         if let Some(r) = &self.retry {
             r.policy()?;
+        }
+        if let Some(rule) = &self.auto_disable {
+            rule.check()?;
         }
         if let Some(t) = self.timeout_ms {
             if !(100..=60_000).contains(&t) {
@@ -293,6 +302,7 @@ impl Profile {
             timeout_ms: over.timeout_ms.or(self.timeout_ms),
             unique_urls: over.unique_urls.or(self.unique_urls),
             verification: over.verification.clone().or_else(|| self.verification.clone()),
+            auto_disable: over.auto_disable.or(self.auto_disable),
         }
     }
 
@@ -344,10 +354,12 @@ impl Profile {
             Signature::StandardWebhooks => {
                 out.push(("webhook-id".to_owned(), cx.msg_id.to_owned()));
                 out.push(("webhook-timestamp".to_owned(), now.as_secs().to_string()));
-                out.push((
-                    "webhook-signature".to_owned(),
-                    signing::sign(cx.secret_key, cx.msg_id, now.as_secs(), body),
-                ));
+                let mut sig = signing::sign(cx.secret_key, cx.msg_id, now.as_secs(), body);
+                if let Some(old) = cx.previous_key {
+                    sig.push(' ');
+                    sig.push_str(&signing::sign(old, cx.msg_id, now.as_secs(), body));
+                }
+                out.push(("webhook-signature".to_owned(), sig));
             }
             Signature::HmacSha256 { header, encoding, key } => {
                 let k = hmac_key(*key, cx);
@@ -433,8 +445,35 @@ mod tests {
             app_live: false,
             secret_text: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
             secret_key: b"0123456789abcdef01234567",
+            previous_key: None,
             credential: Some("api-key"),
         }
+    }
+
+    #[test]
+    fn a_rotation_signs_with_both_secrets_under_standard_webhooks_only() {
+        let body = b"{}";
+        let now = Timestamp::from_millis(1_614_265_330_000);
+        let old = b"the-old-key-0123456789ab";
+        let rotating = Context { previous_key: Some(old), ..cx("{}") };
+        let headers = Profile::default().headers(&rotating, body, now);
+        let sig = &headers.iter().find(|(k, _)| k == "webhook-signature").map(|(_, v)| v.clone());
+        let expected = format!(
+            "{} {}",
+            signing::sign(rotating.secret_key, "msg_1", now.as_secs(), body),
+            signing::sign(old, "msg_1", now.as_secs(), body)
+        );
+        assert_eq!(sig.as_deref(), Some(expected.as_str()));
+        let single = Profile {
+            signature: Some(Signature::HmacSha256 {
+                header: "x-sig".into(),
+                encoding: Encoding::Hex,
+                key: KeySource::EndpointSecret,
+            }),
+            ..Profile::default()
+        };
+        let plain = single.headers(&cx("{}"), body, now);
+        assert_eq!(single.headers(&rotating, body, now), plain, "a single-signature header signs with the new secret");
     }
 
     #[test]

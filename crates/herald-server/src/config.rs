@@ -24,7 +24,58 @@ pub struct Config {
     pub security: SecurityConfig,
     pub limits: LimitsConfig,
     pub recovery: RecoveryConfig,
+    pub health: HealthConfig,
+    pub notify: NotifyConfig,
     pub log: LogConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthConfig {
+    pub auto_disable_after_secs: u64,
+    pub auto_disable_min_failures: u64,
+}
+
+impl HealthConfig {
+    pub fn rule(&self) -> herald_core::health::AutoDisable {
+        herald_core::health::AutoDisable {
+            after_secs: self.auto_disable_after_secs,
+            min_failures: self.auto_disable_min_failures,
+        }
+    }
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    pub webhook_url: String,
+    pub webhook_secret: String,
+    pub smtp_url: String,
+    pub email_from: String,
+    pub retry_schedule_secs: Vec<u64>,
+    pub poll_interval_ms: u64,
+}
+
+impl NotifyConfig {
+    pub fn channels(&self) -> herald_store::NotifyChannels {
+        herald_store::NotifyChannels {
+            webhook: !self.webhook_url.trim().is_empty(),
+            email: !self.smtp_url.trim().is_empty(),
+        }
+    }
+}
+
+impl std::fmt::Debug for NotifyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NotifyConfig")
+            .field("webhook_url", &self.webhook_url)
+            .field("webhook_secret", &if self.webhook_secret.is_empty() { "" } else { "(redacted)" })
+            .field("smtp_url", &redact_url(&self.smtp_url))
+            .field("email_from", &self.email_from)
+            .field("retry_schedule_secs", &self.retry_schedule_secs)
+            .field("poll_interval_ms", &self.poll_interval_ms)
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -327,6 +378,27 @@ impl Config {
         }
         if self.worker.batch_size == 0 {
             return fail("worker.batch_size", "must be at least 1");
+        }
+        if let Err(e) = self.health.rule().check() {
+            return fail("health", &e.to_string());
+        }
+        let n = &self.notify;
+        if !n.webhook_url.trim().is_empty() {
+            if herald_core::endpoint::EndpointUrl::parse(n.webhook_url.trim()).is_err() {
+                return fail("notify.webhook_url", "must be an http:// or https:// URL");
+            }
+            if herald_core::endpoint::EndpointSecret::parse(n.webhook_secret.trim()).is_err() {
+                return fail(
+                    "notify.webhook_secret",
+                    "must be a signing secret (whsec_ and base64), e.g. whsec_$(openssl rand -base64 32)",
+                );
+            }
+        }
+        if !n.smtp_url.trim().is_empty() && n.email_from.parse::<lettre::message::Mailbox>().is_err() {
+            return fail("notify.email_from", "must be an address such as Herald <herald@example.com>");
+        }
+        if n.poll_interval_ms == 0 {
+            return fail("notify.poll_interval_ms", "must be at least 1");
         }
         if self.worker.poll_interval_ms == 0 {
             return fail("worker.poll_interval_ms", "must be at least 1");

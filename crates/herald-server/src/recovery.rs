@@ -81,7 +81,7 @@ impl RecoveryRunner {
 }
 
 /// Sleeps for `d`; true when asked to stop meanwhile.
-async fn pause(d: Duration, stop: &mut watch::Receiver<bool>) -> bool {
+pub(crate) async fn pause(d: Duration, stop: &mut watch::Receiver<bool>) -> bool {
     let stopped = tokio::select! {
         () = tokio::time::sleep(d) => None,
         _ = stop.wait_for(|s| *s) => Some(true),

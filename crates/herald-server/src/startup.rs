@@ -16,6 +16,7 @@ use tokio::sync::{watch, Notify};
 
 use crate::auth::{AdminToken, Auth, Rates};
 use crate::config::{Config, DatabaseKind};
+use crate::notify::{Mailer, Notifier, OperatorHook, Target};
 use crate::recovery::{RecoveryRunner, RecoverySettings};
 use crate::state::AppState;
 use crate::worker::connect::{Resolve, SystemResolver};
@@ -38,6 +39,7 @@ pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dy
                 node: config.worker.node_name(config.server.listen),
                 acquire_timeout: Duration::from_millis(config.database.unavailable_after_ms),
                 sealer: sealer.clone(),
+                channels: config.notify.channels(),
             };
             let store = PgStore::connect(&opts).await.with_context(|| format!("connecting to {shown}"))?;
             let applied = if migrate { store.migrate().await.context("applying migrations")? } else { 0 };
@@ -52,6 +54,7 @@ pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dy
                 wal_limit_bytes: config.database.wal_limit_bytes,
                 wal_restart_interval: Duration::from_millis(config.database.wal_restart_interval_ms),
                 sealer: sealer.clone(),
+                channels: config.notify.channels(),
             })
             .await
             .with_context(|| format!("opening the database {shown}"))?;
@@ -74,6 +77,30 @@ pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dy
     Ok(store)
 }
 
+/// The notifier for the configured channels, if any is.
+fn notifier(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> anyhow::Result<Option<Notifier>> {
+    let n = &config.notify;
+    let mut targets = Vec::new();
+    if !n.webhook_url.trim().is_empty() {
+        let hook = OperatorHook::new(&n.webhook_url, &n.webhook_secret, clock.clone(), config.delivery.timeout())?;
+        targets.push(Target::Webhook(Arc::new(hook)));
+    }
+    if !n.smtp_url.trim().is_empty() {
+        targets.push(Target::Email(Arc::new(Mailer::new(&n.smtp_url, &n.email_from)?)));
+    }
+    if targets.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Notifier {
+        store,
+        clock,
+        node: config.worker.node_name(config.server.listen),
+        targets,
+        retry_schedule: n.retry_schedule_secs.iter().map(|s| Duration::from_secs(*s)).collect(),
+        poll: Duration::from_millis(n.poll_interval_ms),
+    }))
+}
+
 /// Deliveries that may wait in memory for the worker, per unit of its
 /// concurrency, before publishing leaves new ones to the queue table.
 const HANDOVER_PER_SLOT: usize = 8;
@@ -91,12 +118,16 @@ impl Default for Seams {
     }
 }
 
+/// A background loop (bulk recovery, notifications, retention) that runs
+/// until told to stop.
+type Task = Box<dyn FnOnce(watch::Receiver<bool>) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+
 pub struct Application {
     listener: TcpListener,
     port: u16,
     router: axum::Router,
     worker: Option<Worker>,
-    recovery: Option<RecoveryRunner>,
+    background: Vec<(&'static str, Task)>,
     store: Arc<dyn Store>,
     generated_token: Option<String>,
 }
@@ -123,6 +154,7 @@ impl Application {
             timeout: config.delivery.timeout(),
             max_retry_after: Duration::from_secs(config.delivery.max_retry_after_secs),
             body_limit: config.delivery.response_body_limit_bytes,
+            auto_disable: config.health.rule(),
         };
         // Publishing hands new deliveries straight to this process's worker.
         let (dispatch, handed_over) = if config.worker.enabled {
@@ -139,6 +171,7 @@ impl Application {
             sender: sender.clone(),
             dispatch,
             limits: Arc::new(config.limits.clone()),
+            channels: config.notify.channels(),
         };
         let rates = Rates {
             admin_per_sec: config.limits.admin_token_requests_per_second,
@@ -171,6 +204,7 @@ impl Application {
         } else {
             None
         };
+        let mut background: Vec<(&'static str, Task)> = Vec::new();
         let recovery = config.worker.enabled.then(|| RecoveryRunner {
             store: store.clone(),
             clock: seams_clock.clone(),
@@ -183,12 +217,20 @@ impl Application {
             },
             wake: wake.clone(),
         });
+        if let Some(r) = recovery {
+            background.push(("the recovery runner", Box::new(move |stop| Box::pin(r.run(stop)))));
+        }
+        if config.worker.enabled {
+            if let Some(n) = notifier(&config, store.clone(), seams_clock.clone())? {
+                background.push(("the notifier", Box::new(move |stop| Box::pin(n.run(stop)))));
+            }
+        }
 
         let listener = TcpListener::bind(config.server.listen)
             .await
             .with_context(|| format!("binding {} (server.listen)", config.server.listen))?;
         let port = listener.local_addr()?.port();
-        Ok(Self { listener, port, router, worker, recovery, store, generated_token })
+        Ok(Self { listener, port, router, worker, background, store, generated_token })
     }
 
     pub fn port(&self) -> u16 {
@@ -221,7 +263,8 @@ impl Application {
                 })
                 .await
         });
-        let recovery = self.recovery.map(|r| tokio::spawn(r.run(stop_rx.clone())));
+        let background: Vec<_> =
+            self.background.into_iter().map(|(name, task)| (name, tokio::spawn(task(stop_rx.clone())))).collect();
         let worker = self.worker.map(|w| tokio::spawn(w.run(stop_rx)));
         tokio::select! {
             () = shutdown => {}
@@ -236,8 +279,8 @@ impl Application {
         if let Some(w) = worker {
             w.await.context("the delivery worker panicked")?;
         }
-        if let Some(r) = recovery {
-            r.await.context("the recovery runner panicked")?;
+        for (name, task) in background {
+            task.await.with_context(|| format!("{name} panicked"))?;
         }
         api.await.context("the API task panicked")?.context("the API server failed")?;
         Ok(())

@@ -32,6 +32,8 @@ pub struct PgOptions {
     pub acquire_timeout: Duration,
     /// Seals endpoint secrets and credentials at rest.
     pub sealer: Arc<Sealer>,
+    /// The channels operational events are queued for.
+    pub channels: herald_store::NotifyChannels,
 }
 
 #[derive(Clone)]
@@ -40,6 +42,7 @@ pub struct PgStore {
     publisher: herald_store::batch::Publisher,
     node: Arc<str>,
     sealer: Arc<Sealer>,
+    channels: herald_store::NotifyChannels,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
@@ -58,6 +61,7 @@ const MIGRATIONS: Migrations = Migrations {
         (6, include_str!("../migrations/0006_tokens.sql")),
         (7, include_str!("../migrations/0007_recoveries.sql")),
         (8, include_str!("../migrations/0008_stats.sql")),
+        (9, include_str!("../migrations/0009_operations.sql")),
     ],
     lock: Some("SELECT pg_advisory_xact_lock(79462569954372)"),
 };
@@ -78,7 +82,7 @@ impl PgStore {
             .map_err(db_err)?;
         let node: Arc<str> = opts.node.as_str().into();
         let publisher = publish::start(pool.clone(), node.clone(), opts.sealer.clone());
-        Ok(Self { pool, publisher, node, sealer: opts.sealer.clone() })
+        Ok(Self { pool, publisher, node, sealer: opts.sealer.clone(), channels: opts.channels })
     }
 
     pub async fn migrate(&self) -> StoreResult<usize> {
@@ -180,6 +184,9 @@ impl SqlBackend for PgStore {
     fn sealer(&self) -> &Sealer {
         &self.sealer
     }
+    fn channels(&self) -> herald_store::NotifyChannels {
+        self.channels
+    }
 
     fn watch_for_work(&self, on_work: Arc<dyn Fn() + Send + Sync>) {
         tokio::spawn(listen(self.pool.clone(), on_work));
@@ -198,6 +205,6 @@ impl SqlBackend for PgStore {
         queue::recover_leases(&self.pool, &self.node).await
     }
     async fn settle(&self, outcomes: &[Settlement], now: Timestamp) -> StoreResult<usize> {
-        queue::settle(&self.pool, outcomes, now).await
+        queue::settle(&self.pool, outcomes, self.channels, now).await
     }
 }

@@ -11,24 +11,9 @@ use sqlx::PgPool;
 
 use crate::db_err;
 
-/// Leases due deliveries fairly across endpoints and returns them with
-/// their message and endpoint, in one statement. A recursive walk over the
-/// `deliveries_ready` index visits endpoints in id order after the worker's
-/// position, one index probe each (an endpoint's first entry is its
-/// earliest due time), and a lateral subquery takes at most `per_endpoint`
-/// due rows of each, skipping rows other nodes hold. The walk stops once
-/// `limit` rows are found: its cost follows the endpoints visited, not the
-/// size of the queue.
-pub(crate) async fn claim(
-    pool: &PgPool,
-    sealer: &Sealer,
-    req: &ClaimRequest<'_>,
-    node: &str,
-) -> StoreResult<Vec<ClaimedDelivery>> {
-    let token: i64 = rand::random();
-    let now = req.now;
-    let skip: Vec<&str> = req.skip.iter().map(|e| e.as_str()).collect();
-    let rows = sqlx::query(
+/// The claim statement, with the shared column list.
+static CLAIM_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
         "WITH RECURSIVE eps(e, due) AS (
              (SELECT endpoint_id, due_at FROM deliveries
               WHERE state IN ('pending', 'retrying') AND endpoint_id > $5
@@ -53,29 +38,40 @@ pub(crate) async fn claim(
          UPDATE deliveries d SET leased_until = $3, lease = $4, leased_by = $8, updated_at = $1
          FROM due, messages m, endpoints e, applications a
          WHERE d.id = due.id AND m.id = d.msg_id AND e.id = d.endpoint_id AND a.id = d.app_id
-         RETURNING d.id AS d_id, d.attempts AS d_attempts, d.lease AS d_lease,
-                   m.id AS m_id, m.app_id AS m_app_id, m.event_id AS m_event_id, m.event_type AS m_event_type,
-                   m.payload AS m_payload, m.timestamp AS m_timestamp, m.created_at AS m_created_at,
-                   e.id AS e_id, e.app_id AS e_app_id, e.url AS e_url, e.description AS e_description,
-                   e.event_types AS e_event_types, e.disabled AS e_disabled, e.disabled_reason AS e_disabled_reason,
-                   e.headers AS e_headers, e.secret AS e_secret, e.metadata AS e_metadata,
-                   e.created_at AS e_created_at, e.updated_at AS e_updated_at,
-                e.profile AS e_profile, e.credential AS e_credential,
-                e.verify_state AS e_verify_state, e.verify_error AS e_verify_error,
-                a.id AS a_id, a.uid AS a_uid, a.name AS a_name, a.live AS a_live, a.metadata AS a_metadata,
-                a.profile AS a_profile, a.credential AS a_credential, a.created_at AS a_created_at, a.updated_at AS a_updated_at",
+         RETURNING {}",
+        herald_store::rows::CLAIM_COLUMNS
     )
-    .bind(now.as_millis())
-    .bind(i64::from(req.limit))
-    .bind(now.plus(req.lease).as_millis())
-    .bind(token)
-    .bind(req.after)
-    .bind(&skip)
-    .bind(i64::from(req.per_endpoint.max(1)))
-    .bind(node)
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
+});
+
+/// Leases due deliveries fairly across endpoints and returns them with
+/// their message and endpoint, in one statement. A recursive walk over the
+/// `deliveries_ready` index visits endpoints in id order after the worker's
+/// position, one index probe each (an endpoint's first entry is its
+/// earliest due time), and a lateral subquery takes at most `per_endpoint`
+/// due rows of each, skipping rows other nodes hold. The walk stops once
+/// `limit` rows are found: its cost follows the endpoints visited, not the
+/// size of the queue.
+pub(crate) async fn claim(
+    pool: &PgPool,
+    sealer: &Sealer,
+    req: &ClaimRequest<'_>,
+    node: &str,
+) -> StoreResult<Vec<ClaimedDelivery>> {
+    let token: i64 = rand::random();
+    let now = req.now;
+    let skip: Vec<&str> = req.skip.iter().map(|e| e.as_str()).collect();
+    let rows = sqlx::query(&CLAIM_SQL)
+        .bind(now.as_millis())
+        .bind(i64::from(req.limit))
+        .bind(now.plus(req.lease).as_millis())
+        .bind(token)
+        .bind(req.after)
+        .bind(&skip)
+        .bind(i64::from(req.per_endpoint.max(1)))
+        .bind(node)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
     let mut claims = rows::ClaimBuilder::new(now.plus(req.lease));
     rows.iter().map(|r| claims.add(&SqlRow(r, Some(sealer)))).collect()
 }
@@ -115,7 +111,12 @@ pub(crate) async fn recover_leases(pool: &PgPool, node: &str) -> StoreResult<usi
 
 /// Settles a batch in one transaction: one UPDATE over arrays (only rows
 /// whose lease still matches), then the attempts of the rows it updated.
-pub(crate) async fn settle(pool: &PgPool, outcomes: &[Settlement], now: Timestamp) -> StoreResult<usize> {
+pub(crate) async fn settle(
+    pool: &PgPool,
+    outcomes: &[Settlement],
+    channels: herald_store::NotifyChannels,
+    now: Timestamp,
+) -> StoreResult<usize> {
     if outcomes.is_empty() {
         return Ok(0);
     }
@@ -201,15 +202,7 @@ pub(crate) async fn settle(pool: &PgPool, outcomes: &[Settlement], now: Timestam
     }
     let rollups = herald_store::stats::rollups(settled.iter().copied(), now.as_millis());
     herald_store::sql::stats::record::<crate::PgStore>(&mut tx, &rollups).await?;
-    for s in settled.iter().filter(|s| s.disable_endpoint.is_some()) {
-        sqlx::query("UPDATE endpoints SET disabled = TRUE, disabled_reason = $2, updated_at = $3 WHERE id = $1")
-            .bind(s.endpoint_id.as_str())
-            .bind(&s.disable_endpoint)
-            .bind(now.as_millis())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-    }
+    herald_store::sql::health::record::<crate::PgStore>(&mut tx, &settled, channels, now).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(kept.len())
 }

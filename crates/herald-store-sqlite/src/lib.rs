@@ -44,6 +44,8 @@ pub struct SqliteOptions {
     pub wal_restart_interval: Duration,
     /// Seals endpoint secrets and credentials at rest.
     pub sealer: Arc<Sealer>,
+    /// The channels operational events are queued for.
+    pub channels: herald_store::NotifyChannels,
 }
 
 #[derive(Clone)]
@@ -53,6 +55,7 @@ pub struct SqliteStore {
     publisher: herald_store::batch::Publisher,
     sync: Option<FileSync>,
     sealer: Arc<Sealer>,
+    channels: herald_store::NotifyChannels,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
@@ -77,6 +80,7 @@ const MIGRATIONS: Migrations = Migrations {
         (6, include_str!("../migrations/0006_tokens.sql")),
         (7, include_str!("../migrations/0007_recoveries.sql")),
         (8, include_str!("../migrations/0008_stats.sql")),
+        (9, include_str!("../migrations/0009_operations.sql")),
     ],
     lock: None,
 };
@@ -98,7 +102,9 @@ impl SqliteStore {
         let writer_opts = if in_memory {
             base.clone()
         } else {
-            base.clone().pragma("wal_autocheckpoint", "0").pragma(
+            // Deleted and overwritten content (an expunged payload) is
+            // zeroed in the file rather than left in free space.
+            base.clone().pragma("wal_autocheckpoint", "0").pragma("secure_delete", "ON").pragma(
                 "journal_size_limit",
                 if opts.wal_limit_bytes == 0 { "-1".to_owned() } else { opts.wal_limit_bytes.to_string() },
             )
@@ -133,7 +139,7 @@ impl SqliteStore {
         };
         let sync = if in_memory || !opts.fsync_every_commit { None } else { Some(wal_sync(&writer).await?) };
         let publisher = publish::start(writer.clone(), sync.clone(), opts.sealer.clone());
-        Ok(Self { writer, reader, publisher, sync, sealer: opts.sealer.clone() })
+        Ok(Self { writer, reader, publisher, sync, sealer: opts.sealer.clone(), channels: opts.channels })
     }
 
     /// Applies the migrations this build has not yet applied.
@@ -229,6 +235,9 @@ impl SqlBackend for SqliteStore {
     fn sealer(&self) -> &Sealer {
         &self.sealer
     }
+    fn channels(&self) -> herald_store::NotifyChannels {
+        self.channels
+    }
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
         queue::claim(&self.writer, &self.sealer, req).await
     }
@@ -239,6 +248,6 @@ impl SqlBackend for SqliteStore {
         queue::recover_leases(&self.writer).await
     }
     async fn settle(&self, outcomes: &[Settlement], now: Timestamp) -> StoreResult<usize> {
-        queue::settle(&self.writer, outcomes, now).await
+        queue::settle(&self.writer, outcomes, self.channels, now).await
     }
 }

@@ -11,6 +11,19 @@ use std::collections::HashSet;
 
 use crate::{db_err, values};
 
+/// The claim statement, with the shared column list.
+static CLAIM_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {}
+         FROM deliveries d
+         JOIN messages m ON m.id = d.msg_id
+         JOIN endpoints e ON e.id = d.endpoint_id
+         JOIN applications a ON a.id = d.app_id
+         WHERE d.id IN (SELECT value FROM json_each(?1)) AND d.lease = ?2",
+        herald_store::rows::CLAIM_COLUMNS
+    )
+});
+
 /// Leases due deliveries fairly across endpoints in one statement, then
 /// reads what sending needs. A recursive walk over the `deliveries_ready`
 /// index visits endpoints in id order after the worker's position, two
@@ -69,29 +82,7 @@ pub(crate) async fn claim(
     let ids_json = serde_json::to_string(&ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     // Read on the writer: the rows were just leased there, and a reader
     // connection could still hold an older snapshot.
-    let rows = sqlx::query(
-        "SELECT d.id AS d_id, d.attempts AS d_attempts, d.lease AS d_lease,
-                m.id AS m_id, m.app_id AS m_app_id, m.event_id AS m_event_id, m.event_type AS m_event_type,
-                m.payload AS m_payload, m.timestamp AS m_timestamp, m.created_at AS m_created_at,
-                e.id AS e_id, e.app_id AS e_app_id, e.url AS e_url, e.description AS e_description,
-                e.event_types AS e_event_types, e.disabled AS e_disabled, e.disabled_reason AS e_disabled_reason,
-                e.headers AS e_headers, e.secret AS e_secret, e.metadata AS e_metadata,
-                e.created_at AS e_created_at, e.updated_at AS e_updated_at,
-                e.profile AS e_profile, e.credential AS e_credential,
-                e.verify_state AS e_verify_state, e.verify_error AS e_verify_error,
-                a.id AS a_id, a.uid AS a_uid, a.name AS a_name, a.live AS a_live, a.metadata AS a_metadata,
-                a.profile AS a_profile, a.credential AS a_credential, a.created_at AS a_created_at, a.updated_at AS a_updated_at
-         FROM deliveries d
-         JOIN messages m ON m.id = d.msg_id
-         JOIN endpoints e ON e.id = d.endpoint_id
-         JOIN applications a ON a.id = d.app_id
-         WHERE d.id IN (SELECT value FROM json_each(?1)) AND d.lease = ?2",
-    )
-    .bind(ids_json)
-    .bind(token)
-    .fetch_all(writer)
-    .await
-    .map_err(db_err)?;
+    let rows = sqlx::query(&CLAIM_SQL).bind(ids_json).bind(token).fetch_all(writer).await.map_err(db_err)?;
     let mut claims = rows::ClaimBuilder::new(now.plus(req.lease));
     rows.iter().map(|r| claims.add(&SqlRow(r, Some(sealer)))).collect()
 }
@@ -130,7 +121,12 @@ pub(crate) async fn recover_leases(pool: &SqlitePool) -> StoreResult<usize> {
     Ok(usize::try_from(done.rows_affected()).unwrap_or(usize::MAX))
 }
 
-pub(crate) async fn settle(pool: &SqlitePool, outcomes: &[Settlement], now: Timestamp) -> StoreResult<usize> {
+pub(crate) async fn settle(
+    pool: &SqlitePool,
+    outcomes: &[Settlement],
+    channels: herald_store::NotifyChannels,
+    now: Timestamp,
+) -> StoreResult<usize> {
     if outcomes.is_empty() {
         return Ok(0);
     }
@@ -201,15 +197,8 @@ pub(crate) async fn settle(pool: &SqlitePool, outcomes: &[Settlement], now: Time
     let rollups =
         herald_store::stats::rollups(outcomes.iter().filter(|s| kept.contains(&s.delivery_id)), now.as_millis());
     herald_store::sql::stats::record::<crate::SqliteStore>(&mut tx, &rollups).await?;
-    for s in outcomes.iter().filter(|s| s.disable_endpoint.is_some() && kept.contains(&s.delivery_id)) {
-        sqlx::query("UPDATE endpoints SET disabled = 1, disabled_reason = ?2, updated_at = ?3 WHERE id = ?1")
-            .bind(s.endpoint_id.as_str())
-            .bind(&s.disable_endpoint)
-            .bind(now.as_millis())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-    }
+    let settled: Vec<&Settlement> = outcomes.iter().filter(|s| kept.contains(&s.delivery_id)).collect();
+    herald_store::sql::health::record::<crate::SqliteStore>(&mut tx, &settled, channels, now).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(kept.len())
 }

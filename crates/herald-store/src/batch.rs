@@ -278,6 +278,7 @@ pub fn results(
                     payload: r.new.payload.clone(),
                     timestamp: r.new.timestamp,
                     created_at: r.now,
+                    expunged_at: None,
                 };
                 let claimed = match (r.lease, known.apps.get(r.app.as_str())) {
                     (Some(lease), Some(app)) if !targets.is_empty() => {

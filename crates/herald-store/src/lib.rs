@@ -114,6 +114,44 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Endpoint>;
     /// Deletes the endpoint and its pending deliveries; attempts stay.
     async fn delete_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<()>;
+    /// Makes `secret` the endpoint's signing secret; the one it replaces is
+    /// signed with as well until `grace_until`.
+    async fn rotate_secret(
+        &self,
+        app: &AppId,
+        id: &EndpointId,
+        secret: herald_core::endpoint::EndpointSecret,
+        grace_until: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<Endpoint>;
+    /// The recorded health of these endpoints, by id (none yet: absent).
+    async fn endpoint_health(
+        &self,
+        app: &AppId,
+        ids: &[EndpointId],
+    ) -> StoreResult<std::collections::HashMap<String, EndpointHealth>>;
+
+    // --- operational notifications (the outbox) ---------------------------
+    async fn enqueue_notifications(&self, items: &[NewNotification], now: Timestamp) -> StoreResult<()>;
+    /// Leases the channel's next due notifications in id order, stopping at
+    /// the first that waits for a retry or is held by another node.
+    async fn claim_notifications(
+        &self,
+        channel: Channel,
+        node: &str,
+        now: Timestamp,
+        lease: std::time::Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>>;
+    async fn finish_notification(
+        &self,
+        id: i64,
+        node: &str,
+        outcome: &NotificationOutcome,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Gives back leases of notifications not attempted.
+    async fn release_notifications(&self, ids: &[i64], node: &str) -> StoreResult<()>;
 
     // --- messages ---------------------------------------------------------
     /// Stores the message and one delivery per enabled, matching endpoint in

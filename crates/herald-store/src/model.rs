@@ -46,6 +46,8 @@ pub struct Application {
     /// A key or value the profile may sign or authenticate with (e.g. the
     /// customer's API key); never shown back.
     pub credential: Option<Credential>,
+    /// Where Herald emails warnings about failing endpoints.
+    pub contact_email: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -59,6 +61,7 @@ pub struct NewApplication {
     pub metadata: Value,
     pub profile: Option<Profile>,
     pub credential: Option<Credential>,
+    pub contact_email: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -69,6 +72,7 @@ pub struct ApplicationPatch {
     pub metadata: Option<Value>,
     pub profile: Option<Option<Profile>>,
     pub credential: Option<Option<Credential>>,
+    pub contact_email: Option<Option<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -109,11 +113,16 @@ pub struct Endpoint {
     pub description: String,
     pub filter: EventFilter,
     pub disabled: bool,
-    /// Why Herald disabled it (e.g. a 410 response); `None` when enabled or
-    /// disabled by a person.
+    /// Why Herald disabled it (a 410 response, the auto-disable rule);
+    /// `None` when enabled or disabled by a person.
     pub disabled_reason: Option<String>,
+    /// When it was disabled, by Herald or by a person.
+    pub disabled_at: Option<Timestamp>,
     pub headers: CustomHeaders,
     pub secret: EndpointSecret,
+    /// The secret a rotation replaced, still signed with until the time
+    /// given (the grace period).
+    pub previous_secret: Option<(EndpointSecret, Timestamp)>,
     pub metadata: Value,
     /// Overrides the application's profile, field by field.
     pub profile: Option<Profile>,
@@ -165,6 +174,9 @@ pub struct Message {
     pub payload: String,
     pub timestamp: Timestamp,
     pub created_at: Timestamp,
+    /// When the payload was removed (retention, or by request); the
+    /// payload is then empty.
+    pub expunged_at: Option<Timestamp>,
 }
 
 #[derive(Clone, Debug)]
@@ -444,6 +456,9 @@ pub struct Settlement {
     pub error: Option<String>,
     /// Disable the endpoint, with this reason (a 410 response).
     pub disable_endpoint: Option<String>,
+    /// The endpoint's auto-disable rule (`None`: the attempt does not
+    /// count towards its health, e.g. none was made).
+    pub auto_disable: Option<herald_core::health::AutoDisable>,
 }
 
 impl Settlement {
@@ -459,6 +474,78 @@ impl Settlement {
             next,
             error: None,
             disable_endpoint: None,
+            auto_disable: None,
         }
     }
+}
+
+/// An endpoint's failing streak and last outcomes, as its API view shows.
+#[derive(Clone, Debug, Default)]
+pub struct EndpointHealth {
+    pub streak: herald_core::health::Streak,
+    pub last_failure_at: Option<Timestamp>,
+    pub last_success_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+    /// When the owner was warned of this streak.
+    pub warned_at: Option<Timestamp>,
+}
+
+/// Which notification channels are configured: the store queues
+/// operational events only for those.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NotifyChannels {
+    pub webhook: bool,
+    pub email: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    /// Operational webhooks to the operator URL.
+    Webhook,
+    /// Email to the application's contact address.
+    Email,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Webhook => "webhook",
+            Self::Email => "email",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NewNotification {
+    pub channel: Channel,
+    /// `endpoint.disabled`, `message.attempt.exhausted`, ...; for email
+    /// `endpoint.warning` or `endpoint.disabled`.
+    pub event_type: String,
+    pub app_id: Option<AppId>,
+    pub endpoint_id: Option<EndpointId>,
+    pub data: Value,
+}
+
+/// A queued notification, leased to the node sending it.
+#[derive(Clone, Debug)]
+pub struct Notification {
+    pub id: i64,
+    pub channel: Channel,
+    pub event_type: String,
+    /// Stable across retries: the `webhook-id` of an operational webhook.
+    pub msg_id: String,
+    pub app_id: Option<AppId>,
+    pub endpoint_id: Option<EndpointId>,
+    pub data: Value,
+    pub attempts: u32,
+    pub created_at: Timestamp,
+}
+
+/// How sending a notification went.
+#[derive(Clone, Debug)]
+pub enum NotificationOutcome {
+    Sent,
+    RetryAt(Timestamp, String),
+    /// Out of retries, or nothing to send it to.
+    Failed(String),
 }

@@ -19,6 +19,7 @@ impl ApplicationPatch {
         set(&mut app.metadata, self.metadata);
         set(&mut app.profile, self.profile);
         set(&mut app.credential, self.credential);
+        set(&mut app.contact_email, self.contact_email);
         app.updated_at = now;
     }
 }
@@ -40,6 +41,9 @@ impl EndpointPatch {
         set(&mut ep.description, self.description);
         set(&mut ep.filter, self.filter);
         if let Some(disabled) = self.disabled {
+            if disabled != ep.disabled {
+                ep.disabled_at = disabled.then_some(now);
+            }
             ep.disabled = disabled;
             ep.disabled_reason = None;
         }

@@ -81,6 +81,7 @@ pub fn application_prefixed(row: &dyn RowGet, p: &str) -> Result<Application, St
         live: row.boolean(&c("live"))?,
         metadata: json(&row.text(&c("metadata"))?, "application metadata")?,
         profile: profile(row.opt_text(&c("profile"))?)?,
+        contact_email: row.opt_text(&c("contact_email"))?,
         created_at: ts(row, &c("created_at"))?,
         updated_at: ts(row, &c("updated_at"))?,
     })
@@ -106,6 +107,22 @@ pub fn event_type(row: &dyn RowGet) -> Result<EventType, StoreError> {
 pub fn filter_to_text(filter: &EventFilter) -> Option<String> {
     filter.to_list().map(|l| Value::from(l).to_string())
 }
+
+/// The columns a claim reads, named as [`ClaimBuilder`] expects, from
+/// `deliveries d`, `messages m`, `endpoints e` and `applications a`.
+pub const CLAIM_COLUMNS: &str = "d.id AS d_id, d.attempts AS d_attempts, d.lease AS d_lease,
+    m.id AS m_id, m.app_id AS m_app_id, m.event_id AS m_event_id, m.event_type AS m_event_type,
+    m.payload AS m_payload, m.timestamp AS m_timestamp, m.created_at AS m_created_at, m.expunged_at AS m_expunged_at,
+    e.id AS e_id, e.app_id AS e_app_id, e.url AS e_url, e.description AS e_description,
+    e.event_types AS e_event_types, e.disabled AS e_disabled, e.disabled_reason AS e_disabled_reason,
+    e.disabled_at AS e_disabled_at, e.headers AS e_headers, e.secret AS e_secret,
+    e.previous_secret AS e_previous_secret, e.previous_secret_until AS e_previous_secret_until,
+    e.metadata AS e_metadata, e.created_at AS e_created_at, e.updated_at AS e_updated_at,
+    e.profile AS e_profile, e.credential AS e_credential,
+    e.verify_state AS e_verify_state, e.verify_error AS e_verify_error,
+    a.id AS a_id, a.uid AS a_uid, a.name AS a_name, a.live AS a_live, a.metadata AS a_metadata,
+    a.profile AS a_profile, a.credential AS a_credential, a.contact_email AS a_contact_email,
+    a.created_at AS a_created_at, a.updated_at AS a_updated_at";
 
 /// Builds leased deliveries from the claim query's `d_`, `m_`, `e_` and `a_`
 /// columns, converting each message, endpoint and application once per claim
@@ -154,8 +171,20 @@ pub fn endpoint_prefixed(row: &dyn RowGet, p: &str) -> Result<Endpoint, StoreErr
     let headers = row.text(&c("headers"))?;
     let id = row.text(&c("id"))?;
     let secret = unsealed(row, &c("secret"), "endpoints.secret", &id)?.unwrap_or_default();
+    let previous = match (
+        unsealed(row, &c("previous_secret"), "endpoints.previous_secret", &id)?,
+        row.opt_int(&c("previous_secret_until"))?,
+    ) {
+        (Some(s), Some(until)) => Some((
+            EndpointSecret::parse(&s).map_err(|e| corrupt("previous endpoint secret", e))?,
+            Timestamp::from_millis(until),
+        )),
+        _ => None,
+    };
     Ok(Endpoint {
         secret: EndpointSecret::parse(&secret).map_err(|e| corrupt("endpoint secret", e))?,
+        previous_secret: previous,
+        disabled_at: row.opt_int(&c("disabled_at"))?.map(Timestamp::from_millis),
         credential: unsealed(row, &c("credential"), "endpoints.credential", &id)?.map(Credential::new),
         id: EndpointId::from_trusted(id),
         app_id: AppId::from_trusted(row.text(&c("app_id"))?),
@@ -193,6 +222,7 @@ pub fn message_prefixed(row: &dyn RowGet, p: &str) -> Result<Message, StoreError
         payload: row.text(&c("payload"))?,
         timestamp: ts(row, &c("timestamp"))?,
         created_at: ts(row, &c("created_at"))?,
+        expunged_at: row.opt_int(&c("expunged_at"))?.map(Timestamp::from_millis),
     })
 }
 

@@ -6,9 +6,11 @@ pub mod receiver;
 
 pub use receiver::{Received, Reply, TestReceiver};
 pub mod proxy;
+pub mod smtp;
 pub mod streaming;
 pub mod tls;
 
 pub use disk::{PowerCutDisk, SmallDisk};
 pub use proxy::TcpProxy;
+pub use smtp::{Mail, TestSmtp};
 pub use streaming::StreamingReceiver;

@@ -34,6 +34,8 @@ pub struct AppView {
     profile: Option<Profile>,
     /// The credential itself is never shown.
     has_credential: bool,
+    /// Where warnings about failing endpoints are emailed.
+    contact_email: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -50,6 +52,7 @@ impl From<Application> for AppView {
             metadata: a.metadata,
             profile: a.profile,
             has_credential: a.credential.is_some(),
+            contact_email: a.contact_email,
             created_at: a.created_at,
             updated_at: a.updated_at,
         }
@@ -83,6 +86,9 @@ struct CreateApp {
     #[schema(value_type = Option<Object>)]
     profile: Option<Value>,
     credential: Option<String>,
+    /// Where warnings about failing endpoints are emailed.
+    #[schema(format = Email)]
+    contact_email: Option<String>,
 }
 
 fn default_live() -> bool {
@@ -107,6 +113,7 @@ async fn create_app(
         metadata: check_metadata("metadata", body.metadata)?,
         profile: body.profile.map(|p| check_profile("profile", p)).transpose()?,
         credential: body.credential.map(|c| check_credential(&c)).transpose()?,
+        contact_email: body.contact_email.map(|e| check_email(&e)).transpose()?,
     };
     let app = state.store.create_app(new, now).await?;
     Ok((StatusCode::CREATED, Json(app.into())))
@@ -156,6 +163,17 @@ struct UpdateApp {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     credential: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, format = Email)]
+    contact_email: Option<Option<String>>,
+}
+
+/// An email address as SMTP takes it (`name@example.com`).
+fn check_email(e: &str) -> Result<String, ApiError> {
+    if e.len() > 254 || e.parse::<lettre::Address>().is_err() {
+        return Err(ApiError::validation("contact_email", "must be an email address such as ops@example.com"));
+    }
+    Ok(e.to_owned())
 }
 
 /// A credential is sent in headers or used as an HMAC key: printable ASCII.
@@ -186,6 +204,7 @@ async fn update_app(
         metadata: body.metadata.map(|m| check_metadata("metadata", Some(m))).transpose()?,
         profile: body.profile.map(|p| p.map(|p| check_profile("profile", p)).transpose()).transpose()?,
         credential: body.credential.map(|c| c.map(|c| check_credential(&c)).transpose()).transpose()?,
+        contact_email: body.contact_email.map(|e| e.map(|e| check_email(&e)).transpose()).transpose()?,
     };
     let updated = state.store.update_app(&app.id, patch, state.clock.now()).await?;
     Ok(Json(updated.into()))

@@ -39,7 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Serialize, ToSchema)]
-struct EndpointView {
+pub(super) struct EndpointView {
     #[schema(value_type = String)]
     id: EndpointId,
     #[schema(value_type = String)]
@@ -50,7 +50,11 @@ struct EndpointView {
     /// `null` = every event type.
     event_types: Option<Vec<String>>,
     disabled: bool,
+    /// Why Herald disabled it (a 410, the auto-disable rule); `null` when
+    /// enabled or disabled by hand.
     disabled_reason: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    disabled_at: Option<Timestamp>,
     headers: BTreeMap<String, String>,
     #[schema(value_type = Object)]
     metadata: Value,
@@ -60,6 +64,12 @@ struct EndpointView {
     /// The verification handshake, when the profile asks for one: an
     /// endpoint receives events only once `verified`.
     verification: Option<VerificationView>,
+    /// During a secret rotation's grace period: until when the previous
+    /// secret still signs (a second `v1,` signature).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    previous_secret_until: Option<Timestamp>,
+    /// The failing streak and last outcomes (`null` before any attempt).
+    pub(super) health: Option<super::endpoint_ops::HealthView>,
     #[schema(value_type = String, format = DateTime)]
     created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -83,11 +93,14 @@ impl From<Endpoint> for EndpointView {
             event_types: e.filter.to_list(),
             disabled: e.disabled,
             disabled_reason: e.disabled_reason,
+            disabled_at: e.disabled_at,
             headers: e.headers.as_map().clone(),
             metadata: e.metadata,
             profile: e.profile,
             has_credential: e.credential.is_some(),
             verification: e.verification.map(|(status, error)| VerificationView { status, error }),
+            previous_secret_until: e.previous_secret.map(|(_, until)| until),
+            health: None,
             created_at: e.created_at,
             updated_at: e.updated_at,
         }
@@ -211,6 +224,7 @@ async fn create_endpoint(
     };
     let ep = state.store.create_endpoint(&app.id, new, now).await?;
     let ep = run_verification(&state, &app, ep).await?;
+    state.notify_endpoint("endpoint.created", &ep).await;
     Ok((StatusCode::CREATED, Json(ep.into())))
 }
 
@@ -222,11 +236,16 @@ async fn list_endpoints(
 ) -> ApiResult<Json<ListResponse<EndpointView>>> {
     let app = apps::resolve(&state, &app).await?;
     let page = state.store.list_endpoints(&app.id, q.page()?).await?;
-    Ok(Json(ListResponse::from_page(page, EndpointView::from)))
+    let ids: Vec<EndpointId> = page.items.iter().map(|e| e.id.clone()).collect();
+    let mut health = state.store.endpoint_health(&app.id, &ids).await?;
+    Ok(Json(ListResponse::from_page(page, |e| {
+        let h = health.remove(e.id.as_str());
+        EndpointView::from(e).with_health(h)
+    })))
 }
 
 /// Resolves `{app}/endpoints/{endpoint}`; a malformed id is simply not found.
-async fn resolve(state: &AppState, app: &str, endpoint: &str) -> ApiResult<Endpoint> {
+pub(super) async fn resolve(state: &AppState, app: &str, endpoint: &str) -> ApiResult<Endpoint> {
     Ok(resolve_with_app(state, app, endpoint).await?.1)
 }
 
@@ -243,7 +262,8 @@ async fn get_endpoint(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,
 ) -> ApiResult<Json<EndpointView>> {
-    Ok(Json(resolve(&state, &app, &ep).await?.into()))
+    let ep = resolve(&state, &app, &ep).await?;
+    Ok(Json(super::endpoint_ops::view(&state, ep).await?))
 }
 
 #[utoipa::path(get, path = "/apps/{app}/endpoints/{endpoint}/secret", tag = "endpoints", summary = "Get an endpoint's signing secret", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), responses((status = 200, description = "OK", body = Object), crate::api::openapi::Errors))]
@@ -304,7 +324,11 @@ async fn update_endpoint(
     if !updated.disabled {
         state.wake.notify_one();
     }
-    Ok(Json(updated.into()))
+    state.notify_endpoint("endpoint.updated", &updated).await;
+    if updated.disabled && !ep.disabled {
+        state.notify_endpoint("endpoint.disabled", &updated).await;
+    }
+    Ok(Json(super::endpoint_ops::view(&state, updated).await?))
 }
 
 #[utoipa::path(delete, path = "/apps/{app}/endpoints/{endpoint}", tag = "endpoints", summary = "Delete an endpoint and its pending deliveries", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), responses((status = 204, description = "done"), crate::api::openapi::Errors))]
@@ -314,6 +338,7 @@ async fn delete_endpoint(
 ) -> ApiResult<StatusCode> {
     let ep = resolve(&state, &app, &ep).await?;
     state.store.delete_endpoint(&ep.app_id, &ep.id).await?;
+    state.notify_endpoint("endpoint.deleted", &ep).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

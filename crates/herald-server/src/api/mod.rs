@@ -3,6 +3,7 @@
 
 mod apps;
 mod dead_letters;
+mod endpoint_ops;
 mod endpoints;
 mod event_types;
 mod health;
@@ -35,6 +36,7 @@ pub fn v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(apps::router())
         .merge(event_types::router())
         .merge(endpoints::router())
+        .merge(endpoint_ops::router())
         .merge(messages::router())
         .merge(dead_letters::router())
         .merge(replay::router())
@@ -164,7 +166,7 @@ pub struct ListResponse<T> {
 }
 
 impl<T> ListResponse<T> {
-    pub fn from_page<R>(page: Page<R>, view: impl Fn(R) -> T) -> Self {
+    pub fn from_page<R>(page: Page<R>, view: impl FnMut(R) -> T) -> Self {
         let done = page.next_cursor.is_none();
         Self { data: page.items.into_iter().map(view).collect(), iterator: page.next_cursor, done }
     }

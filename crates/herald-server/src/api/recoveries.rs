@@ -26,7 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// A recovery job and its progress.
 #[derive(Serialize, ToSchema)]
-struct RecoveryView {
+pub(super) struct RecoveryView {
     #[schema(value_type = String)]
     id: RecoveryId,
     /// `queued`, `running`, `done` or `cancelled`.

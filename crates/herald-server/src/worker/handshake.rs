@@ -22,7 +22,7 @@ pub async fn verify(
     let challenge = hex::encode(rand::random::<[u8; 16]>());
     let msg_id = MessageId::generate(now.as_millis());
     let payload = json!({ "challenge": challenge }).to_string();
-    let cx = context(app, ep, msg_id.as_str(), &v.event_type, now, &payload);
+    let cx = context(app, ep, msg_id.as_str(), &v.event_type, now, &payload, now);
     let body = profile.challenge_body(&cx, &challenge);
     let headers = request_headers(ep, profile.headers(&cx, &body, now));
     let sent = sender.client.post(ep.url.as_str(), headers, body, sender.timeout_for(&profile), 64 * 1024).await;

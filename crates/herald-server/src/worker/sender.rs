@@ -28,6 +28,8 @@ pub struct Sender {
     pub timeout: Duration,
     pub max_retry_after: Duration,
     pub body_limit: usize,
+    /// The auto-disable rule of endpoints whose profile sets none.
+    pub auto_disable: herald_core::health::AutoDisable,
 }
 
 impl Sender {
@@ -35,6 +37,10 @@ impl Sender {
         let mut s = Settlement::unsent(&d, NextState::Failed);
         if d.endpoint.disabled {
             s.error = Some("endpoint disabled; not sent".to_owned());
+            return s;
+        }
+        if d.message.expunged_at.is_some() {
+            s.error = Some("payload expunged; not sent".to_owned());
             return s;
         }
         // A delivery that waited so long that its lease (renewed while the
@@ -69,6 +75,7 @@ impl Sender {
             }
         }
         s.error.clone_from(&record.error);
+        s.auto_disable = Some(profile.auto_disable.unwrap_or(self.auto_disable));
         s.attempt = Some((AttemptId::generate(record.at.as_millis()), record));
         s
     }
@@ -80,9 +87,10 @@ impl Sender {
         timeout: Duration,
     ) -> (AttemptRecord, AttemptResult) {
         let msg = &d.message;
-        let cx = context(&d.app, &d.endpoint, msg.id.as_str(), msg.event_type.as_str(), msg.timestamp, &msg.payload);
-        let body = profile.body(&cx);
         let at = self.clock.now();
+        let cx =
+            context(&d.app, &d.endpoint, msg.id.as_str(), msg.event_type.as_str(), msg.timestamp, &msg.payload, at);
+        let body = profile.body(&cx);
         let headers = request_headers(&d.endpoint, profile.headers(&cx, &body, at));
 
         let started = Instant::now();
@@ -141,6 +149,7 @@ pub fn context<'a>(
     event_type: &'a str,
     timestamp: Timestamp,
     payload: &'a str,
+    now: Timestamp,
 ) -> Context<'a> {
     Context {
         msg_id,
@@ -153,6 +162,7 @@ pub fn context<'a>(
         app_live: app.live,
         secret_text: ep.secret.expose(),
         secret_key: ep.secret.key(),
+        previous_key: ep.previous_secret.as_ref().filter(|(_, until)| *until > now).map(|(s, _)| s.key()),
         credential: ep.credential.as_deref().or(app.credential.as_deref()),
     }
 }

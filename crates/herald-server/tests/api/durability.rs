@@ -142,6 +142,7 @@ async fn postgres_connections_commit_synchronously_whatever_the_database_default
         node: "t".into(),
         acquire_timeout: Duration::from_secs(5),
         sealer: std::sync::Arc::new(herald_store::seal::Sealer::ephemeral()),
+        channels: herald_store::NotifyChannels::default(),
     };
     let store = PgStore::connect(&opts).await.unwrap();
     let seen = store.session_settings("synchronous_commit", 4).await.unwrap();

@@ -40,6 +40,7 @@ where
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> Option<String>: Encode<'q, DB>,
     for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB>,
     for<'q> bool: Encode<'q, DB> + Type<DB>,
 {
     /// `plain` sealed for `column` of row `row_id`.
@@ -65,8 +66,9 @@ where
 
     pub async fn create_app(&self, new: NewApplication, now: Timestamp) -> StoreResult<Application> {
         sqlx::query(
-            "INSERT INTO applications (id, uid, name, live, metadata, created_at, updated_at, profile, credential)
-             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
+            "INSERT INTO applications (id, uid, name, live, metadata, created_at, updated_at, profile, credential,
+                                       contact_email)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)",
         )
         .bind(new.id.as_str())
         .bind(&new.uid)
@@ -76,6 +78,7 @@ where
         .bind(now.as_millis())
         .bind(profile_to_text(&new.profile))
         .bind(self.sealed(new.credential.as_deref(), "applications.credential", new.id.as_str()))
+        .bind(&new.contact_email)
         .execute(self.writer)
         .await
         .map_err(|e| conflict_or(e, "an application with this uid already exists"))?;
@@ -88,6 +91,7 @@ where
             metadata: new.metadata,
             profile: new.profile,
             credential: new.credential,
+            contact_email: new.contact_email,
             created_at: now,
             updated_at: now,
         })
@@ -127,7 +131,7 @@ where
         patch.apply(&mut app, now);
         sqlx::query(
             "UPDATE applications SET uid = $2, name = $3, live = $4, metadata = $5, updated_at = $6,
-                      profile = $7, credential = $8 WHERE id = $1",
+                      profile = $7, credential = $8, contact_email = $9 WHERE id = $1",
         )
         .bind(app.id.as_str())
         .bind(&app.uid)
@@ -137,6 +141,7 @@ where
         .bind(now.as_millis())
         .bind(profile_to_text(&app.profile))
         .bind(self.sealed(app.credential.as_deref(), "applications.credential", app.id.as_str()))
+        .bind(&app.contact_email)
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict_or(e, "an application with this uid already exists"))?;
@@ -237,8 +242,8 @@ where
         sqlx::query(
             "INSERT INTO endpoints (id, app_id, url, description, event_types, disabled, disabled_reason, headers,
                                     secret, metadata, created_at, updated_at, profile, credential, verify_state,
-                                    verify_error)
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $10, $11, $12, $13, $14)",
+                                    verify_error, disabled_at)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15)",
         )
         .bind(new.id.as_str())
         .bind(app.as_str())
@@ -254,6 +259,7 @@ where
         .bind(self.sealed(new.credential.as_deref(), "endpoints.credential", new.id.as_str()))
         .bind(new.verification.as_ref().map(|v| v.0.as_str()))
         .bind(new.verification.as_ref().and_then(|v| v.1.clone()))
+        .bind(new.disabled.then_some(now.as_millis()))
         .execute(self.writer)
         .await
         .map_err(|e| conflict_or(e, "an endpoint with this id already exists"))?;
@@ -266,8 +272,10 @@ where
             filter: new.filter,
             disabled: new.disabled,
             disabled_reason: None,
+            disabled_at: new.disabled.then_some(now),
             headers: new.headers,
             secret: new.secret,
+            previous_secret: None,
             metadata: new.metadata,
             profile: new.profile,
             credential: new.credential,
@@ -330,11 +338,20 @@ where
     ) -> StoreResult<Endpoint> {
         let mut tx = self.begin().await?;
         let mut ep = self.fetch_endpoint(&mut *tx, app, id).await?;
+        let enabling = ep.disabled && patch.disabled == Some(false);
         patch.apply(&mut ep, now);
+        if enabling {
+            // A fresh start: the streak that disabled it is over.
+            sqlx::query("DELETE FROM endpoint_health WHERE endpoint_id = $1")
+                .bind(ep.id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+        }
         sqlx::query(
             "UPDATE endpoints SET url = $2, description = $3, event_types = $4, disabled = $5, disabled_reason = $6,
                                   headers = $7, metadata = $8, updated_at = $9, profile = $10, credential = $11,
-                                  verify_state = $12, verify_error = $13
+                                  verify_state = $12, verify_error = $13, disabled_at = $14
              WHERE id = $1",
         )
         .bind(ep.id.as_str())
@@ -350,6 +367,41 @@ where
         .bind(self.sealed(ep.credential.as_deref(), "endpoints.credential", ep.id.as_str()))
         .bind(ep.verification.as_ref().map(|v| v.0.as_str()))
         .bind(ep.verification.as_ref().and_then(|v| v.1.clone()))
+        .bind(ep.disabled_at.map(Timestamp::as_millis))
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+        tx.commit().await.map_err(StoreError::from_sqlx)?;
+        self.synced().await?;
+        Ok(ep)
+    }
+
+    /// Makes `secret` the endpoint's signing secret; the one it replaces
+    /// is still signed with until `grace_until` (not at all when that has
+    /// passed).
+    pub async fn rotate_secret(
+        &self,
+        app: &AppId,
+        id: &EndpointId,
+        secret: herald_core::endpoint::EndpointSecret,
+        grace_until: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<Endpoint> {
+        let mut tx = self.begin().await?;
+        let mut ep = self.fetch_endpoint(&mut *tx, app, id).await?;
+        let old = std::mem::replace(&mut ep.secret, secret);
+        ep.previous_secret = (grace_until > now).then_some((old, grace_until));
+        ep.updated_at = now;
+        let previous = ep.previous_secret.as_ref();
+        sqlx::query(
+            "UPDATE endpoints SET secret = $2, previous_secret = $3, previous_secret_until = $4, updated_at = $5
+             WHERE id = $1",
+        )
+        .bind(ep.id.as_str())
+        .bind(self.sealed(Some(ep.secret.expose()), "endpoints.secret", ep.id.as_str()))
+        .bind(self.sealed(previous.map(|p| p.0.expose()), "endpoints.previous_secret", ep.id.as_str()))
+        .bind(previous.map(|p| p.1.as_millis()))
+        .bind(now.as_millis())
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from_sqlx)?;

@@ -17,7 +17,9 @@
 mod catalog;
 mod dead_letters;
 pub mod fanout;
+pub mod health;
 mod migrate;
+pub mod notifications;
 mod reads;
 mod reconcile;
 mod recoveries;
@@ -69,6 +71,11 @@ pub trait SqlBackend: Send + Sync + 'static {
     /// Seals and opens endpoint secrets and credentials.
     fn sealer(&self) -> &crate::seal::Sealer;
 
+    /// The notification channels operational events are queued for.
+    fn channels(&self) -> NotifyChannels {
+        NotifyChannels::default()
+    }
+
     /// See [`Store::watch_for_work`].
     fn watch_for_work(&self, _on_work: Arc<dyn Fn() + Send + Sync>) {}
     /// The group-commit queue [`Store::publish`] goes through.
@@ -91,6 +98,7 @@ pub struct Sql<'a, DB: Database> {
     sync: Option<&'a crate::sync::FileSync>,
     sealer: &'a crate::seal::Sealer,
     json_texts: &'static str,
+    json_values: &'static str,
 }
 
 impl<'a, DB: Database> Sql<'a, DB> {
@@ -102,6 +110,7 @@ impl<'a, DB: Database> Sql<'a, DB> {
             sync: backend.file_sync(),
             sealer: backend.sealer(),
             json_texts: B::JSON_TEXTS,
+            json_values: B::JSON_VALUES,
         }
     }
 
@@ -284,6 +293,49 @@ where
     }
     async fn delete_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<()> {
         Sql::of(self).delete_endpoint(app, id).await
+    }
+    async fn rotate_secret(
+        &self,
+        app: &AppId,
+        id: &EndpointId,
+        secret: herald_core::endpoint::EndpointSecret,
+        grace_until: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<Endpoint> {
+        Sql::of(self).rotate_secret(app, id, secret, grace_until, now).await
+    }
+    async fn endpoint_health(
+        &self,
+        app: &AppId,
+        ids: &[EndpointId],
+    ) -> StoreResult<std::collections::HashMap<String, EndpointHealth>> {
+        Sql::of(self).endpoint_health(app, ids).await
+    }
+
+    async fn enqueue_notifications(&self, items: &[NewNotification], now: Timestamp) -> StoreResult<()> {
+        Sql::of(self).enqueue_notifications(items, now).await
+    }
+    async fn claim_notifications(
+        &self,
+        channel: Channel,
+        node: &str,
+        now: Timestamp,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>> {
+        Sql::of(self).claim_notifications(channel, node, now, lease, limit).await
+    }
+    async fn finish_notification(
+        &self,
+        id: i64,
+        node: &str,
+        outcome: &NotificationOutcome,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        Sql::of(self).finish_notification(id, node, outcome, now).await
+    }
+    async fn release_notifications(&self, ids: &[i64], node: &str) -> StoreResult<()> {
+        Sql::of(self).release_notifications(ids, node).await
     }
 
     async fn publish(
