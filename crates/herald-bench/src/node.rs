@@ -42,6 +42,7 @@ impl Node {
             // Receivers run on loopback, which deliveries may reach only
             // when it is opened.
             .env("HERALD_SECURITY_ALLOWED_CIDRS", "127.0.0.0/8,::1/128")
+            .env("HERALD_METRICS_LISTEN", "127.0.0.1:0")
             // One main key for every node (PostgreSQL needs it set).
             .env("HERALD_SECURITY_MAIN_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
             .env("HERALD_DATABASE_URL", db)

@@ -26,7 +26,27 @@ pub struct Config {
     pub recovery: RecoveryConfig,
     pub health: HealthConfig,
     pub notify: NotifyConfig,
+    pub metrics: MetricsConfig,
     pub log: LogConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Where `/metrics` is served; empty: not at all.
+    pub listen: String,
+}
+
+impl MetricsConfig {
+    pub fn address(&self) -> Result<Option<SocketAddr>, ConfigError> {
+        let l = self.listen.trim();
+        if l.is_empty() {
+            return Ok(None);
+        }
+        l.parse()
+            .map(Some)
+            .map_err(|_| ConfigError(format!("metrics.listen: `{l}` is not an address such as 127.0.0.1:9464")))
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -397,6 +417,7 @@ impl Config {
         if !n.smtp_url.trim().is_empty() && n.email_from.parse::<lettre::message::Mailbox>().is_err() {
             return fail("notify.email_from", "must be an address such as Herald <herald@example.com>");
         }
+        self.metrics.address()?;
         if n.poll_interval_ms == 0 {
             return fail("notify.poll_interval_ms", "must be at least 1");
         }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod keys;
+pub mod metrics;
 pub mod notify;
 pub mod recovery;
 mod rejections;

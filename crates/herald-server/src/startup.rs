@@ -125,6 +125,7 @@ type Task = Box<dyn FnOnce(watch::Receiver<bool>) -> std::pin::Pin<Box<dyn Futur
 pub struct Application {
     listener: TcpListener,
     port: u16,
+    metrics_port: Option<u16>,
     router: axum::Router,
     worker: Option<Worker>,
     background: Vec<(&'static str, Task)>,
@@ -146,6 +147,7 @@ impl Application {
         let (token, generated_token) = AdminToken::load_or_generate(&config.auth.admin_token, store.as_ref()).await?;
         let wake = Arc::new(Notify::new());
         let lease = Duration::from_millis(config.worker.lease_ms);
+        let metrics = Arc::new(crate::metrics::Metrics::new());
         let sender = Sender {
             client: HttpClient::with_resolver(config.security.destination_policy()?, resolver)
                 .context("building the HTTP client")?,
@@ -155,6 +157,7 @@ impl Application {
             max_retry_after: Duration::from_secs(config.delivery.max_retry_after_secs),
             body_limit: config.delivery.response_body_limit_bytes,
             auto_disable: config.health.rule(),
+            metrics: metrics.clone(),
         };
         // Publishing hands new deliveries straight to this process's worker.
         let (dispatch, handed_over) = if config.worker.enabled {
@@ -226,15 +229,40 @@ impl Application {
             }
         }
 
+        let mut metrics_port = None;
+        if let Some(addr) = config.metrics.address()? {
+            let l = TcpListener::bind(addr).await.with_context(|| format!("binding {addr} (metrics.listen)"))?;
+            metrics_port = Some(l.local_addr()?.port());
+            let app = crate::metrics::router(metrics, store.clone());
+            background.push((
+                "the metrics server",
+                Box::new(move |mut stop| {
+                    Box::pin(async move {
+                        let served = axum::serve(l, app).with_graceful_shutdown(async move {
+                            let _ = stop.wait_for(|s| *s).await;
+                        });
+                        if let Err(e) = served.await {
+                            tracing::error!(error = %e, "the metrics server failed");
+                        }
+                    })
+                }),
+            ));
+        }
+
         let listener = TcpListener::bind(config.server.listen)
             .await
             .with_context(|| format!("binding {} (server.listen)", config.server.listen))?;
         let port = listener.local_addr()?.port();
-        Ok(Self { listener, port, router, worker, background, store, generated_token })
+        Ok(Self { listener, port, metrics_port, router, worker, background, store, generated_token })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Where `/metrics` is served, when it is.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     pub fn store(&self) -> Arc<dyn Store> {

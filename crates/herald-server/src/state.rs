@@ -70,7 +70,10 @@ impl AppState {
         let state = self.clone();
         let app = app.clone();
         let task = tokio::spawn(async move {
-            let mut published = state.store.publish(&app, new, now, state.dispatch_lease()).await?;
+            let started = std::time::Instant::now();
+            let published = state.store.publish(&app, new, now, state.dispatch_lease()).await;
+            state.sender.metrics.store_op("publish", started.elapsed());
+            let mut published = published?;
             state.dispatch(&mut published).await;
             Ok(published)
         });

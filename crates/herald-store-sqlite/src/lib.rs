@@ -56,6 +56,8 @@ pub struct SqliteStore {
     sync: Option<FileSync>,
     sealer: Arc<Sealer>,
     channels: herald_store::NotifyChannels,
+    /// The write-ahead log's file (none in memory).
+    wal: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
@@ -138,8 +140,9 @@ impl SqliteStore {
                 .map_err(db_err)?
         };
         let sync = if in_memory || !opts.fsync_every_commit { None } else { Some(wal_sync(&writer).await?) };
+        let wal = if in_memory { None } else { Some(wal_path(&writer).await?) };
         let publisher = publish::start(writer.clone(), sync.clone(), opts.sealer.clone());
-        Ok(Self { writer, reader, publisher, sync, sealer: opts.sealer.clone(), channels: opts.channels })
+        Ok(Self { writer, reader, publisher, sync, sealer: opts.sealer.clone(), channels: opts.channels, wal })
     }
 
     /// Applies the migrations this build has not yet applied.
@@ -156,11 +159,15 @@ impl SqliteStore {
 /// The fsyncs of the database's write-ahead log. Syncing the database's
 /// directory once makes the new files' entries durable too.
 async fn wal_sync(writer: &SqlitePool) -> StoreResult<FileSync> {
+    Ok(FileSync::start(wal_path(writer).await?))
+}
+
+async fn wal_path(writer: &SqlitePool) -> StoreResult<std::path::PathBuf> {
     let file: String = sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
         .fetch_one(writer)
         .await
         .map_err(db_err)?;
-    Ok(FileSync::start(std::path::PathBuf::from(format!("{file}-wal"))))
+    Ok(std::path::PathBuf::from(format!("{file}-wal")))
 }
 
 /// Copies the WAL back into the database file off the writer's path.
@@ -237,6 +244,9 @@ impl SqlBackend for SqliteStore {
     }
     fn channels(&self) -> herald_store::NotifyChannels {
         self.channels
+    }
+    fn wal_bytes(&self) -> Option<u64> {
+        self.wal.as_ref().map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
     }
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
         queue::claim(&self.writer, &self.sealer, req).await

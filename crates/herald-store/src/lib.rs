@@ -153,6 +153,16 @@ pub trait Store: Send + Sync + 'static {
     /// Gives back leases of notifications not attempted.
     async fn release_notifications(&self, ids: &[i64], node: &str) -> StoreResult<()>;
 
+    // --- metrics ----------------------------------------------------------
+    /// Deliveries waiting (`pending`, `retrying`), leased now (`in_flight`)
+    /// and `failed`, counted through the partial indexes (delivered rows,
+    /// the bulk of the table, are not counted).
+    async fn queue_depth(&self) -> StoreResult<Vec<(&'static str, u64)>>;
+    /// The size of SQLite's write-ahead log; `None` for other stores.
+    fn wal_bytes(&self) -> Option<u64> {
+        None
+    }
+
     // --- messages ---------------------------------------------------------
     /// Stores the message and one delivery per enabled, matching endpoint in
     /// one transaction. With an `event_id` already used in this application,

@@ -122,6 +122,10 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 println!("herald listening on http://{addr}");
             }
+            if let (Some(port), Ok(Some(m))) = (app.metrics_port(), config.metrics.address()) {
+                let at = std::net::SocketAddr::new(m.ip(), port);
+                tracing::info!(%at, "metrics served at http://{at}/metrics");
+            }
             app.run_until_stopped(shutdown_signal()).await
         }
         Command::Migrate => {

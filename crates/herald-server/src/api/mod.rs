@@ -51,8 +51,10 @@ pub fn router(state: AppState, auth: Arc<Auth>, max_body_bytes: usize) -> Router
     let (v1, doc) = v1();
     let doc = Arc::new(doc);
     // The document is public: it describes the API, it holds no data.
+    let metrics = state.sender.metrics.clone();
     let v1 = v1
         .route_layer(middleware::from_fn_with_state(auth, authenticate))
+        .route_layer(middleware::from_fn_with_state(metrics, count_request))
         .route("/openapi.json", axum::routing::get(move |s| openapi::serve_document(s, doc.clone())));
     Router::new()
         .nest("/api/v1", v1)
@@ -66,6 +68,20 @@ pub fn router(state: AppState, auth: Arc<Auth>, max_body_bytes: usize) -> Router
         .layer(middleware::from_fn(reject_nul_in_uri))
         .layer(middleware::map_response(json_errors))
         .with_state(state)
+}
+
+/// Counts the request by route template and times it.
+async fn count_request(
+    axum::extract::State(metrics): axum::extract::State<Arc<crate::metrics::Metrics>>,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let route = req.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let method = req.method().clone();
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    metrics.request(method.as_str(), &route, res.status().as_u16(), started.elapsed());
+    res
 }
 
 /// Every error answer carries the API's JSON body: a rejection from the

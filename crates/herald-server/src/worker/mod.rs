@@ -77,9 +77,11 @@ impl Slots {
 
     fn start(&mut self, d: ClaimedDelivery) {
         let (sender, outcomes, held) = (self.sender.clone(), self.outcomes.clone(), self.held.clone());
+        sender.metrics.slot(1);
         self.in_flight.spawn(async move {
             let ep = d.endpoint.id.clone();
             let settlement = sender.deliver(d).await;
+            sender.metrics.slot(-1);
             held.remove(settlement.delivery_id);
             let _ = outcomes.send(settlement);
             ep
@@ -129,7 +131,8 @@ impl Worker {
     /// whose share is taken.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
         let (tx, rx) = mpsc::unbounded_channel::<Settlement>();
-        let settler = tokio::spawn(settle_loop(self.store.clone(), self.sender.clock.clone(), rx));
+        let settler =
+            tokio::spawn(settle_loop(self.store.clone(), self.sender.clock.clone(), self.sender.metrics.clone(), rx));
         let held = Held::default();
         let (stop_renewing, renewing) = watch::channel(false);
         let renewer = tokio::spawn(held.clone().renew_loop(
@@ -177,7 +180,10 @@ impl Worker {
                     skip: &skip,
                     after: &cursor,
                 };
-                let claimed = match self.store.claim_batch(&req).await {
+                let started = Instant::now();
+                let claimed = self.store.claim_batch(&req).await;
+                self.sender.metrics.store_op("claim", started.elapsed());
+                let claimed = match claimed {
                     Ok(c) => c,
                     Err(e) => {
                         tracing::error!(error = %e, "claiming deliveries failed; retrying after the poll interval");
@@ -256,6 +262,7 @@ async fn next_handed_over(queue: &mut Option<DispatchQueue>) -> Option<ClaimedDe
 async fn settle_loop(
     store: Arc<dyn Store>,
     clock: Arc<dyn herald_core::Clock>,
+    metrics: Arc<crate::metrics::Metrics>,
     mut rx: mpsc::UnboundedReceiver<Settlement>,
 ) {
     let mut batch = Vec::with_capacity(SETTLE_BATCH);
@@ -273,7 +280,9 @@ async fn settle_loop(
                 }
             }
         }
+        let started = std::time::Instant::now();
         settle_batch(store.as_ref(), clock.as_ref(), &batch).await;
+        metrics.store_op("settle", started.elapsed());
         batch.clear();
     }
 }

@@ -30,11 +30,37 @@ pub struct Sender {
     pub body_limit: usize,
     /// The auto-disable rule of endpoints whose profile sets none.
     pub auto_disable: herald_core::health::AutoDisable,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Sender {
+    /// Sends `d` and says what comes next; counted in the metrics and
+    /// logged (one line per attempt, target `herald::attempt`).
     pub async fn deliver(&self, d: ClaimedDelivery) -> Settlement {
-        let mut s = Settlement::unsent(&d, NextState::Failed);
+        let s = self.decide(&d).await;
+        let outcome = match &s.next {
+            NextState::Delivered => "delivered",
+            NextState::RetryAt(_) => "retrying",
+            NextState::Failed => "failed",
+            NextState::Released => "released",
+        };
+        let attempt = s.attempt.as_ref().map(|(_, a)| a);
+        let status = attempt.and_then(|a| a.status_code);
+        self.metrics.delivery(outcome, status, attempt.map(|a| Duration::from_millis(a.latency_ms)));
+        if let Some(a) = attempt {
+            tracing::info!(
+                target: "herald::attempt",
+                app_id = %s.app_id, msg_id = %s.msg_id, endpoint_id = %s.endpoint_id,
+                attempt = a.attempt_number, status = a.status_code, latency_ms = a.latency_ms, outcome,
+                error = a.error.as_deref(),
+                "attempt"
+            );
+        }
+        s
+    }
+
+    async fn decide(&self, d: &ClaimedDelivery) -> Settlement {
+        let mut s = Settlement::unsent(d, NextState::Failed);
         if d.endpoint.disabled {
             s.error = Some("endpoint disabled; not sent".to_owned());
             return s;
@@ -54,7 +80,7 @@ impl Sender {
         }
         let profile = effective_profile(&d.app, &d.endpoint);
         let timeout = self.timeout_for(&profile);
-        let (record, result) = self.attempt(&d, &profile, timeout).await;
+        let (record, result) = self.attempt(d, &profile, timeout).await;
         let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
         let custom = profile.retry.as_ref().and_then(|r| r.policy().ok().flatten());
         let policy = custom.as_ref().unwrap_or(&self.policy);

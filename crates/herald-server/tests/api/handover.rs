@@ -94,6 +94,7 @@ async fn a_delivery_with_too_little_lease_left_is_released_unsent() {
         max_retry_after: Duration::from_secs(3600),
         body_limit: 4096,
         auto_disable: herald_core::health::AutoDisable::default(),
+        metrics: Arc::new(herald_server::metrics::Metrics::new()),
     };
 
     app.advance(lease - Duration::from_millis(50));

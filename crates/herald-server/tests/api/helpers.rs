@@ -92,6 +92,8 @@ impl Drop for TestDb {
 
 pub struct TestApp {
     pub base: String,
+    /// Where `/metrics` is served.
+    pub metrics_port: Option<u16>,
     pub client: reqwest::Client,
     pub clock: ManualClock,
     pub store: Arc<dyn Store>,
@@ -111,6 +113,7 @@ pub fn test_config(db_url: &str) -> Config {
     c.worker.poll_interval_ms = 10;
     c.worker.lease_ms = 5_000;
     c.delivery.timeout_ms = 1_000;
+    c.metrics.listen = "127.0.0.1:0".to_owned();
     // The receivers run on loopback, which is refused unless opened.
     c.security.allowed_cidrs = StringOrList::One(herald_core::destination::LOOPBACK_CIDRS.to_owned());
     // PostgreSQL needs a main key (SQLite would make a key file beside the database).
@@ -157,12 +160,22 @@ impl TestApp {
         let seams = Seams { clock: Arc::new(clock.clone()), resolver };
         let app = Application::build_with(config, seams).await.unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());
+        let metrics_port = app.metrics_port();
         let store = app.store();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(app.run_until_stopped(async move {
             let _ = stopped.await;
         }));
-        Self { base, client: reqwest::Client::new(), clock, store, db, stop: Some(stop), task: Some(task) }
+        Self {
+            base,
+            metrics_port,
+            client: reqwest::Client::new(),
+            clock,
+            store,
+            db,
+            stop: Some(stop),
+            task: Some(task),
+        }
     }
 
     /// Stops gracefully and waits for in-flight work to settle.
@@ -310,4 +323,29 @@ pub fn rss_kib() -> u64 {
 
 pub fn status_is(d: &Value, s: &str) -> bool {
     d["status"].as_str() == Some(s)
+}
+
+/// A directory holding the Python package `spec` (`name==version`, from
+/// PyPI), installed once per machine under `target/pydeps` (to a temporary
+/// directory first, so concurrent test processes never see half of it).
+pub fn python_library(spec: &str) -> std::path::PathBuf {
+    use std::process::Command;
+    let target = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/pydeps");
+    let dir = target.join(spec.replace("==", "-"));
+    if !dir.join(".complete").is_file() {
+        std::fs::create_dir_all(&target).unwrap();
+        let tmp = target.join(format!("tmp-{}-{}", std::process::id(), ulid::Ulid::new()));
+        let ok = Command::new("python3")
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target"])
+            .arg(&tmp)
+            .arg(spec)
+            .status()
+            .expect("python3 runs");
+        assert!(ok.success(), "pip could not install {spec}");
+        std::fs::write(tmp.join(".complete"), b"").unwrap();
+        // Another process may have won the race: either copy will do.
+        let _ = std::fs::rename(&tmp, &dir);
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    dir
 }

@@ -41,6 +41,7 @@ mod durability;
 mod faults;
 mod handover;
 mod limits;
+mod metrics;
 mod openapi;
 mod operations;
 mod profiles;

@@ -3,41 +3,13 @@
 //! PyPI) verifies it with either secret; afterwards only the new one.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use herald_testkit::{Received, TestReceiver};
 use serde_json::json;
 
 const LIBRARY: &str = "standardwebhooks==1.1.0";
-
-/// A directory holding the library, installed once per machine under
-/// `target/` (pip from PyPI; installed to a temporary directory first so
-/// that concurrent test processes never see half of it).
-fn library_dir() -> &'static PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/pydeps");
-        let dir = target.join(LIBRARY.replace("==", "-"));
-        if !dir.join("standardwebhooks").is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            let tmp = target.join(format!("tmp-{}", std::process::id()));
-            let ok = Command::new("python3")
-                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target"])
-                .arg(&tmp)
-                .arg(LIBRARY)
-                .status()
-                .expect("python3 runs");
-            assert!(ok.success(), "pip could not install {LIBRARY}");
-            // Another process may have won the race: either copy will do.
-            let _ = std::fs::rename(&tmp, &dir);
-            let _ = std::fs::remove_dir_all(&tmp);
-        }
-        dir
-    })
-}
 
 /// Whether the official library accepts `r` as signed with `secret`.
 fn verifies(secret: &str, r: &Received) -> bool {
@@ -50,7 +22,7 @@ fn verifies(secret: &str, r: &Received) -> bool {
     let mut child = Command::new("python3")
         .arg("-c")
         .arg(script)
-        .env("PYTHONPATH", library_dir())
+        .env("PYTHONPATH", crate::helpers::python_library(LIBRARY))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

@@ -76,6 +76,11 @@ pub trait SqlBackend: Send + Sync + 'static {
         NotifyChannels::default()
     }
 
+    /// See [`Store::wal_bytes`].
+    fn wal_bytes(&self) -> Option<u64> {
+        None
+    }
+
     /// See [`Store::watch_for_work`].
     fn watch_for_work(&self, _on_work: Arc<dyn Fn() + Send + Sync>) {}
     /// The group-commit queue [`Store::publish`] goes through.
@@ -336,6 +341,12 @@ where
     }
     async fn release_notifications(&self, ids: &[i64], node: &str) -> StoreResult<()> {
         Sql::of(self).release_notifications(ids, node).await
+    }
+    async fn queue_depth(&self) -> StoreResult<Vec<(&'static str, u64)>> {
+        Sql::of(self).queue_depth().await
+    }
+    fn wal_bytes(&self) -> Option<u64> {
+        SqlBackend::wal_bytes(self)
     }
 
     async fn publish(

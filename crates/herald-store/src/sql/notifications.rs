@@ -78,6 +78,12 @@ fn notification(row: &dyn RowGet) -> StoreResult<Notification> {
     })
 }
 
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 fn health(row: &dyn RowGet) -> StoreResult<(String, EndpointHealth)> {
     let ts = |c: &str| row.opt_int(c).map(|v| v.map(Timestamp::from_millis));
     let health = EndpointHealth {
@@ -192,6 +198,30 @@ where
         );
         sqlx::query(&sql).bind(json).bind(node).execute(self.writer).await.map_err(StoreError::from_sqlx)?;
         Ok(())
+    }
+
+    pub async fn queue_depth(&self) -> StoreResult<Vec<(&'static str, u64)>> {
+        let rows = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM deliveries WHERE state = 'pending') AS pending,
+                    (SELECT COUNT(*) FROM deliveries WHERE state = 'retrying') AS retrying,
+                    (SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'retrying') AND leased_until > $1)
+                        AS in_flight,
+                    (SELECT COUNT(*) FROM deliveries WHERE state = 'failed') AS failed",
+        )
+        .bind(herald_core::Timestamp::from_millis(now_ms()).as_millis())
+        .fetch_all(self.reader)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+        let counts = all(&rows, |r| {
+            let n = |c: &str| r.int(c).map(|v| u64::try_from(v).unwrap_or(0));
+            Ok([
+                ("pending", n("pending")?),
+                ("retrying", n("retrying")?),
+                ("in_flight", n("in_flight")?),
+                ("failed", n("failed")?),
+            ])
+        })?;
+        Ok(counts.into_iter().flatten().collect())
     }
 
     /// The health of these endpoints of `app` (those with none recorded
