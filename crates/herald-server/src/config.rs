@@ -27,7 +27,17 @@ pub struct Config {
     pub health: HealthConfig,
     pub notify: NotifyConfig,
     pub metrics: MetricsConfig,
+    pub retention: RetentionConfig,
     pub log: LogConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Payloads and response bodies older than this are removed; 0: kept.
+    pub payload_days: u64,
+    pub batch_size: u32,
+    pub interval_ms: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -418,6 +428,9 @@ impl Config {
             return fail("notify.email_from", "must be an address such as Herald <herald@example.com>");
         }
         self.metrics.address()?;
+        if self.retention.batch_size == 0 || self.retention.interval_ms == 0 {
+            return fail("retention", "batch_size and interval_ms must be at least 1");
+        }
         if n.poll_interval_ms == 0 {
             return fail("notify.poll_interval_ms", "must be at least 1");
         }

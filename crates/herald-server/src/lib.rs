@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod notify;
 pub mod recovery;
 mod rejections;
+pub mod retention;
 pub mod schemas;
 mod scope;
 pub mod startup;

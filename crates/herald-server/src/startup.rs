@@ -223,6 +223,16 @@ impl Application {
         if let Some(r) = recovery {
             background.push(("the recovery runner", Box::new(move |stop| Box::pin(r.run(stop)))));
         }
+        if config.worker.enabled && config.retention.payload_days > 0 {
+            let cleaner = crate::retention::Cleaner {
+                store: store.clone(),
+                clock: seams_clock.clone(),
+                keep: Duration::from_secs(config.retention.payload_days.saturating_mul(86_400)),
+                batch: config.retention.batch_size,
+                every: Duration::from_millis(config.retention.interval_ms),
+            };
+            background.push(("the retention cleaner", Box::new(move |stop| Box::pin(cleaner.run(stop)))));
+        }
         if config.worker.enabled {
             if let Some(n) = notifier(&config, store.clone(), seams_clock.clone())? {
                 background.push(("the notifier", Box::new(move |stop| Box::pin(n.run(stop)))));

@@ -153,6 +153,14 @@ pub trait Store: Send + Sync + 'static {
     /// Gives back leases of notifications not attempted.
     async fn release_notifications(&self, ids: &[i64], node: &str) -> StoreResult<()>;
 
+    // --- retention --------------------------------------------------------
+    /// Removes the message's payload (and its attempts' response bodies)
+    /// now; the message and its delivery records stay.
+    async fn expunge_message(&self, app: &AppId, id: &MessageId, now: Timestamp) -> StoreResult<Message>;
+    /// One batch of the retention cleaner (see the SQL module); returns how
+    /// many messages and attempts it walked.
+    async fn retention_step(&self, before: Timestamp, limit: u32, now: Timestamp) -> StoreResult<(u64, u64)>;
+
     // --- metrics ----------------------------------------------------------
     /// Deliveries waiting (`pending`, `retrying`), leased now (`in_flight`)
     /// and `failed`, counted through the partial indexes (delivered rows,

@@ -37,9 +37,12 @@ pub(super) struct MessageView {
     #[schema(value_type = String)]
     event_type: EventTypeName,
     event_id: Option<String>,
-    /// The payload as published, any JSON value.
+    /// The payload as published, any JSON value; `null` once expunged.
     #[schema(value_type = serde_json::Value)]
     payload: Box<RawValue>,
+    /// When the payload was removed (retention, or by request).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    expunged_at: Option<Timestamp>,
     #[schema(value_type = String, format = DateTime)]
     timestamp: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -51,7 +54,8 @@ pub(super) struct MessageView {
 impl MessageView {
     pub(super) fn new(m: Message, deliveries: Option<Vec<DeliveryView>>) -> Self {
         // The payload was stored as serialised JSON; pass it through as is.
-        let payload = RawValue::from_string(m.payload).unwrap_or_else(|e| {
+        let text = if m.expunged_at.is_some() { "null".to_owned() } else { m.payload };
+        let payload = RawValue::from_string(text).unwrap_or_else(|e| {
             tracing::error!(msg_id = %m.id, error = %e, "stored payload is not JSON");
             RawValue::from_string("null".to_owned()).expect("null is JSON")
         });
@@ -61,6 +65,7 @@ impl MessageView {
             event_type: m.event_type,
             event_id: m.event_id,
             payload,
+            expunged_at: m.expunged_at,
             timestamp: m.timestamp,
             created_at: m.created_at,
             deliveries,

@@ -12,6 +12,7 @@ pub mod openapi;
 mod reconcile;
 mod recoveries;
 mod replay;
+mod retention;
 mod stats;
 mod tokens;
 
@@ -43,6 +44,7 @@ pub fn v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(reconcile::router())
         .merge(recoveries::router())
         .merge(stats::router())
+        .merge(retention::router())
         .merge(tokens::router())
         .split_for_parts()
 }

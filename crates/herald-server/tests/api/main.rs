@@ -48,6 +48,7 @@ mod profiles;
 mod publishing;
 mod reconcile;
 mod recoveries;
+mod retention;
 mod retries;
 mod rotation;
 mod schema;

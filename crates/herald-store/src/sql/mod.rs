@@ -25,6 +25,7 @@ mod reconcile;
 mod recoveries;
 mod replay;
 mod reseal;
+mod retention;
 mod row;
 pub mod stats;
 mod tokens;
@@ -341,6 +342,12 @@ where
     }
     async fn release_notifications(&self, ids: &[i64], node: &str) -> StoreResult<()> {
         Sql::of(self).release_notifications(ids, node).await
+    }
+    async fn expunge_message(&self, app: &AppId, id: &MessageId, now: Timestamp) -> StoreResult<Message> {
+        Sql::of(self).expunge_message(app, id, now).await
+    }
+    async fn retention_step(&self, before: Timestamp, limit: u32, now: Timestamp) -> StoreResult<(u64, u64)> {
+        Sql::of(self).retention_step(before, limit, now).await
     }
     async fn queue_depth(&self) -> StoreResult<Vec<(&'static str, u64)>> {
         Sql::of(self).queue_depth().await

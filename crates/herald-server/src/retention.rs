@@ -1,0 +1,69 @@
+//! The retention cleaner: on every node with workers, it removes payloads
+//! and attempt response bodies older than the configured period, a batch
+//! at a time with a pause between batches, keeping the delivery records.
+//! Nodes share a cursor in the database; two running at once repeat
+//! harmless updates.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use herald_core::Clock;
+use herald_store::Store;
+use tokio::sync::watch;
+
+use crate::recovery::pause;
+
+/// Pause between two batches, so a large first sweep leaves room for the
+/// delivery traffic.
+const BETWEEN_BATCHES: Duration = Duration::from_millis(100);
+
+pub struct Cleaner {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub keep: Duration,
+    pub batch: u32,
+    pub every: Duration,
+}
+
+impl Cleaner {
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            self.sweep(&mut stop).await;
+            if pause(self.every, &mut stop).await {
+                return;
+            }
+        }
+    }
+
+    async fn sweep(&self, stop: &mut watch::Receiver<bool>) {
+        let (mut messages, mut attempts) = (0, 0);
+        loop {
+            let now = self.clock.now();
+            let before = herald_core::Timestamp::from_millis(
+                now.as_millis() - i64::try_from(self.keep.as_millis()).unwrap_or(i64::MAX),
+            );
+            match self.store.retention_step(before, self.batch, now).await {
+                Ok((m, a)) => {
+                    messages += m;
+                    attempts += a;
+                    if m < u64::from(self.batch) && a < u64::from(self.batch) {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "a retention batch failed; it will be tried again");
+                    break;
+                }
+            }
+            if pause(BETWEEN_BATCHES, stop).await {
+                return;
+            }
+        }
+        if messages + attempts > 0 {
+            tracing::info!(messages, attempts, "retention: old payloads and response bodies removed");
+        }
+    }
+}
