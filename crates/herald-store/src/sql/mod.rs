@@ -55,6 +55,9 @@ pub trait SqlBackend: Send + Sync + 'static {
     const JSON_TEXTS: &'static str;
     /// The elements of the JSON array in `$1`, as a JSON column `value`.
     const JSON_VALUES: &'static str;
+    /// Statements that turn on and off zeroing removed content in the
+    /// file, around the removal of payloads (SQLite's `secure_delete`).
+    const SECURE_DELETE: Option<(&'static str, &'static str)> = None;
 
     /// The pool writes go through.
     fn writer(&self) -> &Pool<Self::Db>;
@@ -105,6 +108,7 @@ pub struct Sql<'a, DB: Database> {
     sealer: &'a crate::seal::Sealer,
     json_texts: &'static str,
     json_values: &'static str,
+    secure_delete: Option<(&'static str, &'static str)>,
 }
 
 impl<'a, DB: Database> Sql<'a, DB> {
@@ -117,6 +121,7 @@ impl<'a, DB: Database> Sql<'a, DB> {
             sealer: backend.sealer(),
             json_texts: B::JSON_TEXTS,
             json_values: B::JSON_VALUES,
+            secure_delete: B::SECURE_DELETE,
         }
     }
 

@@ -14,6 +14,18 @@ use crate::*;
 const MESSAGES_CURSOR: &str = "retention.messages_cursor";
 const ATTEMPTS_CURSOR: &str = "retention.attempts_cursor";
 
+/// Runs `statement` (a pragma) in the transaction, if there is one.
+async fn pragma<DB: Database>(tx: &mut DB::Connection, statement: Option<&'static str>) -> StoreResult<()>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+{
+    if let Some(s) = statement {
+        sqlx::query(s).execute(tx).await.map_err(StoreError::from_sqlx)?;
+    }
+    Ok(())
+}
+
 impl<DB> Sql<'_, DB>
 where
     DB: Database,
@@ -27,6 +39,7 @@ where
     /// Removes a message's payload and its attempts' response bodies now.
     pub async fn expunge_message(&self, app: &AppId, id: &MessageId, now: Timestamp) -> StoreResult<Message> {
         let mut tx = super::begin(self.writer, self.begin).await?;
+        pragma::<DB>(&mut tx, self.secure_delete.map(|s| s.0)).await?;
         let row = sqlx::query(
             "UPDATE messages SET payload = '', expunged_at = COALESCE(expunged_at, $3)
              WHERE id = $1 AND app_id = $2 RETURNING *",
@@ -44,6 +57,7 @@ where
             .execute(&mut *tx)
             .await
             .map_err(StoreError::from_sqlx)?;
+        pragma::<DB>(&mut tx, self.secure_delete.map(|s| s.1)).await?;
         tx.commit().await.map_err(StoreError::from_sqlx)?;
         self.synced().await?;
         Ok(message)
@@ -55,6 +69,7 @@ where
     /// batch walked (less than `limit` of each: nothing older is left).
     pub async fn retention_step(&self, before: Timestamp, limit: u32, now: Timestamp) -> StoreResult<(u64, u64)> {
         let mut tx = super::begin(self.writer, self.begin).await?;
+        pragma::<DB>(&mut tx, self.secure_delete.map(|s| s.0)).await?;
         let mut walked = [0u64; 2];
         let targets = [
             (
@@ -114,6 +129,7 @@ where
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from_sqlx)?;
+        pragma::<DB>(&mut tx, self.secure_delete.map(|s| s.1)).await?;
         tx.commit().await.map_err(StoreError::from_sqlx)?;
         Ok((walked[0], walked[1]))
     }
