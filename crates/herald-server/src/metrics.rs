@@ -143,8 +143,8 @@ impl Metrics {
     }
 
     /// The text exposition, with the queue and the log read now.
-    pub async fn render(&self, store: &dyn Store) -> String {
-        match store.queue_depth().await {
+    pub async fn render(&self, store: &dyn Store, now: herald_core::Timestamp) -> String {
+        match store.queue_depth(now).await {
             Ok(depth) => {
                 for (state, n) in depth {
                     self.queue.get_or_create(&State { state }).set(i64::try_from(n).unwrap_or(i64::MAX));
@@ -164,14 +164,14 @@ impl Metrics {
 }
 
 /// The `/metrics` router.
-pub fn router(metrics: Arc<Metrics>, store: Arc<dyn Store>) -> axum::Router {
+pub fn router(metrics: Arc<Metrics>, store: Arc<dyn Store>, clock: Arc<dyn herald_core::Clock>) -> axum::Router {
     use axum::http::header::CONTENT_TYPE;
     axum::Router::new().route(
         "/metrics",
         axum::routing::get(move || {
-            let (metrics, store) = (metrics.clone(), store.clone());
+            let (metrics, store, clock) = (metrics.clone(), store.clone(), clock.clone());
             async move {
-                let body = metrics.render(store.as_ref()).await;
+                let body = metrics.render(store.as_ref(), clock.now()).await;
                 ([(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], body)
             }
         }),

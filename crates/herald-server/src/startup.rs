@@ -243,7 +243,7 @@ impl Application {
         if let Some(addr) = config.metrics.address()? {
             let l = TcpListener::bind(addr).await.with_context(|| format!("binding {addr} (metrics.listen)"))?;
             metrics_port = Some(l.local_addr()?.port());
-            let app = crate::metrics::router(metrics, store.clone());
+            let app = crate::metrics::router(metrics, store.clone(), seams_clock.clone());
             background.push((
                 "the metrics server",
                 Box::new(move |mut stop| {

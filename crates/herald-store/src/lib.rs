@@ -165,7 +165,7 @@ pub trait Store: Send + Sync + 'static {
     /// Deliveries waiting (`pending`, `retrying`), leased now (`in_flight`)
     /// and `failed`, counted through the partial indexes (delivered rows,
     /// the bulk of the table, are not counted).
-    async fn queue_depth(&self) -> StoreResult<Vec<(&'static str, u64)>>;
+    async fn queue_depth(&self, now: Timestamp) -> StoreResult<Vec<(&'static str, u64)>>;
     /// The size of SQLite's write-ahead log; `None` for other stores.
     fn wal_bytes(&self) -> Option<u64> {
         None

@@ -513,6 +513,14 @@ impl Channel {
             Self::Email => "email",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "webhook" => Some(Self::Webhook),
+            "email" => Some(Self::Email),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

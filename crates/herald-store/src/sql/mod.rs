@@ -354,8 +354,8 @@ where
     async fn retention_step(&self, before: Timestamp, limit: u32, now: Timestamp) -> StoreResult<(u64, u64)> {
         Sql::of(self).retention_step(before, limit, now).await
     }
-    async fn queue_depth(&self) -> StoreResult<Vec<(&'static str, u64)>> {
-        Sql::of(self).queue_depth().await
+    async fn queue_depth(&self, now: Timestamp) -> StoreResult<Vec<(&'static str, u64)>> {
+        Sql::of(self).queue_depth(now).await
     }
     fn wal_bytes(&self) -> Option<u64> {
         SqlBackend::wal_bytes(self)

@@ -59,11 +59,8 @@ where
 }
 
 fn notification(row: &dyn RowGet) -> StoreResult<Notification> {
-    let channel = match row.text("channel")?.as_str() {
-        "webhook" => Channel::Webhook,
-        "email" => Channel::Email,
-        other => return Err(StoreError::Corrupt(format!("notification channel `{other}`"))),
-    };
+    let text = row.text("channel")?;
+    let channel = Channel::parse(&text).ok_or_else(|| StoreError::Corrupt(format!("notification channel `{text}`")))?;
     let data = row.text("data")?;
     Ok(Notification {
         id: row.int("id")?,
@@ -76,12 +73,6 @@ fn notification(row: &dyn RowGet) -> StoreResult<Notification> {
         attempts: u32::try_from(row.int("attempts")?).unwrap_or(u32::MAX),
         created_at: Timestamp::from_millis(row.int("created_at")?),
     })
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 fn health(row: &dyn RowGet) -> StoreResult<(String, EndpointHealth)> {
@@ -109,6 +100,7 @@ where
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> String: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
     for<'q> i64: Encode<'q, DB> + Type<DB>,
     for<'q> Option<i64>: Encode<'q, DB>,
 {
@@ -200,7 +192,7 @@ where
         Ok(())
     }
 
-    pub async fn queue_depth(&self) -> StoreResult<Vec<(&'static str, u64)>> {
+    pub async fn queue_depth(&self, now: Timestamp) -> StoreResult<Vec<(&'static str, u64)>> {
         let rows = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM deliveries WHERE state = 'pending') AS pending,
                     (SELECT COUNT(*) FROM deliveries WHERE state = 'retrying') AS retrying,
@@ -208,7 +200,7 @@ where
                         AS in_flight,
                     (SELECT COUNT(*) FROM deliveries WHERE state = 'failed') AS failed",
         )
-        .bind(herald_core::Timestamp::from_millis(now_ms()).as_millis())
+        .bind(now.as_millis())
         .fetch_all(self.reader)
         .await
         .map_err(StoreError::from_sqlx)?;
@@ -234,18 +226,10 @@ where
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let json = serde_json::to_string(&ids.iter().map(EndpointId::as_str).collect::<Vec<_>>())
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let sql = format!(
-            "SELECT * FROM endpoint_health WHERE endpoint_id IN (SELECT value FROM {}) AND app_id = $2",
-            self.json_texts
-        );
-        let rows = sqlx::query(&sql)
-            .bind(json)
-            .bind(app.as_str())
-            .fetch_all(self.reader)
-            .await
-            .map_err(StoreError::from_sqlx)?;
+        let ids: Vec<&str> = ids.iter().map(EndpointId::as_str).collect();
+        let rows = self
+            .rows_of_app("SELECT * FROM endpoint_health WHERE endpoint_id IN ({keys}) AND app_id = $2", &ids, app)
+            .await?;
         Ok(all(&rows, health)?.into_iter().collect())
     }
 }

@@ -26,22 +26,49 @@ where
     }
 
     pub async fn get_setting(&self, key: &str) -> StoreResult<Option<String>> {
+        Self::read_setting(self.reader, key).await
+    }
+
+    pub async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+        Self::write_setting(self.writer, key, value).await?;
+        self.synced().await
+    }
+
+    /// A setting, read through `exec` (a pool, or a transaction).
+    pub(super) async fn read_setting<'e>(
+        exec: impl Executor<'e, Database = DB>,
+        key: &str,
+    ) -> StoreResult<Option<String>> {
         let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
             .bind(key)
-            .fetch_optional(self.reader)
+            .fetch_optional(exec)
             .await
             .map_err(StoreError::from_sqlx)?;
         row.map(|r| SqlRow(&r, None).text("value")).transpose()
     }
 
-    pub async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+    /// Stores a setting through `exec` (a pool, or a transaction).
+    pub(super) async fn write_setting<'e>(
+        exec: impl Executor<'e, Database = DB>,
+        key: &str,
+        value: &str,
+    ) -> StoreResult<()> {
         sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2")
             .bind(key)
             .bind(value)
-            .execute(self.writer)
+            .execute(exec)
             .await
             .map_err(StoreError::from_sqlx)?;
-        self.synced().await
+        Ok(())
+    }
+
+    /// The rows `select` finds for `keys` of application `app`: `select`
+    /// writes the key list as `{keys}` (a subquery over the JSON array in
+    /// `$1`) and the application as `$2`.
+    pub(super) async fn rows_of_app(&self, select: &str, keys: &[&str], app: &AppId) -> StoreResult<Vec<DB::Row>> {
+        let list = serde_json::to_string(keys).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let sql = select.replace("{keys}", &format!("SELECT value FROM {}", self.json_texts));
+        sqlx::query(&sql).bind(list).bind(app.as_str()).fetch_all(self.reader).await.map_err(StoreError::from_sqlx)
     }
 
     pub async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message> {

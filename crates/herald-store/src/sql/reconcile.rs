@@ -99,17 +99,13 @@ where
             return Ok(HashMap::new());
         }
         let ids: Vec<&str> = messages.iter().map(MessageId::as_str).collect();
-        let list = serde_json::to_string(&ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let sql = format!(
-            "SELECT * FROM deliveries WHERE msg_id IN (SELECT value FROM {}) AND app_id = $2 ORDER BY msg_id, endpoint_id",
-            self.json_texts
-        );
-        let rows = sqlx::query(&sql)
-            .bind(list)
-            .bind(app.as_str())
-            .fetch_all(self.reader)
-            .await
-            .map_err(StoreError::from_sqlx)?;
+        let rows = self
+            .rows_of_app(
+                "SELECT * FROM deliveries WHERE msg_id IN ({keys}) AND app_id = $2 ORDER BY msg_id, endpoint_id",
+                &ids,
+                app,
+            )
+            .await?;
         let mut out: HashMap<String, Vec<DeliveryStatus>> = HashMap::new();
         for (msg, status) in all(&rows, status_of_message)? {
             out.entry(msg).or_default().push(status);

@@ -34,6 +34,8 @@ where
     for<'r> SqlRow<'r, DB::Row>: RowGet,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
     for<'q> i64: Encode<'q, DB> + Type<DB>,
 {
     /// Removes a message's payload and its attempts' response bodies now.
@@ -87,12 +89,7 @@ where
             ),
         ];
         for (i, (table, key, bound, update)) in targets.into_iter().enumerate() {
-            let found = sqlx::query("SELECT value FROM settings WHERE key = $1")
-                .bind(key)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(StoreError::from_sqlx)?;
-            let cursor = all(&found, |r| r.text("value"))?.pop().unwrap_or_default();
+            let cursor = Self::read_setting(&mut *tx, key).await?.unwrap_or_default();
             let select = format!("SELECT id FROM {table} WHERE id > $1 AND id < $2 ORDER BY id LIMIT $3");
             let rows = sqlx::query(&select)
                 .bind(cursor.as_str())
@@ -110,14 +107,7 @@ where
                 .execute(&mut *tx)
                 .await
                 .map_err(StoreError::from_sqlx)?;
-            sqlx::query(
-                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )
-            .bind(key)
-            .bind(last.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from_sqlx)?;
+            Self::write_setting(&mut *tx, key, last).await?;
             walked[i] = ids.len() as u64;
         }
         sqlx::query(
