@@ -142,17 +142,20 @@ where
             message_events(&mut queued, b, old);
         }
         let Some((_, last)) = b.outcomes.last() else { continue };
-        let detail = json!({
-            "app_id": b.app_id,
-            "endpoint_id": id,
-            "url": last.attempt.as_ref().map(|(_, a)| a.url.clone()),
-            "failing_since": streak.failing_since.map(Timestamp::to_rfc3339),
-            "consecutive_failures": streak.consecutive_failures,
-            "exhausted": streak.exhausted,
-            "rule": { "after_secs": b.rule.after_secs, "min_failures": b.rule.min_failures },
-        });
+        // Built only for a warning or a disable: most batches have neither.
+        let detail = || {
+            json!({
+                "app_id": b.app_id,
+                "endpoint_id": id,
+                "url": last.attempt.as_ref().map(|(_, a)| a.url.clone()),
+                "failing_since": streak.failing_since.map(Timestamp::to_rfc3339),
+                "consecutive_failures": streak.consecutive_failures,
+                "exhausted": streak.exhausted,
+                "rule": { "after_secs": b.rule.after_secs, "min_failures": b.rule.min_failures },
+            })
+        };
         if warned.is_none() && b.rule.warn_due(streak, now) && warn::<B>(conn, id, now).await? && channels.email {
-            queued.push(notification(Channel::Email, "endpoint.warning", last, detail.clone()));
+            queued.push(notification(Channel::Email, "endpoint.warning", last, detail()));
         }
         if b.rule.disable_due(streak, now) {
             let reason = format!(
@@ -163,7 +166,7 @@ where
                 b.rule.min_failures
             );
             if disable::<B>(conn, id, &reason, now).await? {
-                let mut data = detail;
+                let mut data = detail();
                 data["reason"] = json!(reason);
                 push_disabled(&mut queued, channels, last, data);
             }
