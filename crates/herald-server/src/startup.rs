@@ -174,7 +174,6 @@ impl Application {
             sender: sender.clone(),
             dispatch,
             limits: Arc::new(config.limits.clone()),
-            channels: config.notify.channels(),
         };
         let rates = Rates {
             admin_per_sec: config.limits.admin_token_requests_per_second,

@@ -25,37 +25,9 @@ pub struct AppState {
     pub dispatch: Option<Dispatch>,
     /// Caps on what one application may hold.
     pub limits: Arc<crate::config::LimitsConfig>,
-    /// The notification channels configured (operational webhooks, email).
-    pub channels: herald_store::NotifyChannels,
 }
 
 impl AppState {
-    /// Queues the operational webhook `kind` (`endpoint.created`, ...) for
-    /// `ep`, when an operator URL is configured. The change itself is
-    /// already stored: a failure here is logged, not answered.
-    pub async fn notify_endpoint(&self, kind: &str, ep: &herald_store::Endpoint) {
-        if !self.channels.webhook {
-            return;
-        }
-        let data = serde_json::json!({
-            "app_id": ep.app_id,
-            "endpoint_id": ep.id,
-            "url": ep.url.as_str(),
-            "disabled": ep.disabled,
-            "disabled_reason": ep.disabled_reason,
-        });
-        let n = herald_store::NewNotification {
-            channel: herald_store::Channel::Webhook,
-            event_type: kind.to_owned(),
-            app_id: Some(ep.app_id.clone()),
-            endpoint_id: Some(ep.id.clone()),
-            data,
-        };
-        if let Err(e) = self.store.enqueue_notifications(&[n], self.clock.now()).await {
-            tracing::warn!(error = %e, event = kind, endpoint = %ep.id, "could not queue an operational webhook");
-        }
-    }
-
     /// The lease to ask publishing for, so this process's worker can take
     /// the new deliveries directly.
     pub fn dispatch_lease(&self) -> Option<Duration> {

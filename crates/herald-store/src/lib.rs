@@ -113,7 +113,7 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> StoreResult<Endpoint>;
     /// Deletes the endpoint and its pending deliveries; attempts stay.
-    async fn delete_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<()>;
+    async fn delete_endpoint(&self, app: &AppId, id: &EndpointId, now: Timestamp) -> StoreResult<()>;
     /// Makes `secret` the endpoint's signing secret; the one it replaces is
     /// signed with as well until `grace_until`.
     async fn rotate_secret(
@@ -132,7 +132,6 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<std::collections::HashMap<String, EndpointHealth>>;
 
     // --- operational notifications (the outbox) ---------------------------
-    async fn enqueue_notifications(&self, items: &[NewNotification], now: Timestamp) -> StoreResult<()>;
     /// Leases the channel's next due notifications in id order, stopping at
     /// the first that waits for a retry or is held by another node.
     async fn claim_notifications(

@@ -162,6 +162,10 @@ pub struct EndpointPatch {
     pub profile: Option<Option<Profile>>,
     pub credential: Option<Option<Credential>>,
     pub verification: Option<Option<(VerifyState, Option<String>)>>,
+    /// Queue `endpoint.updated` for the operator with the change (a change
+    /// made by Herald itself, such as a verification outcome, is not
+    /// announced). Disabling or enabling is announced either way.
+    pub announce: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -100,7 +100,6 @@ async fn enable_endpoint(
     let health = state.store.endpoint_health(&ep.app_id, std::slice::from_ref(&ep.id)).await?;
     let failing_since = health.get(ep.id.as_str()).and_then(|h| h.streak.failing_since);
     let since = [failing_since, ep.disabled_at].into_iter().flatten().min_by_key(|t| t.as_millis());
-    let was_disabled = ep.disabled;
     let now = state.clock.now();
     let patch = EndpointPatch { disabled: Some(false), ..EndpointPatch::default() };
     let updated = state.store.update_endpoint(&ep.app_id, &ep.id, patch, now).await?;
@@ -119,9 +118,6 @@ async fn enable_endpoint(
         _ => None,
     };
     state.wake.notify_one();
-    if was_disabled {
-        state.notify_endpoint("endpoint.enabled", &updated).await;
-    }
     Ok(Json(Enabled { endpoint: view(&state, updated).await?, recovery }))
 }
 
@@ -171,7 +167,6 @@ async fn rotate_secret(
     }
     let now = state.clock.now();
     let rotated = state.store.rotate_secret(&ep.app_id, &ep.id, secret, now.plus(grace), now).await?;
-    state.notify_endpoint("endpoint.secret.rotated", &rotated).await;
     Ok(Json(Rotated {
         key: rotated.secret.expose().to_owned(),
         previous_secret_until: rotated.previous_secret.map(|(_, until)| until),

@@ -224,7 +224,6 @@ async fn create_endpoint(
     };
     let ep = state.store.create_endpoint(&app.id, new, now).await?;
     let ep = run_verification(&state, &app, ep).await?;
-    state.notify_endpoint("endpoint.created", &ep).await;
     Ok((StatusCode::CREATED, Json(ep.into())))
 }
 
@@ -319,14 +318,11 @@ async fn update_endpoint(
         profile: body.profile.map(|p| p.map(|p| check_profile("profile", p)).transpose()).transpose()?,
         credential: body.credential.map(|c| c.map(|c| check_credential(&c)).transpose()).transpose()?,
         verification: None,
+        announce: true,
     };
     let updated = state.store.update_endpoint(&ep.app_id, &ep.id, patch, state.clock.now()).await?;
     if !updated.disabled {
         state.wake.notify_one();
-    }
-    state.notify_endpoint("endpoint.updated", &updated).await;
-    if updated.disabled && !ep.disabled {
-        state.notify_endpoint("endpoint.disabled", &updated).await;
     }
     Ok(Json(super::endpoint_ops::view(&state, updated).await?))
 }
@@ -337,8 +333,7 @@ async fn delete_endpoint(
     Path((app, ep)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let ep = resolve(&state, &app, &ep).await?;
-    state.store.delete_endpoint(&ep.app_id, &ep.id).await?;
-    state.notify_endpoint("endpoint.deleted", &ep).await;
+    state.store.delete_endpoint(&ep.app_id, &ep.id, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -236,7 +236,58 @@ async fn a_bad_contact_email_or_rule_is_refused() {
     assert!(body["contact_email"].is_null(), "{body}");
 }
 
+/// Every change an endpoint goes through reaches the operator once, in
+/// order, queued by the change's own transaction; a refused change
+/// announces nothing.
+async fn endpoint_changes_are_announced_once_in_order() {
+    let op = TestReceiver::start().await;
+    let app = operated(&op, None).await;
+    let app_id = app.create_app().await;
+    let ep = app.create_endpoint(&app_id, json!({ "url": "https://example.com/h" })).await;
+    let ep = ep["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/apps/{app_id}/endpoints/{ep}");
+    let (status, body) = app.patch(&path, json!({ "description": "billing" })).await;
+    assert_eq!(status.as_u16(), 200, "{body}");
+    let (status, body) = app.patch(&path, json!({ "disabled": true })).await;
+    assert_eq!(status.as_u16(), 200, "{body}");
+    let (status, body) = app.post(&format!("{path}/enable"), json!({})).await;
+    assert_eq!(status.as_u16(), 200, "{body}");
+    let (status, body) = app.post(&format!("{path}/secret/rotate"), json!({})).await;
+    assert_eq!(status.as_u16(), 200, "{body}");
+    let (status, body) = app.patch(&path, json!({ "url": "ftp://example.com/h" })).await;
+    assert_eq!(status.as_u16(), 422, "refused, so not announced: {body}");
+    let (status, body) = app.delete(&path).await;
+    assert_eq!(status.as_u16(), 204, "{body}");
+    let (status, body) = app.delete(&path).await;
+    assert_eq!(status.as_u16(), 404, "{body}");
+
+    let got = events(&op.wait_for("/ops", 7).await);
+    assert_eq!(
+        types(&got),
+        vec![
+            "endpoint.created",
+            "endpoint.updated",
+            "endpoint.updated",
+            "endpoint.disabled",
+            "endpoint.enabled",
+            "endpoint.secret.rotated",
+            "endpoint.deleted",
+        ],
+        "{got:#?}"
+    );
+    assert!(got.iter().all(|e| e["data"]["endpoint_id"] == ep.as_str() && e["data"]["app_id"] == app_id.as_str()));
+    assert_eq!(got[3]["data"]["disabled"], true);
+    assert_eq!(got[4]["data"]["disabled"], false);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        op.received_on("/ops").len(),
+        7,
+        "nothing more: the refused change and the second delete announce nothing"
+    );
+}
+
 crate::both_stores!(
+    endpoint_changes_are_announced_once_in_order,
     failing_exhausted_and_recovered_arrive_in_order,
     the_rule_disables_an_endpoint_with_a_webhook_and_two_emails_then_enable_recovers,
     emails_wait_for_a_down_smtp_server_and_go_out_once_across_nodes,

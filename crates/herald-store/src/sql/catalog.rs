@@ -52,6 +52,38 @@ where
         super::begin(self.writer, self.begin).await
     }
 
+    /// Queues the operator's `kinds` events about `ep` inside the change's
+    /// own transaction, so a change is never committed unannounced.
+    async fn announce(
+        &self,
+        conn: &mut DB::Connection,
+        kinds: &[&str],
+        ep: &Endpoint,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        if !self.channels.webhook || kinds.is_empty() {
+            return Ok(());
+        }
+        let data = serde_json::json!({
+            "app_id": ep.app_id,
+            "endpoint_id": ep.id,
+            "url": ep.url.as_str(),
+            "disabled": ep.disabled,
+            "disabled_reason": ep.disabled_reason,
+        });
+        let items: Vec<NewNotification> = kinds
+            .iter()
+            .map(|kind| NewNotification {
+                channel: Channel::Webhook,
+                event_type: (*kind).to_owned(),
+                app_id: Some(ep.app_id.clone()),
+                endpoint_id: Some(ep.id.clone()),
+                data: data.clone(),
+            })
+            .collect();
+        super::notifications::enqueue::<DB>(conn, self.json_values, &items, now).await
+    }
+
     /// Runs a `DELETE ... RETURNING id`; `NotFound(what)` when it deleted nothing.
     async fn delete_one(&self, sql: &str, keys: &[&str], what: &'static str) -> StoreResult<()> {
         let mut q = sqlx::query(sql);
@@ -239,6 +271,7 @@ where
     // --- endpoints --------------------------------------------------------
 
     pub async fn create_endpoint(&self, app: &AppId, new: NewEndpoint, now: Timestamp) -> StoreResult<Endpoint> {
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO endpoints (id, app_id, url, description, event_types, disabled, disabled_reason, headers,
                                     secret, metadata, created_at, updated_at, profile, credential, verify_state,
@@ -260,11 +293,10 @@ where
         .bind(new.verification.as_ref().map(|v| v.0.as_str()))
         .bind(new.verification.as_ref().and_then(|v| v.1.clone()))
         .bind(new.disabled.then_some(now.as_millis()))
-        .execute(self.writer)
+        .execute(&mut *tx)
         .await
         .map_err(|e| conflict_or(e, "an endpoint with this id already exists"))?;
-        self.synced().await?;
-        Ok(Endpoint {
+        let ep = Endpoint {
             id: new.id,
             app_id: app.clone(),
             url: new.url,
@@ -282,7 +314,11 @@ where
             verification: new.verification,
             created_at: now,
             updated_at: now,
-        })
+        };
+        self.announce(&mut tx, &["endpoint.created"], &ep, now).await?;
+        tx.commit().await.map_err(StoreError::from_sqlx)?;
+        self.synced().await?;
+        Ok(ep)
     }
 
     async fn fetch_endpoint<'e>(
@@ -339,6 +375,10 @@ where
         let mut tx = self.begin().await?;
         let mut ep = self.fetch_endpoint(&mut *tx, app, id).await?;
         let enabling = ep.disabled && patch.disabled == Some(false);
+        let disabling = !ep.disabled && patch.disabled == Some(true);
+        let mut kinds = if patch.announce { vec!["endpoint.updated"] } else { Vec::new() };
+        kinds.extend(disabling.then_some("endpoint.disabled"));
+        kinds.extend(enabling.then_some("endpoint.enabled"));
         patch.apply(&mut ep, now);
         if enabling {
             // A fresh start: the streak that disabled it is over.
@@ -371,6 +411,7 @@ where
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from_sqlx)?;
+        self.announce(&mut tx, &kinds, &ep, now).await?;
         tx.commit().await.map_err(StoreError::from_sqlx)?;
         self.synced().await?;
         Ok(ep)
@@ -405,17 +446,22 @@ where
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from_sqlx)?;
+        self.announce(&mut tx, &["endpoint.secret.rotated"], &ep, now).await?;
         tx.commit().await.map_err(StoreError::from_sqlx)?;
         self.synced().await?;
         Ok(ep)
     }
 
-    pub async fn delete_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<()> {
-        self.delete_one(
-            "DELETE FROM endpoints WHERE id = $1 AND app_id = $2 RETURNING id",
-            &[id.as_str(), app.as_str()],
-            "endpoint",
-        )
-        .await
+    pub async fn delete_endpoint(&self, app: &AppId, id: &EndpointId, now: Timestamp) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let ep = self.fetch_endpoint(&mut *tx, app, id).await?;
+        sqlx::query("DELETE FROM endpoints WHERE id = $1")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        self.announce(&mut tx, &["endpoint.deleted"], &ep, now).await?;
+        tx.commit().await.map_err(StoreError::from_sqlx)?;
+        self.synced().await
     }
 }

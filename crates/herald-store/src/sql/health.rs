@@ -189,6 +189,13 @@ where
 
 type Stored = HashMap<String, (Streak, u64, Option<i64>)>;
 
+/// How stale a healthy endpoint's `last_success_at` may grow: a batch of
+/// successes at an endpoint with no streak rewrites its row at most this
+/// often, so steady delivery does not write the health table every batch.
+/// (Such an endpoint's row is not returned, which is right: it has no
+/// streak to move, warn about or disable.)
+const SUCCESS_GRAIN_MS: i64 = 1000;
+
 /// One statement for the batch: each endpoint's streak moved by its delta.
 /// A success in the batch (`last_success_at` given) ends the stored streak,
 /// keeping its length in `ended_streak`; the failures after it start anew.
@@ -244,6 +251,9 @@ where
              last_success_at = COALESCE(excluded.last_success_at, endpoint_health.last_success_at),
              last_error = COALESCE(excluded.last_error, endpoint_health.last_error),
              updated_at = excluded.updated_at
+         WHERE excluded.consecutive_failures > 0 OR endpoint_health.consecutive_failures > 0
+            OR endpoint_health.last_success_at IS NULL
+            OR endpoint_health.last_success_at < excluded.last_success_at - {SUCCESS_GRAIN_MS}
          RETURNING endpoint_id, consecutive_failures, failing_since, exhausted, ended_streak, warned_at",
         c = int(2),
         f = int(3),

@@ -109,6 +109,7 @@ pub struct Sql<'a, DB: Database> {
     json_texts: &'static str,
     json_values: &'static str,
     secure_delete: Option<(&'static str, &'static str)>,
+    channels: crate::NotifyChannels,
 }
 
 impl<'a, DB: Database> Sql<'a, DB> {
@@ -122,6 +123,7 @@ impl<'a, DB: Database> Sql<'a, DB> {
             json_texts: B::JSON_TEXTS,
             json_values: B::JSON_VALUES,
             secure_delete: B::SECURE_DELETE,
+            channels: backend.channels(),
         }
     }
 
@@ -302,8 +304,8 @@ where
     ) -> StoreResult<Endpoint> {
         Sql::of(self).update_endpoint(app, id, patch, now).await
     }
-    async fn delete_endpoint(&self, app: &AppId, id: &EndpointId) -> StoreResult<()> {
-        Sql::of(self).delete_endpoint(app, id).await
+    async fn delete_endpoint(&self, app: &AppId, id: &EndpointId, now: Timestamp) -> StoreResult<()> {
+        Sql::of(self).delete_endpoint(app, id, now).await
     }
     async fn rotate_secret(
         &self,
@@ -323,9 +325,6 @@ where
         Sql::of(self).endpoint_health(app, ids).await
     }
 
-    async fn enqueue_notifications(&self, items: &[NewNotification], now: Timestamp) -> StoreResult<()> {
-        Sql::of(self).enqueue_notifications(items, now).await
-    }
     async fn claim_notifications(
         &self,
         channel: Channel,

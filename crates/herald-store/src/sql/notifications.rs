@@ -104,12 +104,6 @@ where
     for<'q> i64: Encode<'q, DB> + Type<DB>,
     for<'q> Option<i64>: Encode<'q, DB>,
 {
-    pub async fn enqueue_notifications(&self, items: &[NewNotification], now: Timestamp) -> StoreResult<()> {
-        let mut tx = super::begin(self.writer, self.begin).await?;
-        enqueue::<DB>(&mut tx, self.json_values, items, now).await?;
-        tx.commit().await.map_err(StoreError::from_sqlx)
-    }
-
     /// Leases the channel's next due notifications, in id order, up to the
     /// first one that waits for a retry or another node holds.
     pub async fn claim_notifications(
