@@ -64,6 +64,11 @@ pub struct BenchOptions {
     /// The herald executable to measure (default: this one), e.g. an older build.
     #[arg(long)]
     pub herald_bin: Option<std::path::PathBuf>,
+    /// The nodes' log level. Above `warn` their log goes to a file in the
+    /// node's scratch directory (not the terminal), as a server's would, so
+    /// the cost of writing it (one line per attempt at `info`) is measured.
+    #[arg(long, default_value = "warn")]
+    pub node_log_level: String,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -160,6 +165,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     if let Some(bin) = &opts.herald_bin {
         let _ = node::HERALD_BIN.set(bin.clone());
     }
+    let _ = node::LOG_LEVEL.set(opts.node_log_level.clone());
     if !opts.json {
         eprintln!(
             "herald bench: {cores} cores, store {}, {} node(s), payload {} B, concurrency {}",

@@ -16,6 +16,9 @@ pub const TOKEN: &str = "bench-token";
 /// this one), so one bench can measure another build side by side.
 pub static HERALD_BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
+/// The nodes' log level (`--node-log-level`).
+pub static LOG_LEVEL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 pub struct Node {
     child: Child,
     pub base: String,
@@ -46,9 +49,16 @@ impl Node {
             // One main key for every node (PostgreSQL needs it set).
             .env("HERALD_SECURITY_MAIN_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
             .env("HERALD_DATABASE_URL", db)
-            .env("HERALD_LOG_LEVEL", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stdout(Stdio::piped());
+        match LOG_LEVEL.get().map(String::as_str) {
+            None | Some("warn") => {
+                cmd.env("HERALD_LOG_LEVEL", "warn").stderr(Stdio::inherit());
+            }
+            Some(level) => {
+                let log = std::fs::File::create(dir.path().join("herald.log")).context("creating the node's log")?;
+                cmd.env("HERALD_LOG_LEVEL", level).stderr(log);
+            }
+        }
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
