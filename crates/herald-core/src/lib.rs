@@ -10,6 +10,7 @@ pub mod destination;
 pub mod endpoint;
 pub mod envelope;
 pub mod event_type;
+pub mod flow;
 pub mod health;
 pub mod ids;
 pub mod profile;

@@ -43,6 +43,12 @@ pub struct Profile {
     /// When a failing endpoint is disabled (default: the configured rule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_disable: Option<crate::health::AutoDisable>,
+    /// Deliveries per second (with a burst), for every node together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<crate::flow::RateLimit>,
+    /// Most deliveries in flight to the endpoint at once, every node together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_in_flight: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -255,6 +261,12 @@ impl Profile {
         if let Some(rule) = &self.auto_disable {
             rule.check()?;
         }
+        if let Some(r) = &self.rate_limit {
+            r.check()?;
+        }
+        if matches!(self.max_in_flight, Some(0)) || self.max_in_flight.is_some_and(|n| n > 10_000) {
+            return Err(ParseError::new("max_in_flight must be between 1 and 10000"));
+        }
         if let Some(t) = self.timeout_ms {
             if !(100..=60_000).contains(&t) {
                 return Err(ParseError::new("timeout_ms must be between 100 and 60000"));
@@ -303,7 +315,14 @@ impl Profile {
             unique_urls: over.unique_urls.or(self.unique_urls),
             verification: over.verification.clone().or_else(|| self.verification.clone()),
             auto_disable: over.auto_disable.or(self.auto_disable),
+            rate_limit: over.rate_limit.or(self.rate_limit),
+            max_in_flight: over.max_in_flight.or(self.max_in_flight),
         }
+    }
+
+    /// The gate this profile puts on an endpoint, if any.
+    pub fn gate(&self) -> Option<crate::flow::Gate> {
+        crate::flow::Gate::of(self.rate_limit, self.max_in_flight)
     }
 
     /// The request body.

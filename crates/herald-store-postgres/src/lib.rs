@@ -62,6 +62,7 @@ const MIGRATIONS: Migrations = Migrations {
         (7, include_str!("../migrations/0007_recoveries.sql")),
         (8, include_str!("../migrations/0008_stats.sql")),
         (9, include_str!("../migrations/0009_operations.sql")),
+        (10, include_str!("../migrations/0010_flow.sql")),
     ],
     lock: Some("SELECT pg_advisory_xact_lock(79462569954372)"),
 };
@@ -177,12 +178,17 @@ impl SqlBackend for PgStore {
     type Db = Postgres;
     const JSON_TEXTS: &'static str = "json_array_elements_text(CAST($1 AS JSON))";
     const JSON_VALUES: &'static str = "json_array_elements(CAST($1 AS JSON))";
+    const LOCK_GATES: &'static str = " FOR UPDATE OF g SKIP LOCKED";
+    const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
 
     fn writer(&self) -> &PgPool {
         &self.pool
     }
     fn sealer(&self) -> &Sealer {
         &self.sealer
+    }
+    fn node(&self) -> Option<&str> {
+        Some(&self.node)
     }
     fn channels(&self) -> herald_store::NotifyChannels {
         self.channels

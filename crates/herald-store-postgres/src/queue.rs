@@ -33,6 +33,7 @@ static CLAIM_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
                  LIMIT $7
                  FOR UPDATE SKIP LOCKED) x
              WHERE eps.due <= $1 AND NOT (eps.e = ANY($6))
+               AND NOT EXISTS (SELECT 1 FROM endpoints g WHERE g.id = eps.e AND g.gated)
              LIMIT $2
          )
          UPDATE deliveries d SET leased_until = $3, lease = $4, leased_by = $8, updated_at = $1

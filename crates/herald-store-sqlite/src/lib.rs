@@ -83,6 +83,7 @@ const MIGRATIONS: Migrations = Migrations {
         (7, include_str!("../migrations/0007_recoveries.sql")),
         (8, include_str!("../migrations/0008_stats.sql")),
         (9, include_str!("../migrations/0009_operations.sql")),
+        (10, include_str!("../migrations/0010_flow.sql")),
     ],
     lock: None,
 };

@@ -56,7 +56,9 @@ pub(crate) async fn claim(
          UPDATE deliveries SET leased_until = ?1, lease = ?2, updated_at = ?3
          WHERE id IN (
              SELECT d.id
-             FROM (SELECT e FROM eps WHERE due <= ?3 AND e NOT IN (SELECT value FROM json_each(?6)) LIMIT ?4) AS picked
+             FROM (SELECT e FROM eps WHERE due <= ?3 AND e NOT IN (SELECT value FROM json_each(?6))
+                     AND NOT EXISTS (SELECT 1 FROM endpoints g WHERE g.id = eps.e AND g.gated = 1)
+                   LIMIT ?4) AS picked
              JOIN deliveries d ON d.id IN (
                  SELECT x.id FROM deliveries x
                  WHERE x.endpoint_id = picked.e AND x.state IN ('pending', 'retrying') AND x.due_at <= ?3

@@ -238,12 +238,13 @@ pub fn new_deliveries<'a>(reqs: &'a [PublishRequest], plans: &'a [Plan], token: 
     for (r, plan) in reqs.iter().zip(plans) {
         let Plan::New { targets } = plan else { continue };
         let lease = r.lease.map(|l| (token, r.now.plus(l)));
+        // A gated endpoint's deliveries go out only through its gate.
         out.extend(targets.iter().map(|ep| NewDelivery {
             app: r.app.as_str(),
             msg: r.new.id.as_str(),
             endpoint: ep.id.as_str(),
             now: r.now,
-            lease,
+            lease: if ep.gated() { None } else { lease },
         }));
     }
     out
@@ -285,6 +286,7 @@ pub fn results(
                         let shared = Arc::new(message.clone());
                         targets
                             .iter()
+                            .filter(|ep| !ep.gated())
                             .filter_map(|ep| {
                                 let id = ids.get(&(r.new.id.to_string(), ep.id.to_string()))?;
                                 Some(ClaimedDelivery {

@@ -43,6 +43,8 @@ pub fn endpoint(app: &AppId, id: &EndpointId, filter: EventFilter) -> Endpoint {
         profile: None,
         credential: None,
         verification: None,
+        paused: false,
+        gate: None,
         created_at: Timestamp::from_millis(1),
         updated_at: Timestamp::from_millis(1),
     }

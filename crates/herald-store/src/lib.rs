@@ -231,6 +231,11 @@ pub trait Store: Send + Sync + 'static {
     /// (see [`ClaimRequest`]). A delivery whose lease runs out without being
     /// settled becomes due again.
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>>;
+    /// Leases due deliveries of gated endpoints (paused ones wait; rate
+    /// limits and caps in flight hold for every node together), which
+    /// [`Store::claim_batch`] leaves out. `after` is not used: the gates
+    /// waiting longest are served first.
+    async fn claim_gated(&self, req: &ClaimRequest<'_>) -> StoreResult<GatedClaim>;
     /// Leases up to `limit` due deliveries, as many per endpoint as asked.
     async fn claim(&self, now: Timestamp, limit: u32, lease: std::time::Duration) -> StoreResult<Vec<ClaimedDelivery>> {
         self.claim_batch(&ClaimRequest { now, limit, lease, per_endpoint: limit, skip: &[], after: "" }).await

@@ -131,8 +131,22 @@ pub struct Endpoint {
     /// `None` when no handshake is required; only `None` or `Verified`
     /// endpoints receive events.
     pub verification: Option<(VerifyState, Option<String>)>,
+    /// Held: its deliveries wait in the queue (without using attempts)
+    /// until it is resumed. Unlike disabling, new deliveries are queued.
+    pub paused: bool,
+    /// The rate limit and cap its effective profile sets, as the store
+    /// keeps them (the store writes this; changes to it are ignored).
+    pub gate: Option<herald_core::flow::Gate>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+impl Endpoint {
+    /// Whether its deliveries go only through its gate (paused, rate
+    /// limited or capped), never handed over in memory.
+    pub fn gated(&self) -> bool {
+        self.paused || self.gate.is_some()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -148,6 +162,7 @@ pub struct NewEndpoint {
     pub profile: Option<Profile>,
     pub credential: Option<Credential>,
     pub verification: Option<(VerifyState, Option<String>)>,
+    pub paused: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -162,6 +177,7 @@ pub struct EndpointPatch {
     pub profile: Option<Option<Profile>>,
     pub credential: Option<Option<Credential>>,
     pub verification: Option<Option<(VerifyState, Option<String>)>>,
+    pub paused: Option<bool>,
     /// Queue `endpoint.updated` for the operator with the change (a change
     /// made by Herald itself, such as a verification outcome, is not
     /// announced). Disabling or enabling is announced either way.
@@ -421,6 +437,14 @@ pub struct ClaimRequest<'a> {
     pub skip: &'a [EndpointId],
     /// Start after this endpoint id (`""`: from the first).
     pub after: &'a str,
+}
+
+/// What a claim through the gates got, and when to ask again: the
+/// earliest time a rate-limited endpoint with due deliveries has a token.
+#[derive(Debug, Default)]
+pub struct GatedClaim {
+    pub deliveries: Vec<ClaimedDelivery>,
+    pub next_at: Option<Timestamp>,
 }
 
 #[derive(Clone, Debug)]

@@ -61,7 +61,7 @@ fn ts(row: &dyn RowGet, col: &str) -> Result<Timestamp, StoreError> {
     Ok(Timestamp::from_millis(row.int(col)?))
 }
 
-fn profile(text: Option<String>) -> Result<Option<Profile>, StoreError> {
+pub fn profile(text: Option<String>) -> Result<Option<Profile>, StoreError> {
     text.map(|t| serde_json::from_str(&t).map_err(|e| corrupt("profile", e))).transpose()
 }
 
@@ -120,6 +120,8 @@ pub const CLAIM_COLUMNS: &str = "d.id AS d_id, d.attempts AS d_attempts, d.lease
     e.metadata AS e_metadata, e.created_at AS e_created_at, e.updated_at AS e_updated_at,
     e.profile AS e_profile, e.credential AS e_credential,
     e.verify_state AS e_verify_state, e.verify_error AS e_verify_error,
+    e.paused AS e_paused, e.rate_milli AS e_rate_milli, e.rate_burst AS e_rate_burst,
+    e.max_in_flight AS e_max_in_flight,
     a.id AS a_id, a.uid AS a_uid, a.name AS a_name, a.live AS a_live, a.metadata AS a_metadata,
     a.profile AS a_profile, a.credential AS a_credential, a.contact_email AS a_contact_email,
     a.created_at AS a_created_at, a.updated_at AS a_updated_at";
@@ -203,9 +205,23 @@ pub fn endpoint_prefixed(row: &dyn RowGet, p: &str) -> Result<Endpoint, StoreErr
                 row.opt_text(&c("verify_error"))?,
             )),
         },
+        paused: row.boolean(&c("paused"))?,
+        gate: gate(row, p)?,
         created_at: ts(row, &c("created_at"))?,
         updated_at: ts(row, &c("updated_at"))?,
     })
+}
+
+/// The stored gate of an endpoint row (none when only paused, or open).
+fn gate(row: &dyn RowGet, p: &str) -> Result<Option<herald_core::flow::Gate>, StoreError> {
+    let c = |name: &str| format!("{p}{name}");
+    let rate_milli = row.opt_int(&c("rate_milli"))?;
+    let max_in_flight = row.opt_int(&c("max_in_flight"))?;
+    if rate_milli.is_none() && max_in_flight.is_none() {
+        return Ok(None);
+    }
+    let burst = row.opt_int(&c("rate_burst"))?.unwrap_or(1);
+    Ok(Some(herald_core::flow::Gate { rate_milli, burst, max_in_flight }))
 }
 
 pub fn endpoint(row: &dyn RowGet) -> Result<Endpoint, StoreError> {

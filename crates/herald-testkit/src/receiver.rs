@@ -30,6 +30,8 @@ pub struct Received {
     pub path: String,
     pub headers: BTreeMap<String, String>,
     pub body: Vec<u8>,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Received {
@@ -51,6 +53,27 @@ struct Inner {
     received: Mutex<Vec<Received>>,
     script: Mutex<VecDeque<Reply>>,
     default: Mutex<Option<Reply>>,
+    /// Requests being answered now, and the most there were at once.
+    open: Mutex<(usize, usize)>,
+}
+
+/// Counts a request as open until dropped (also when the client hangs up).
+struct Open<'a>(&'a Mutex<(usize, usize)>);
+
+impl<'a> Open<'a> {
+    fn new(m: &'a Mutex<(usize, usize)>) -> Self {
+        let mut g = m.lock().unwrap();
+        g.0 += 1;
+        g.1 = g.1.max(g.0);
+        drop(g);
+        Self(m)
+    }
+}
+
+impl Drop for Open<'_> {
+    fn drop(&mut self) {
+        self.0.lock().unwrap().0 -= 1;
+    }
 }
 
 #[derive(Clone)]
@@ -109,6 +132,11 @@ impl TestReceiver {
         }
     }
 
+    /// The most requests that were being answered at once.
+    pub fn max_concurrent(&self) -> usize {
+        self.inner.open.lock().unwrap().1
+    }
+
     /// How many requests arrived in all (cheaper than `received()`).
     pub fn count(&self) -> usize {
         self.inner.received.lock().unwrap().len()
@@ -118,7 +146,9 @@ impl TestReceiver {
 async fn handle(State(inner): State<Arc<Inner>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let headers = headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned())).collect();
     let echo_source: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    inner.received.lock().unwrap().push(Received { path: uri.path().to_owned(), headers, body: body.to_vec() });
+    let _open = Open::new(&inner.open);
+    let at = std::time::Instant::now();
+    inner.received.lock().unwrap().push(Received { path: uri.path().to_owned(), headers, body: body.to_vec(), at });
     let scripted = inner.script.lock().unwrap().pop_front();
     let reply = scripted.or_else(|| inner.default.lock().unwrap().clone()).unwrap_or(Reply::Status(200));
     match reply {

@@ -68,12 +68,37 @@ pub(super) struct EndpointView {
     /// secret still signs (a second `v1,` signature).
     #[schema(value_type = Option<String>, format = DateTime)]
     previous_secret_until: Option<Timestamp>,
+    /// Held: deliveries are queued but wait, using no attempts, until it is
+    /// resumed (`PATCH {"paused": false}`).
+    paused: bool,
+    /// The limits in force, from the effective profile (the application's
+    /// with the endpoint's on top); `null` when there are none.
+    flow: Option<FlowView>,
     /// The failing streak and last outcomes (`null` before any attempt).
     pub(super) health: Option<super::endpoint_ops::HealthView>,
     #[schema(value_type = String, format = DateTime)]
     created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
     updated_at: Timestamp,
+}
+
+#[derive(Serialize, ToSchema)]
+struct FlowView {
+    /// Deliveries per second, every node together.
+    rate_limit: Option<f64>,
+    /// How many may go out at once after a quiet spell.
+    burst: Option<i64>,
+    /// Most deliveries in flight at once, every node together.
+    max_in_flight: Option<i64>,
+}
+
+impl From<herald_core::flow::Gate> for FlowView {
+    fn from(g: herald_core::flow::Gate) -> Self {
+        // Stored rates are at most 1e8 milli-deliveries per second: exact in an f64.
+        #[allow(clippy::cast_precision_loss)]
+        let rate_limit = g.rate_milli.map(|r| r as f64 / 1000.0);
+        Self { rate_limit, burst: g.rate_milli.map(|_| g.burst), max_in_flight: g.max_in_flight }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -100,6 +125,8 @@ impl From<Endpoint> for EndpointView {
             has_credential: e.credential.is_some(),
             verification: e.verification.map(|(status, error)| VerificationView { status, error }),
             previous_secret_until: e.previous_secret.map(|(_, until)| until),
+            paused: e.paused,
+            flow: e.gate.map(FlowView::from),
             health: None,
             created_at: e.created_at,
             updated_at: e.updated_at,
@@ -156,6 +183,9 @@ struct CreateEndpoint {
     event_types: Option<Vec<String>>,
     #[serde(default)]
     disabled: bool,
+    /// Created held: deliveries queue up until it is resumed.
+    #[serde(default)]
+    paused: bool,
     headers: Option<BTreeMap<String, String>>,
     secret: Option<String>,
     #[schema(value_type = Option<Object>)]
@@ -221,6 +251,7 @@ async fn create_endpoint(
         profile,
         credential: body.credential.map(|c| check_credential(&c)).transpose()?,
         verification: effective.verification.as_ref().map(|_| (VerifyState::Pending, None)),
+        paused: body.paused,
     };
     let ep = state.store.create_endpoint(&app.id, new, now).await?;
     let ep = run_verification(&state, &app, ep).await?;
@@ -283,6 +314,8 @@ struct UpdateEndpoint {
     #[schema(value_type = Option<Vec<String>>)]
     event_types: Option<Option<Vec<String>>>,
     disabled: Option<bool>,
+    /// Hold (`true`) or resume (`false`) its deliveries.
+    paused: Option<bool>,
     headers: Option<BTreeMap<String, String>>,
     #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
@@ -318,6 +351,7 @@ async fn update_endpoint(
         profile: body.profile.map(|p| p.map(|p| check_profile("profile", p)).transpose()).transpose()?,
         credential: body.credential.map(|c| c.map(|c| check_credential(&c)).transpose()).transpose()?,
         verification: None,
+        paused: body.paused,
         announce: true,
     };
     let updated = state.store.update_endpoint(&ep.app_id, &ep.id, patch, state.clock.now()).await?;

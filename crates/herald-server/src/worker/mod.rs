@@ -58,6 +58,10 @@ struct Slots {
     /// Endpoints the last claims gave their whole share: a backlog may wait
     /// behind them in the store.
     capped: HashSet<EndpointId>,
+    /// Endpoints whose deliveries came through their gates.
+    gated: HashSet<EndpointId>,
+    /// A gated endpoint's request ended: its gate may let another through.
+    gate_freed: bool,
 }
 
 impl Slots {
@@ -92,6 +96,7 @@ impl Slots {
     /// when nothing was held and the last claim gave `ep` its whole share
     /// (so more of its deliveries may be due in the store): claim again.
     fn finished(&mut self, ep: &EndpointId) -> bool {
+        self.gate_freed |= self.gated.contains(ep);
         if let Some(mut d) = self.lanes.finished(ep) {
             self.held.refresh(&mut d);
             self.start(d);
@@ -150,11 +155,15 @@ impl Worker {
             lanes: Lanes::new(cap),
             in_flight: JoinSet::new(),
             capped: HashSet::new(),
+            gated: HashSet::new(),
+            gate_freed: false,
         };
         let per_endpoint = u32::try_from(cap).unwrap_or(u32::MAX);
         let mut cursor = String::new();
         let mut want_claim = true;
         let mut next_poll = Instant::now() + self.settings.poll_interval;
+        // When to ask the gates (paused, rate-limited, capped endpoints) next.
+        let mut gates_at = Instant::now();
 
         while !*shutdown.borrow() {
             // An endpoint with a backlog in the store freed a slot: claim
@@ -167,6 +176,14 @@ impl Worker {
                     let Some(d) = queue.try_recv() else { break };
                     slots.offer(d);
                 }
+            }
+            // The gates first, when due: a backlog of ungated deliveries
+            // must not keep them waiting.
+            let free = slots.free(concurrency);
+            if free > 0 && (slots.gate_freed || Instant::now() >= gates_at) {
+                slots.gate_freed = false;
+                let limit = u32::try_from(free).unwrap_or(u32::MAX).min(self.settings.batch_size);
+                gates_at = self.claim_gated(&mut slots, limit, per_endpoint).await;
             }
             let free = slots.free(concurrency);
             if want_claim && free > 0 {
@@ -216,17 +233,21 @@ impl Worker {
                     continue;
                 }
             }
-            let free = slots.free(concurrency);
             tokio::select! {
                 d = next_handed_over(&mut self.handed_over), if free > 0 => match d {
                     Some(d) => slots.offer(d),
                     None => self.handed_over = None,
                 },
-                _ = self.wake.notified() => want_claim = true,
+                _ = self.wake.notified() => {
+                    want_claim = true;
+                    gates_at = Instant::now();
+                }
                 _ = tokio::time::sleep_until(next_poll) => {
                     want_claim = true;
+                    gates_at = Instant::now();
                     next_poll = Instant::now() + self.settings.poll_interval;
                 }
+                _ = tokio::time::sleep_until(gates_at), if free > 0 => {}
                 Some(done) = slots.in_flight.join_next(), if !slots.in_flight.is_empty() => {
                     if let Ok(ep) = done {
                         want_claim |= slots.finished(&ep);
@@ -248,6 +269,44 @@ impl Worker {
         let _ = renewer.await;
         drop(slots);
         let _ = settler.await;
+    }
+}
+
+impl Worker {
+    /// Claims through the gates and starts what they let out; returns when
+    /// to ask them again: when the next token is due, at once when the
+    /// claim came back full, else at the next poll.
+    async fn claim_gated(&self, slots: &mut Slots, limit: u32, per_endpoint: u32) -> Instant {
+        let skip = slots.lanes.full();
+        let started = Instant::now();
+        let now = self.sender.clock.now();
+        let req = ClaimRequest { now, limit, lease: self.settings.lease, per_endpoint, skip: &skip, after: "" };
+        let claimed = self.store.claim_gated(&req).await;
+        self.sender.metrics.store_op("claim_gated", started.elapsed());
+        let claimed = match claimed {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "claiming through the gates failed; retrying after the poll interval");
+                return Instant::now() + self.settings.poll_interval;
+            }
+        };
+        let full = claimed.deliveries.len() as u32 >= limit;
+        for d in claimed.deliveries {
+            slots.gated.insert(d.endpoint.id.clone());
+            slots.offer(d);
+        }
+        if full {
+            return Instant::now();
+        }
+        match claimed.next_at {
+            Some(t) => {
+                // From when `now` was read: the claim's own time must not
+                // delay the next token (with a burst of 1 it would be lost).
+                let wait = u64::try_from(t.as_millis() - now.as_millis()).unwrap_or(0);
+                started + Duration::from_millis(wait).min(self.settings.poll_interval)
+            }
+            None => Instant::now() + self.settings.poll_interval,
+        }
     }
 }
 

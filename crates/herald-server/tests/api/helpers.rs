@@ -96,6 +96,8 @@ pub struct TestApp {
     pub metrics_port: Option<u16>,
     pub client: reqwest::Client,
     pub clock: ManualClock,
+    /// Runs on the system clock (`advance` does nothing then).
+    real_time: bool,
     pub store: Arc<dyn Store>,
     pub db: Arc<TestDb>,
     stop: Option<oneshot::Sender<()>>,
@@ -130,34 +132,43 @@ impl TestApp {
 
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let db = Arc::new(TestDb::create().await);
-        Self::spawn_on(db, ManualClock::starting_now(), Arc::new(SystemResolver), tweak).await
+        Self::spawn_on(db, ManualClock::starting_now(), false, Arc::new(SystemResolver), tweak).await
+    }
+
+    /// On the system clock, for what must be measured in real time (rates).
+    pub async fn spawn_real_time(tweak: impl FnOnce(&mut Config)) -> Self {
+        let db = Arc::new(TestDb::create().await);
+        Self::spawn_on(db, ManualClock::starting_now(), true, Arc::new(SystemResolver), tweak).await
     }
 
     /// With host names resolved by `resolver` instead of the system's.
     pub async fn spawn_resolving(resolver: Arc<dyn Resolve>, tweak: impl FnOnce(&mut Config)) -> Self {
         let db = Arc::new(TestDb::create().await);
-        Self::spawn_on(db, ManualClock::starting_now(), resolver, tweak).await
+        Self::spawn_on(db, ManualClock::starting_now(), false, resolver, tweak).await
     }
 
     /// A node on an existing test database (a restart).
     pub async fn spawn_on_db(db: Arc<TestDb>, tweak: impl FnOnce(&mut Config)) -> Self {
-        Self::spawn_on(db, ManualClock::starting_now(), Arc::new(SystemResolver), tweak).await
+        Self::spawn_on(db, ManualClock::starting_now(), false, Arc::new(SystemResolver), tweak).await
     }
 
     /// Another node on the same database and clock (for lease tests).
     pub async fn spawn_sibling(&self, tweak: impl FnOnce(&mut Config)) -> Self {
-        Self::spawn_on(self.db.clone(), self.clock.clone(), Arc::new(SystemResolver), tweak).await
+        Self::spawn_on(self.db.clone(), self.clock.clone(), self.real_time, Arc::new(SystemResolver), tweak).await
     }
 
     async fn spawn_on(
         db: Arc<TestDb>,
         clock: ManualClock,
+        real_time: bool,
         resolver: Arc<dyn Resolve>,
         tweak: impl FnOnce(&mut Config),
     ) -> Self {
         let mut config = test_config(&db.url);
         tweak(&mut config);
-        let seams = Seams { clock: Arc::new(clock.clone()), resolver };
+        let seams_clock: Arc<dyn herald_core::Clock> =
+            if real_time { Arc::new(herald_core::SystemClock) } else { Arc::new(clock.clone()) };
+        let seams = Seams { clock: seams_clock, resolver };
         let app = Application::build_with(config, seams).await.unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());
         let metrics_port = app.metrics_port();
@@ -171,6 +182,7 @@ impl TestApp {
             metrics_port,
             client: reqwest::Client::new(),
             clock,
+            real_time,
             store,
             db,
             stop: Some(stop),

@@ -39,6 +39,7 @@ mod delivery;
 mod destinations;
 mod durability;
 mod faults;
+mod flow;
 mod handover;
 mod limits;
 mod metrics;

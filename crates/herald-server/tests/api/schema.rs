@@ -10,11 +10,7 @@ use sqlx::Row;
 use crate::helpers::*;
 
 /// Schema items only one backend has, and why.
-const OWN: &[(&str, &str)] = &[
-    // PostgreSQL names the node that holds a lease (many nodes share the
-    // database); on SQLite one process owns the file.
-    ("postgres", "column deliveries.leased_by text null"),
-];
+const OWN: &[(&str, &str)] = &[];
 
 /// One fact about a schema, as text both backends can be compared on.
 /// SQLite stores booleans as integers, so both call them `integer`.

@@ -160,6 +160,7 @@ where
             .map_err(StoreError::from_sqlx)?
             .ok_or(StoreError::NotFound("application"))?;
         let mut app = super::one_sealed(&row, self.sealer, rows::application)?;
+        let old_profile = app.profile.clone();
         patch.apply(&mut app, now);
         sqlx::query(
             "UPDATE applications SET uid = $2, name = $3, live = $4, metadata = $5, updated_at = $6,
@@ -177,6 +178,21 @@ where
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict_or(e, "an application with this uid already exists"))?;
+        if app.profile != old_profile {
+            // Its endpoints' gates follow the profile they inherit.
+            let found = sqlx::query("SELECT id, profile, paused FROM endpoints WHERE app_id = $1")
+                .bind(app.id.as_str())
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+            let eps = super::all(&found, |r| {
+                Ok((r.text("id")?, rows::profile(r.opt_text("profile")?)?, r.boolean("paused")?))
+            })?;
+            for (id, profile, paused) in eps {
+                let effective = herald_core::profile::Profile::effective(app.profile.as_ref(), profile.as_ref());
+                self.write_gate(&mut tx, &id, paused, &effective, now).await?;
+            }
+        }
         tx.commit().await.map_err(StoreError::from_sqlx)?;
         self.synced().await?;
         Ok(app)
@@ -296,6 +312,9 @@ where
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict_or(e, "an endpoint with this id already exists"))?;
+        let app_profile = self.app_profile(&mut tx, app.as_str()).await?;
+        let effective = herald_core::profile::Profile::effective(app_profile.as_ref(), new.profile.as_ref());
+        let gate = self.write_gate(&mut tx, new.id.as_str(), new.paused, &effective, now).await?;
         let ep = Endpoint {
             id: new.id,
             app_id: app.clone(),
@@ -312,6 +331,8 @@ where
             profile: new.profile,
             credential: new.credential,
             verification: new.verification,
+            paused: new.paused,
+            gate,
             created_at: now,
             updated_at: now,
         };
@@ -411,6 +432,9 @@ where
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from_sqlx)?;
+        let app_profile = self.app_profile(&mut tx, app.as_str()).await?;
+        let effective = herald_core::profile::Profile::effective(app_profile.as_ref(), ep.profile.as_ref());
+        ep.gate = self.write_gate(&mut tx, ep.id.as_str(), ep.paused, &effective, now).await?;
         self.announce(&mut tx, &kinds, &ep, now).await?;
         tx.commit().await.map_err(StoreError::from_sqlx)?;
         self.synced().await?;

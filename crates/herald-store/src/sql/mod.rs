@@ -17,6 +17,7 @@
 mod catalog;
 mod dead_letters;
 pub mod fanout;
+mod gates;
 pub mod health;
 mod migrate;
 pub mod notifications;
@@ -58,6 +59,13 @@ pub trait SqlBackend: Send + Sync + 'static {
     /// Statements that turn on and off zeroing removed content in the
     /// file, around the removal of payloads (SQLite's `secure_delete`).
     const SECURE_DELETE: Option<(&'static str, &'static str)> = None;
+    /// Appended to the gated claim's read of its gates (`g`) so that other
+    /// nodes skip a gate while it is served (PostgreSQL's `FOR UPDATE OF g
+    /// SKIP LOCKED`); empty where writes are serialised anyway.
+    const LOCK_GATES: &'static str = "";
+    /// Appended to a subquery choosing rows to lease, so that rows another
+    /// transaction holds are skipped.
+    const SKIP_LOCKED: &'static str = "";
 
     /// The pool writes go through.
     fn writer(&self) -> &Pool<Self::Db>;
@@ -74,6 +82,11 @@ pub trait SqlBackend: Send + Sync + 'static {
 
     /// Seals and opens endpoint secrets and credentials.
     fn sealer(&self) -> &crate::seal::Sealer;
+
+    /// The name leases are taken under, where nodes share the database.
+    fn node(&self) -> Option<&str> {
+        None
+    }
 
     /// The notification channels operational events are queued for.
     fn channels(&self) -> NotifyChannels {
@@ -110,6 +123,8 @@ pub struct Sql<'a, DB: Database> {
     json_values: &'static str,
     secure_delete: Option<(&'static str, &'static str)>,
     channels: crate::NotifyChannels,
+    lock_gates: &'static str,
+    skip_locked: &'static str,
 }
 
 impl<'a, DB: Database> Sql<'a, DB> {
@@ -124,6 +139,8 @@ impl<'a, DB: Database> Sql<'a, DB> {
             json_values: B::JSON_VALUES,
             secure_delete: B::SECURE_DELETE,
             channels: backend.channels(),
+            lock_gates: B::LOCK_GATES,
+            skip_locked: B::SKIP_LOCKED,
         }
     }
 
@@ -418,6 +435,9 @@ where
 
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
         SqlBackend::claim_batch(self, req).await
+    }
+    async fn claim_gated(&self, req: &ClaimRequest<'_>) -> StoreResult<GatedClaim> {
+        Sql::of(self).claim_gated(req, self.node()).await
     }
     async fn renew(&self, leases: &[(i64, i64)], until: Timestamp) -> StoreResult<usize> {
         SqlBackend::renew(self, leases, until).await

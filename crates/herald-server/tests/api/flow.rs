@@ -1,0 +1,240 @@
+//! Flow control: pausing, rate limits and caps on deliveries in flight,
+//! enforced in the store for every node together.
+
+use std::time::Duration;
+
+use herald_testkit::{Received, Reply, TestReceiver};
+use serde_json::{json, Value};
+
+use crate::helpers::{Backend, TestApp, BACKEND};
+
+async fn endpoint(app: &TestApp, app_id: &str, ep: &str) -> Value {
+    let (status, v) = app.get(&format!("/api/v1/apps/{app_id}/endpoints/{ep}")).await;
+    assert_eq!(status.as_u16(), 200, "{v}");
+    v
+}
+
+async fn stats(app: &TestApp, app_id: &str, ep: &str) -> Value {
+    let (status, v) = app.get(&format!("/api/v1/apps/{app_id}/endpoints/{ep}/stats?window=week")).await;
+    assert_eq!(status.as_u16(), 200, "{v}");
+    v
+}
+
+/// The endpoint's stats once nothing is queued or in flight (bounded).
+async fn settled_stats(app: &TestApp, app_id: &str, ep: &str) -> Value {
+    for _ in 0..200 {
+        let s = stats(app, app_id, ep).await;
+        if s["backlog"] == 0 {
+            return s;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the backlog never emptied: {}", stats(app, app_id, ep).await);
+}
+
+/// Deliveries per second between the first arrival and the last.
+fn rate(got: &[Received]) -> f64 {
+    let first = got.iter().map(|r| r.at).min().unwrap();
+    let last = got.iter().map(|r| r.at).max().unwrap();
+    (got.len() - 1) as f64 / (last - first).as_secs_f64()
+}
+
+async fn a_paused_endpoint_holds_1000_deliveries_and_sends_them_all_on_resume() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/hook"), "paused": true })).await;
+    assert_eq!(ep["paused"], true, "{ep}");
+    let ep = ep["id"].as_str().unwrap().to_owned();
+    for n in 0..1000 {
+        app.publish(&app_id, "a.b", json!({ "n": n })).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // An hour passes: every retry schedule would have run by now.
+    app.advance(Duration::from_secs(3600));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(rx.count(), 0, "paused: nothing is sent");
+    let held = stats(&app, &app_id, &ep).await;
+    assert_eq!(held["attempts"], 0, "no attempt is used while paused: {held}");
+    assert_eq!(held["backlog"], 1000, "{held}");
+
+    let (status, view) = app.patch(&format!("/api/v1/apps/{app_id}/endpoints/{ep}"), json!({ "paused": false })).await;
+    assert_eq!(status.as_u16(), 200, "{view}");
+    assert_eq!(view["paused"], false);
+    rx.wait_for_within("/hook", 1000, Duration::from_secs(60)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(rx.count(), 1000, "each once");
+    let sent = settled_stats(&app, &app_id, &ep).await;
+    assert_eq!(sent["attempts"], 1000, "one attempt each: {sent}");
+    assert_eq!(sent["delivered"], 1000, "{sent}");
+}
+
+async fn pausing_holds_new_deliveries_and_disabling_is_different() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    let ep = ep["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/apps/{app_id}/endpoints/{ep}");
+    let first = app.publish(&app_id, "a.b", json!({ "n": 1 })).await;
+    rx.wait_for("/hook", 1).await;
+    let (status, body) = app.patch(&path, json!({ "paused": true })).await;
+    assert_eq!(status.as_u16(), 200, "{body}");
+    let held = app.publish(&app_id, "a.b", json!({ "n": 2 })).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(rx.count(), 1, "the new delivery waits");
+    let msg = app.message(&app_id, &held).await;
+    assert_eq!(msg["deliveries"][0]["status"], "pending", "queued, not dropped: {msg}");
+    // Disabling instead queues nothing new for the endpoint.
+    let (_, _) = app.patch(&path, json!({ "paused": false, "disabled": true })).await;
+    let skipped = app.publish(&app_id, "a.b", json!({ "n": 3 })).await;
+    assert!(app.message(&app_id, &skipped).await["deliveries"].as_array().unwrap().is_empty());
+    assert_ne!(first, held);
+}
+
+async fn a_rate_limit_holds_the_send_rate_within_ten_percent() {
+    let app = TestApp::spawn_real_time(|_| {}).await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    let profile = json!({ "rate_limit": { "per_second": 20, "burst": 1 } });
+    let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/hook"), "profile": profile })).await;
+    assert_eq!(ep["flow"], json!({ "rate_limit": 20.0, "burst": 1, "max_in_flight": null }), "{ep}");
+    for n in 0..61 {
+        app.publish(&app_id, "a.b", json!({ "n": n })).await;
+    }
+    let got = rx.wait_for_within("/hook", 61, Duration::from_secs(30)).await;
+    let r = rate(&got);
+    eprintln!("measured rate, one node: {r:.2} deliveries/s (limit 20)");
+    assert!((18.0..=22.0).contains(&r), "measured {r:.2} deliveries/s against a limit of 20");
+    let ep = ep["id"].as_str().unwrap();
+    let s = settled_stats(&app, &app_id, ep).await;
+    assert_eq!(s["attempts"], 61, "waiting for the limit uses no attempts: {s}");
+}
+
+async fn a_cap_holds_the_requests_in_flight() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    rx.set_default(Reply::Hang(Duration::from_millis(150)));
+    let app_id = app.create_app().await;
+    let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/hook"), "profile": { "max_in_flight": 3 } })).await;
+    assert_eq!(ep["flow"]["max_in_flight"], 3, "{ep}");
+    for n in 0..30 {
+        app.publish(&app_id, "a.b", json!({ "n": n })).await;
+    }
+    rx.wait_for_within("/hook", 30, Duration::from_secs(30)).await;
+    assert_eq!(rx.max_concurrent(), 3, "never above the cap, and it was used");
+}
+
+/// The application's profile sets its endpoints' limits, unless an
+/// endpoint's own profile overrides them; bad limits are refused.
+async fn limits_follow_the_application_profile_and_bad_ones_are_refused() {
+    let app = TestApp::spawn().await;
+    let app_id = app.create_app().await;
+    let plain = app.create_endpoint(&app_id, json!({ "url": "https://example.com/a" })).await;
+    let own = app
+        .create_endpoint(&app_id, json!({ "url": "https://example.com/b", "profile": { "max_in_flight": 9 } }))
+        .await;
+    assert!(plain["flow"].is_null(), "{plain}");
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/apps/{app_id}"),
+            json!({ "profile": { "max_in_flight": 2, "rate_limit": { "per_second": 0.5 } } }),
+        )
+        .await;
+    assert_eq!(status.as_u16(), 200, "{body}");
+    let plain_id = plain["id"].as_str().unwrap();
+    let own_id = own["id"].as_str().unwrap();
+    let v = endpoint(&app, &app_id, plain_id).await;
+    assert_eq!(v["flow"], json!({ "rate_limit": 0.5, "burst": 1, "max_in_flight": 2 }), "{v}");
+    let v = endpoint(&app, &app_id, own_id).await;
+    assert_eq!(v["flow"]["max_in_flight"], 9, "the endpoint's own profile wins: {v}");
+    let (_, _) = app.patch(&format!("/api/v1/apps/{app_id}"), json!({ "profile": null })).await;
+    assert!(endpoint(&app, &app_id, plain_id).await["flow"].is_null());
+
+    for bad in [
+        json!({ "rate_limit": { "per_second": 0 } }),
+        json!({ "rate_limit": { "per_second": 5, "burst": 0 } }),
+        json!({ "rate_limit": { "per_second": "fast" } }),
+        json!({ "max_in_flight": 0 }),
+    ] {
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/apps/{app_id}/endpoints"),
+                json!({ "url": "https://example.com/c", "profile": bad }),
+            )
+            .await;
+        assert_eq!(status.as_u16(), 422, "{body}");
+        assert_eq!(body["code"], "validation_error", "{body}");
+    }
+    let (status, body) =
+        app.patch(&format!("/api/v1/apps/{app_id}/endpoints/{plain_id}"), json!({ "paused": "yes" })).await;
+    assert_eq!(status.as_u16(), 422, "{body}");
+}
+
+crate::both_stores!(
+    a_paused_endpoint_holds_1000_deliveries_and_sends_them_all_on_resume,
+    pausing_holds_new_deliveries_and_disabling_is_different,
+    a_rate_limit_holds_the_send_rate_within_ten_percent,
+    a_cap_holds_the_requests_in_flight,
+    limits_follow_the_application_profile_and_bad_ones_are_refused,
+);
+
+/// Three nodes on one PostgreSQL, each publishing and delivering: the rate
+/// and the cap hold for all of them together.
+async fn three_nodes_share_one_rate_limit_and_one_cap() {
+    let app = TestApp::spawn_real_time(|_| {}).await;
+    let b = app.spawn_sibling(|_| {}).await;
+    let c = app.spawn_sibling(|_| {}).await;
+    let rx = TestReceiver::start().await;
+    let capped = TestReceiver::start().await;
+    capped.set_default(Reply::Hang(Duration::from_millis(150)));
+    let app_id = app.create_app().await;
+    // The default burst: a second's worth (30), then 30 a second.
+    let profile = json!({ "rate_limit": { "per_second": 30 } });
+    // Created paused, so that the whole backlog is there when it resumes.
+    let limited = app
+        .create_endpoint(
+            &app_id,
+            json!({ "url": rx.url("/hook"), "event_types": ["rate.*"], "profile": profile, "paused": true }),
+        )
+        .await;
+    app.create_endpoint(
+        &app_id,
+        json!({ "url": capped.url("/hook"), "event_types": ["cap.*"], "profile": { "max_in_flight": 4 } }),
+    )
+    .await;
+    let nodes = [&app, &b, &c];
+    for n in 0..121 {
+        nodes[n % 3].publish(&app_id, "rate.tick", json!({ "n": n })).await;
+    }
+    for n in 0..60 {
+        nodes[n % 3].publish(&app_id, "cap.tick", json!({ "n": n })).await;
+    }
+    let limited = limited["id"].as_str().unwrap();
+    let (status, body) =
+        b.patch(&format!("/api/v1/apps/{app_id}/endpoints/{limited}"), json!({ "paused": false })).await;
+    assert_eq!(status.as_u16(), 200, "{body}");
+    let mut got = rx.wait_for_within("/hook", 121, Duration::from_secs(30)).await;
+    got.sort_by_key(|r| r.at);
+    let burst = got.iter().filter(|r| r.at < got[0].at + Duration::from_millis(100)).count();
+    assert!(burst <= 34, "{burst} in the first 100 ms: the burst is 30 (plus 3 tokens' refill)");
+    // After the burst: the rate.
+    let r = rate(&got[30..]);
+    eprintln!("measured rate, three nodes: {r:.2} deliveries/s after a burst of {burst} (limit 30)");
+    assert!((27.0..=33.0).contains(&r), "three nodes sent {r:.2} deliveries/s against a limit of 30");
+    capped.wait_for_within("/hook", 60, Duration::from_secs(30)).await;
+    assert_eq!(capped.max_concurrent(), 4, "never above the cap across nodes, and it was used");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(rx.count(), 121, "each once");
+    assert_eq!(capped.count(), 60, "each once");
+    b.stop().await;
+    c.stop().await;
+}
+
+#[tokio::test]
+async fn three_postgres_nodes_share_one_rate_limit_and_one_cap() {
+    if !crate::helpers::postgres_available().await {
+        return;
+    }
+    BACKEND.scope(Backend::Postgres, three_nodes_share_one_rate_limit_and_one_cap()).await;
+}

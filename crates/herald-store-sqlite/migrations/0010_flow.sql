@@ -1,0 +1,32 @@
+-- Flow control: an endpoint may be paused, and its profile may set a rate
+-- limit and a cap on deliveries in flight. Such an endpoint is gated: its
+-- deliveries are claimed only through its gate, never handed over in
+-- memory. `gated` and the limits are kept by the store from the effective
+-- profile (the application's with the endpoint's on top).
+ALTER TABLE endpoints ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE endpoints ADD COLUMN gated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE endpoints ADD COLUMN rate_milli INTEGER;
+ALTER TABLE endpoints ADD COLUMN rate_burst INTEGER;
+ALTER TABLE endpoints ADD COLUMN max_in_flight INTEGER;
+CREATE INDEX endpoints_gated ON endpoints(id) WHERE gated = 1;
+
+-- The bucket of a rate-limited endpoint, shared by every node: micro-tokens
+-- at `refilled_at`. Claims lock the row (PostgreSQL) while they spend it.
+CREATE TABLE endpoint_gates (
+    endpoint_id TEXT PRIMARY KEY REFERENCES endpoints(id) ON DELETE CASCADE,
+    tokens      INTEGER NOT NULL,
+    refilled_at INTEGER NOT NULL
+);
+
+-- The leases a gate gave out: a gated endpoint's deliveries in flight are
+-- the rows whose delivery still holds that lease.
+CREATE TABLE gate_leases (
+    delivery_id INTEGER PRIMARY KEY,
+    endpoint_id TEXT NOT NULL,
+    lease       INTEGER NOT NULL
+);
+CREATE INDEX gate_leases_endpoint ON gate_leases(endpoint_id);
+
+-- The node that holds a lease, as on PostgreSQL (one process owns a
+-- SQLite file, so only the gate's claims name it).
+ALTER TABLE deliveries ADD COLUMN leased_by TEXT;

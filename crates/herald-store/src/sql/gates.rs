@@ -1,0 +1,286 @@
+//! Gated endpoints (paused, rate limited or capped in flight): their gates
+//! as the catalog writes them, and the claim that leases their deliveries
+//! through them. The claim locks each gate it serves (PostgreSQL: `FOR
+//! UPDATE SKIP LOCKED`, so another node skips it meanwhile; SQLite: the
+//! write transaction), refills and spends its bucket and counts its leases
+//! in flight, so a limit holds for all nodes together.
+
+use herald_core::flow::{self, Bucket, Gate};
+use herald_core::profile::Profile;
+use herald_core::Timestamp;
+use serde_json::{json, Value};
+use sqlx::{Database, Encode, Executor, IntoArguments, Type};
+
+use super::{all, Sql, SqlRow};
+use crate::rows::{self, RowGet};
+use crate::*;
+
+/// Most gates one claim serves.
+const GATES_PER_CLAIM: i64 = 256;
+
+/// One gate a claim serves, as stored.
+struct Served {
+    endpoint: String,
+    gate: Gate,
+    bucket: Bucket,
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl<DB> Sql<'_, DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> SqlRow<'r, DB::Row>: RowGet,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> Option<i64>: Encode<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> bool: Encode<'q, DB> + Type<DB>,
+{
+    /// The application's own profile, inside the caller's transaction.
+    pub(super) async fn app_profile(&self, conn: &mut DB::Connection, app: &str) -> StoreResult<Option<Profile>> {
+        let found = sqlx::query("SELECT profile FROM applications WHERE id = $1")
+            .bind(app)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        let text = all(&found, |r| r.opt_text("profile"))?.into_iter().next().flatten();
+        rows::profile(text)
+    }
+
+    /// Stores whether the endpoint is paused and the gate its effective
+    /// profile sets; a new bucket starts full, a smaller burst cuts the
+    /// tokens held. Returns the gate.
+    pub(super) async fn write_gate(
+        &self,
+        conn: &mut DB::Connection,
+        endpoint: &str,
+        paused: bool,
+        effective: &Profile,
+        now: Timestamp,
+    ) -> StoreResult<Option<Gate>> {
+        let gate = effective.gate();
+        sqlx::query(
+            "UPDATE endpoints SET paused = $2, gated = $3, rate_milli = $4, rate_burst = $5, max_in_flight = $6
+             WHERE id = $1",
+        )
+        .bind(endpoint)
+        .bind(paused)
+        .bind(paused || gate.is_some())
+        .bind(gate.and_then(|g| g.rate_milli))
+        .bind(gate.map(|g| g.burst))
+        .bind(gate.and_then(|g| g.max_in_flight))
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+        if paused || gate.is_some() {
+            let full = gate.map_or(0, |g| g.full());
+            sqlx::query(
+                "INSERT INTO endpoint_gates (endpoint_id, tokens, refilled_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (endpoint_id) DO UPDATE SET
+                     tokens = CASE WHEN endpoint_gates.tokens > excluded.tokens THEN excluded.tokens
+                              ELSE endpoint_gates.tokens END",
+            )
+            .bind(endpoint)
+            .bind(full)
+            .bind(now.as_millis())
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        } else {
+            sqlx::query("DELETE FROM endpoint_gates WHERE endpoint_id = $1")
+                .bind(endpoint)
+                .execute(&mut *conn)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+        }
+        Ok(gate)
+    }
+
+    /// Leases due deliveries of gated endpoints, as many as each gate
+    /// allows now (at most `per_endpoint` each, `limit` in all), the gates
+    /// waiting longest first.
+    pub async fn claim_gated(&self, req: &ClaimRequest<'_>, node: Option<&str>) -> StoreResult<GatedClaim> {
+        let now = req.now.as_millis();
+        let mut tx = super::begin(self.writer, self.begin).await?;
+        let skip = to_json(&req.skip.iter().map(|e| e.as_str()).collect::<Vec<_>>())?;
+        let sql = format!(
+            "SELECT g.endpoint_id, g.tokens, g.refilled_at, e.rate_milli, e.rate_burst, e.max_in_flight
+             FROM endpoint_gates g JOIN endpoints e ON e.id = g.endpoint_id
+             WHERE e.gated = TRUE AND e.paused = FALSE AND e.disabled = FALSE
+               AND g.endpoint_id NOT IN (SELECT value FROM {texts})
+               AND EXISTS (SELECT 1 FROM deliveries d
+                           WHERE d.endpoint_id = g.endpoint_id AND d.state IN ('pending', 'retrying')
+                             AND d.due_at <= $2 AND (d.leased_until IS NULL OR d.leased_until <= $2))
+             ORDER BY g.refilled_at, g.endpoint_id LIMIT $3{lock}",
+            texts = self.json_texts,
+            lock = self.lock_gates,
+        );
+        let found = sqlx::query(&sql)
+            .bind(skip)
+            .bind(now)
+            .bind(GATES_PER_CLAIM)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        let served = all(&found, |r| {
+            let max_in_flight = r.opt_int("max_in_flight")?;
+            let rate_milli = r.opt_int("rate_milli")?;
+            Ok(Served {
+                endpoint: r.text("endpoint_id")?,
+                gate: Gate { rate_milli, burst: r.opt_int("rate_burst")?.unwrap_or(1), max_in_flight },
+                bucket: Bucket { tokens: r.int("tokens")?, at_ms: r.int("refilled_at")? },
+            })
+        })?;
+        if served.is_empty() {
+            tx.commit().await.map_err(StoreError::from_sqlx)?;
+            return Ok(GatedClaim::default());
+        }
+        let capped: Vec<&str> =
+            served.iter().filter(|s| s.gate.max_in_flight.is_some()).map(|s| s.endpoint.as_str()).collect();
+        let in_flight = self.in_flight(&mut tx, &capped, now).await?;
+
+        let token: i64 = rand::random();
+        let until = req.now.plus(req.lease).as_millis();
+        let mut left = req.limit;
+        let mut next_at: Option<i64> = None;
+        let mut leased: Vec<i64> = Vec::new();
+        let mut tracked: Vec<Value> = Vec::new();
+        for s in &served {
+            if left == 0 {
+                next_at = Some(now);
+                break;
+            }
+            let n = in_flight.iter().find(|(e, _)| *e == s.endpoint).map_or(0, |(_, n)| *n);
+            let a = flow::allowance(&s.gate, s.bucket, n, req.per_endpoint.min(left), now);
+            if let Some(t) = a.next_at_ms {
+                next_at = Some(next_at.map_or(t, |x| x.min(t)));
+            }
+            if a.take == 0 {
+                continue;
+            }
+            let ids = self.lease_due(&mut tx, &s.endpoint, a.take, token, until, node, now).await?;
+            let taken = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            left = left.saturating_sub(taken);
+            let unspent = i64::from(a.take - taken.min(a.take)) * flow::TOKEN;
+            sqlx::query("UPDATE endpoint_gates SET tokens = $2, refilled_at = $3 WHERE endpoint_id = $1")
+                .bind(s.endpoint.as_str())
+                .bind(if s.gate.rate_milli.is_some() { a.bucket.tokens + unspent } else { 0 })
+                .bind(a.bucket.at_ms)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+            if s.gate.max_in_flight.is_some() {
+                tracked.extend(ids.iter().map(|id| json!([id, s.endpoint, token])));
+            }
+            leased.extend(ids);
+        }
+        if !tracked.is_empty() {
+            let sql = format!(
+                "INSERT INTO gate_leases (delivery_id, endpoint_id, lease)
+                 SELECT CAST(r.value ->> 0 AS BIGINT), r.value ->> 1, CAST(r.value ->> 2 AS BIGINT)
+                 FROM {values} AS r WHERE TRUE
+                 ON CONFLICT (delivery_id) DO UPDATE SET endpoint_id = excluded.endpoint_id, lease = excluded.lease",
+                values = self.json_values,
+            );
+            sqlx::query(&sql).bind(to_json(&tracked)?).execute(&mut *tx).await.map_err(StoreError::from_sqlx)?;
+        }
+        let deliveries =
+            if leased.is_empty() { Vec::new() } else { self.leased(&mut tx, &leased, token, until).await? };
+        tx.commit().await.map_err(StoreError::from_sqlx)?;
+        Ok(GatedClaim { deliveries, next_at: next_at.map(Timestamp::from_millis) })
+    }
+
+    /// The leases each capped endpoint has out now; the rows of leases
+    /// that ended (settled, given back, run out) are removed on the way.
+    async fn in_flight(&self, conn: &mut DB::Connection, capped: &[&str], now: i64) -> StoreResult<Vec<(String, i64)>> {
+        if capped.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = to_json(&capped)?;
+        let live = "SELECT 1 FROM deliveries d WHERE d.id = gate_leases.delivery_id AND d.lease = gate_leases.lease
+                    AND d.leased_until > $2";
+        let sql = format!(
+            "DELETE FROM gate_leases WHERE endpoint_id IN (SELECT value FROM {texts}) AND NOT EXISTS ({live})",
+            texts = self.json_texts
+        );
+        sqlx::query(&sql).bind(list.clone()).bind(now).execute(&mut *conn).await.map_err(StoreError::from_sqlx)?;
+        let sql = format!(
+            "SELECT endpoint_id, COUNT(*) AS n FROM gate_leases
+             WHERE endpoint_id IN (SELECT value FROM {texts}) AND EXISTS ({live})
+             GROUP BY endpoint_id",
+            texts = self.json_texts
+        );
+        let found =
+            sqlx::query(&sql).bind(list).bind(now).fetch_all(&mut *conn).await.map_err(StoreError::from_sqlx)?;
+        all(&found, |r| Ok((r.text("endpoint_id")?, r.int("n")?)))
+    }
+
+    /// Leases up to `n` of the endpoint's due deliveries, earliest first.
+    #[allow(clippy::too_many_arguments)]
+    async fn lease_due(
+        &self,
+        conn: &mut DB::Connection,
+        endpoint: &str,
+        n: u32,
+        token: i64,
+        until: i64,
+        node: Option<&str>,
+        now: i64,
+    ) -> StoreResult<Vec<i64>> {
+        let sql = format!(
+            "UPDATE deliveries SET lease = $1, leased_until = $2, leased_by = $3, updated_at = $4
+             WHERE id IN (SELECT id FROM deliveries
+                          WHERE endpoint_id = $5 AND state IN ('pending', 'retrying') AND due_at <= $4
+                            AND (leased_until IS NULL OR leased_until <= $4)
+                          ORDER BY due_at, id LIMIT $6{skip})
+             RETURNING id",
+            skip = self.skip_locked,
+        );
+        let found = sqlx::query(&sql)
+            .bind(token)
+            .bind(until)
+            .bind(node)
+            .bind(now)
+            .bind(endpoint)
+            .bind(i64::from(n))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        all(&found, |r| r.int("id"))
+    }
+
+    /// What sending needs of the deliveries just leased under `token`.
+    async fn leased(
+        &self,
+        conn: &mut DB::Connection,
+        ids: &[i64],
+        token: i64,
+        until: i64,
+    ) -> StoreResult<Vec<ClaimedDelivery>> {
+        let sql = format!(
+            "SELECT {columns}
+             FROM deliveries d
+             JOIN messages m ON m.id = d.msg_id
+             JOIN endpoints e ON e.id = d.endpoint_id
+             JOIN applications a ON a.id = d.app_id
+             WHERE d.id IN (SELECT CAST(value AS BIGINT) FROM {texts}) AND d.lease = $2
+             ORDER BY d.due_at, d.id",
+            columns = rows::CLAIM_COLUMNS,
+            texts = self.json_texts,
+        );
+        let found = sqlx::query(&sql)
+            .bind(to_json(&ids)?)
+            .bind(token)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        let mut claims = rows::ClaimBuilder::new(Timestamp::from_millis(until));
+        found.iter().map(|r| claims.add(&SqlRow(r, Some(self.sealer)))).collect()
+    }
+}
