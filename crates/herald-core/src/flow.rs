@@ -37,6 +37,34 @@ impl RateLimit {
     }
 }
 
+/// `circuit_breaker` in a profile: after `failures` consecutive failed
+/// attempts the endpoint's circuit opens and its due deliveries wait
+/// (using no attempts); after `cool_down_secs` one probe goes out, and a
+/// success closes the circuit (a failure opens it again).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CircuitBreaker {
+    pub failures: u32,
+    pub cool_down_secs: u64,
+}
+
+impl CircuitBreaker {
+    pub fn check(&self) -> Result<(), ParseError> {
+        if !(1..=1000).contains(&self.failures) {
+            return Err(ParseError::new("circuit_breaker.failures must be between 1 and 1000"));
+        }
+        if !(1..=86_400).contains(&self.cool_down_secs) {
+            return Err(ParseError::new("circuit_breaker.cool_down_secs must be between 1 and 86400"));
+        }
+        Ok(())
+    }
+
+    /// Whether a streak of `consecutive` failures opens the circuit.
+    pub fn opens_at(&self, consecutive: u64) -> bool {
+        consecutive >= u64::from(self.failures)
+    }
+}
+
 /// One token in the bucket's unit: the bucket counts micro-tokens, so that
 /// a rate in milli-deliveries per second adds a whole number per
 /// millisecond.
@@ -182,6 +210,15 @@ mod tests {
         let a = allowance(&g, Bucket { tokens: 0, at_ms: 1000 }, 0, 1, 0);
         assert_eq!(a.take, 0);
         assert_eq!(a.bucket.at_ms, 1000);
+    }
+
+    #[test]
+    fn a_breaker_opens_at_its_count() {
+        let b = CircuitBreaker { failures: 3, cool_down_secs: 10 };
+        assert!(!b.opens_at(2) && b.opens_at(3) && b.opens_at(30));
+        assert!(CircuitBreaker { failures: 0, cool_down_secs: 10 }.check().is_err());
+        assert!(CircuitBreaker { failures: 3, cool_down_secs: 0 }.check().is_err());
+        assert!(b.check().is_ok());
     }
 
     #[test]

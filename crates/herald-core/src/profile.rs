@@ -49,6 +49,10 @@ pub struct Profile {
     /// Most deliveries in flight to the endpoint at once, every node together.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_in_flight: Option<u32>,
+    /// Holds an endpoint's deliveries after repeated failures; see
+    /// [`crate::flow::CircuitBreaker`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circuit_breaker: Option<crate::flow::CircuitBreaker>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -264,6 +268,9 @@ impl Profile {
         if let Some(r) = &self.rate_limit {
             r.check()?;
         }
+        if let Some(c) = &self.circuit_breaker {
+            c.check()?;
+        }
         if matches!(self.max_in_flight, Some(0)) || self.max_in_flight.is_some_and(|n| n > 10_000) {
             return Err(ParseError::new("max_in_flight must be between 1 and 10000"));
         }
@@ -317,6 +324,7 @@ impl Profile {
             auto_disable: over.auto_disable.or(self.auto_disable),
             rate_limit: over.rate_limit.or(self.rate_limit),
             max_in_flight: over.max_in_flight.or(self.max_in_flight),
+            circuit_breaker: over.circuit_breaker.or(self.circuit_breaker),
         }
     }
 

@@ -8,6 +8,10 @@ ALTER TABLE endpoints ADD COLUMN gated BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE endpoints ADD COLUMN rate_milli BIGINT;
 ALTER TABLE endpoints ADD COLUMN rate_burst BIGINT;
 ALTER TABLE endpoints ADD COLUMN max_in_flight BIGINT;
+-- An open circuit (the profile's circuit_breaker): its deliveries wait
+-- until then, then one probe goes out; a success closes it.
+ALTER TABLE endpoints ADD COLUMN circuit_open_until BIGINT;
+ALTER TABLE endpoints ADD COLUMN circuit_reason TEXT;
 CREATE INDEX endpoints_gated ON endpoints(id) WHERE gated;
 
 -- The bucket of a rate-limited endpoint, shared by every node: micro-tokens

@@ -8,6 +8,10 @@ ALTER TABLE endpoints ADD COLUMN gated INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE endpoints ADD COLUMN rate_milli INTEGER;
 ALTER TABLE endpoints ADD COLUMN rate_burst INTEGER;
 ALTER TABLE endpoints ADD COLUMN max_in_flight INTEGER;
+-- An open circuit (the profile's circuit_breaker): its deliveries wait
+-- until then, then one probe goes out; a success closes it.
+ALTER TABLE endpoints ADD COLUMN circuit_open_until INTEGER;
+ALTER TABLE endpoints ADD COLUMN circuit_reason TEXT;
 CREATE INDEX endpoints_gated ON endpoints(id) WHERE gated = 1;
 
 -- The bucket of a rate-limited endpoint, shared by every node: micro-tokens

@@ -137,6 +137,9 @@ pub struct Endpoint {
     /// The rate limit and cap its effective profile sets, as the store
     /// keeps them (the store writes this; changes to it are ignored).
     pub gate: Option<herald_core::flow::Gate>,
+    /// An open circuit: until when its deliveries wait (then one probe
+    /// goes out), and why it opened. The store writes this.
+    pub circuit: Option<(Timestamp, String)>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -145,7 +148,7 @@ impl Endpoint {
     /// Whether its deliveries go only through its gate (paused, rate
     /// limited or capped), never handed over in memory.
     pub fn gated(&self) -> bool {
-        self.paused || self.gate.is_some()
+        self.paused || self.gate.is_some() || self.circuit.is_some()
     }
 }
 
@@ -487,6 +490,8 @@ pub struct Settlement {
     /// The endpoint's auto-disable rule (`None`: the attempt does not
     /// count towards its health, e.g. none was made).
     pub auto_disable: Option<herald_core::health::AutoDisable>,
+    /// The endpoint's circuit breaker, if its profile sets one.
+    pub circuit: Option<herald_core::flow::CircuitBreaker>,
 }
 
 impl Settlement {
@@ -503,6 +508,7 @@ impl Settlement {
             error: None,
             disable_endpoint: None,
             auto_disable: None,
+            circuit: None,
         }
     }
 }

@@ -121,7 +121,8 @@ pub const CLAIM_COLUMNS: &str = "d.id AS d_id, d.attempts AS d_attempts, d.lease
     e.profile AS e_profile, e.credential AS e_credential,
     e.verify_state AS e_verify_state, e.verify_error AS e_verify_error,
     e.paused AS e_paused, e.rate_milli AS e_rate_milli, e.rate_burst AS e_rate_burst,
-    e.max_in_flight AS e_max_in_flight,
+    e.max_in_flight AS e_max_in_flight, e.circuit_open_until AS e_circuit_open_until,
+    e.circuit_reason AS e_circuit_reason,
     a.id AS a_id, a.uid AS a_uid, a.name AS a_name, a.live AS a_live, a.metadata AS a_metadata,
     a.profile AS a_profile, a.credential AS a_credential, a.contact_email AS a_contact_email,
     a.created_at AS a_created_at, a.updated_at AS a_updated_at";
@@ -207,6 +208,12 @@ pub fn endpoint_prefixed(row: &dyn RowGet, p: &str) -> Result<Endpoint, StoreErr
         },
         paused: row.boolean(&c("paused"))?,
         gate: gate(row, p)?,
+        circuit: match row.opt_int(&c("circuit_open_until"))? {
+            Some(until) => {
+                Some((Timestamp::from_millis(until), row.opt_text(&c("circuit_reason"))?.unwrap_or_default()))
+            }
+            None => None,
+        },
         created_at: ts(row, &c("created_at"))?,
         updated_at: ts(row, &c("updated_at"))?,
     })

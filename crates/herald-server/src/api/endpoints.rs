@@ -74,12 +74,23 @@ pub(super) struct EndpointView {
     /// The limits in force, from the effective profile (the application's
     /// with the endpoint's on top); `null` when there are none.
     flow: Option<FlowView>,
+    /// An open circuit (the profile's `circuit_breaker`): due deliveries
+    /// wait, using no attempts, until `open_until`; then one probe goes out
+    /// and a success closes it. `null` when closed.
+    circuit: Option<CircuitView>,
     /// The failing streak and last outcomes (`null` before any attempt).
     pub(super) health: Option<super::endpoint_ops::HealthView>,
     #[schema(value_type = String, format = DateTime)]
     created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
     updated_at: Timestamp,
+}
+
+#[derive(Serialize, ToSchema)]
+struct CircuitView {
+    #[schema(value_type = String, format = DateTime)]
+    open_until: Timestamp,
+    reason: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -127,6 +138,7 @@ impl From<Endpoint> for EndpointView {
             previous_secret_until: e.previous_secret.map(|(_, until)| until),
             paused: e.paused,
             flow: e.gate.map(FlowView::from),
+            circuit: e.circuit.map(|(open_until, reason)| CircuitView { open_until, reason }),
             health: None,
             created_at: e.created_at,
             updated_at: e.updated_at,

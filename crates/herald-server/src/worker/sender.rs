@@ -102,6 +102,7 @@ impl Sender {
         }
         s.error.clone_from(&record.error);
         s.auto_disable = Some(profile.auto_disable.unwrap_or(self.auto_disable));
+        s.circuit = profile.circuit_breaker;
         s.attempt = Some((AttemptId::generate(record.at.as_millis()), record));
         s
     }

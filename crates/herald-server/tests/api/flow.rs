@@ -156,6 +156,8 @@ async fn limits_follow_the_application_profile_and_bad_ones_are_refused() {
         json!({ "rate_limit": { "per_second": 5, "burst": 0 } }),
         json!({ "rate_limit": { "per_second": "fast" } }),
         json!({ "max_in_flight": 0 }),
+        json!({ "circuit_breaker": { "failures": 0, "cool_down_secs": 5 } }),
+        json!({ "circuit_breaker": { "failures": 3 } }),
     ] {
         let (status, body) = app
             .post(
@@ -171,7 +173,60 @@ async fn limits_follow_the_application_profile_and_bad_ones_are_refused() {
     assert_eq!(status.as_u16(), 422, "{body}");
 }
 
+/// Three failures open the circuit: what is due waits, using no attempts;
+/// after the cool-down one probe goes out; its failure opens the circuit
+/// again, its success closes it and the backlog goes out.
+async fn a_circuit_opens_probes_and_closes_with_no_attempts_used_while_open() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    rx.set_default(Reply::Status(500));
+    let app_id = app.create_app().await;
+    let profile = json!({ "retry": "none", "circuit_breaker": { "failures": 3, "cool_down_secs": 30 } });
+    let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/hook"), "profile": profile })).await;
+    let ep = ep["id"].as_str().unwrap().to_owned();
+    for n in 0..3 {
+        let msg = app.publish(&app_id, "a.b", json!({ "n": n })).await;
+        app.wait_delivery(&app_id, &msg, |d| crate::helpers::status_is(d, "failed")).await;
+    }
+    let view = endpoint(&app, &app_id, &ep).await;
+    assert!(view["circuit"]["open_until"].is_string(), "open after 3 failures: {view}");
+    assert_eq!(view["circuit"]["reason"], "3 consecutive failures (last: HTTP 500)", "{view}");
+
+    let mut held = Vec::new();
+    for n in 3..8 {
+        held.push(app.publish(&app_id, "a.b", json!({ "n": n })).await);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(rx.count(), 3, "nothing is sent while the circuit is open");
+    for m in &held {
+        assert_eq!(app.message(&app_id, m).await["deliveries"][0]["attempts"], 0, "no attempt used while open");
+    }
+
+    // The cool-down passes: one probe, which fails; the circuit opens again.
+    app.advance(Duration::from_secs(31));
+    rx.wait_for("/hook", 4).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(rx.count(), 4, "one probe only");
+    assert!(endpoint(&app, &app_id, &ep).await["circuit"].is_object(), "open again after the failed probe");
+
+    // The receiver heals; the next probe succeeds, the circuit closes and
+    // the rest go out, each with its one attempt.
+    rx.set_default(Reply::Status(200));
+    app.advance(Duration::from_secs(31));
+    rx.wait_for("/hook", 8).await;
+    for m in &held[1..] {
+        app.wait_delivery(&app_id, m, |d| crate::helpers::status_is(d, "delivered")).await;
+        assert_eq!(app.message(&app_id, m).await["deliveries"][0]["attempts"], 1);
+    }
+    let view = endpoint(&app, &app_id, &ep).await;
+    assert!(view["circuit"].is_null(), "closed: {view}");
+    assert!(view["flow"].is_null(), "no other limits: back on the ordinary path");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(rx.count(), 8);
+}
+
 crate::both_stores!(
+    a_circuit_opens_probes_and_closes_with_no_attempts_used_while_open,
     a_paused_endpoint_holds_1000_deliveries_and_sends_them_all_on_resume,
     pausing_holds_new_deliveries_and_disabling_is_different,
     a_rate_limit_holds_the_send_rate_within_ten_percent,

@@ -333,6 +333,7 @@ where
             verification: new.verification,
             paused: new.paused,
             gate,
+            circuit: None,
             created_at: now,
             updated_at: now,
         };

@@ -23,6 +23,8 @@ struct Served {
     endpoint: String,
     gate: Gate,
     bucket: Bucket,
+    /// Its circuit's cool-down is over: one probe at a time.
+    probing: bool,
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
@@ -66,7 +68,8 @@ where
     ) -> StoreResult<Option<Gate>> {
         let gate = effective.gate();
         sqlx::query(
-            "UPDATE endpoints SET paused = $2, gated = $3, rate_milli = $4, rate_burst = $5, max_in_flight = $6
+            "UPDATE endpoints SET paused = $2, gated = ($3 OR circuit_open_until IS NOT NULL), rate_milli = $4,
+                                  rate_burst = $5, max_in_flight = $6
              WHERE id = $1",
         )
         .bind(endpoint)
@@ -93,11 +96,15 @@ where
             .await
             .map_err(StoreError::from_sqlx)?;
         } else {
-            sqlx::query("DELETE FROM endpoint_gates WHERE endpoint_id = $1")
-                .bind(endpoint)
-                .execute(&mut *conn)
-                .await
-                .map_err(StoreError::from_sqlx)?;
+            // An open circuit keeps its gate until it closes.
+            sqlx::query(
+                "DELETE FROM endpoint_gates WHERE endpoint_id = $1
+                 AND NOT EXISTS (SELECT 1 FROM endpoints WHERE id = $1 AND circuit_open_until IS NOT NULL)",
+            )
+            .bind(endpoint)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::from_sqlx)?;
         }
         Ok(gate)
     }
@@ -110,9 +117,11 @@ where
         let mut tx = super::begin(self.writer, self.begin).await?;
         let skip = to_json(&req.skip.iter().map(|e| e.as_str()).collect::<Vec<_>>())?;
         let sql = format!(
-            "SELECT g.endpoint_id, g.tokens, g.refilled_at, e.rate_milli, e.rate_burst, e.max_in_flight
+            "SELECT g.endpoint_id, g.tokens, g.refilled_at, e.rate_milli, e.rate_burst, e.max_in_flight,
+                    e.circuit_open_until
              FROM endpoint_gates g JOIN endpoints e ON e.id = g.endpoint_id
              WHERE e.gated = TRUE AND e.paused = FALSE AND e.disabled = FALSE
+               AND (e.circuit_open_until IS NULL OR e.circuit_open_until <= $2)
                AND g.endpoint_id NOT IN (SELECT value FROM {texts})
                AND EXISTS (SELECT 1 FROM deliveries d
                            WHERE d.endpoint_id = g.endpoint_id AND d.state IN ('pending', 'retrying')
@@ -129,12 +138,17 @@ where
             .await
             .map_err(StoreError::from_sqlx)?;
         let served = all(&found, |r| {
-            let max_in_flight = r.opt_int("max_in_flight")?;
+            let probing = r.opt_int("circuit_open_until")?.is_some();
+            let mut max_in_flight = r.opt_int("max_in_flight")?;
+            if probing {
+                max_in_flight = Some(1);
+            }
             let rate_milli = r.opt_int("rate_milli")?;
             Ok(Served {
                 endpoint: r.text("endpoint_id")?,
                 gate: Gate { rate_milli, burst: r.opt_int("rate_burst")?.unwrap_or(1), max_in_flight },
                 bucket: Bucket { tokens: r.int("tokens")?, at_ms: r.int("refilled_at")? },
+                probing,
             })
         })?;
         if served.is_empty() {
@@ -157,7 +171,8 @@ where
                 break;
             }
             let n = in_flight.iter().find(|(e, _)| *e == s.endpoint).map_or(0, |(_, n)| *n);
-            let a = flow::allowance(&s.gate, s.bucket, n, req.per_endpoint.min(left), now);
+            let want = if s.probing { 1 } else { req.per_endpoint.min(left) };
+            let a = flow::allowance(&s.gate, s.bucket, n, want, now);
             if let Some(t) = a.next_at_ms {
                 next_at = Some(next_at.map_or(t, |x| x.min(t)));
             }

@@ -20,6 +20,7 @@ use crate::*;
 struct Batch<'a> {
     app_id: &'a herald_core::AppId,
     rule: AutoDisable,
+    circuit: Option<herald_core::flow::CircuitBreaker>,
     delta: Delta,
     outcomes: Vec<(Outcome, &'a Settlement)>,
     last_failure: Option<(Timestamp, Option<&'a str>)>,
@@ -36,6 +37,7 @@ fn group<'a>(settled: &[&'a Settlement]) -> Vec<(&'a str, Batch<'a>)> {
             Batch {
                 app_id: &s.app_id,
                 rule,
+                circuit: s.circuit,
                 delta: Delta::default(),
                 outcomes: Vec::new(),
                 last_failure: None,
@@ -50,6 +52,7 @@ fn group<'a>(settled: &[&'a Settlement]) -> Vec<(&'a str, Batch<'a>)> {
             Outcome::Failure { exhausted: matches!(s.next, NextState::Failed) }
         };
         b.rule = rule;
+        b.circuit = s.circuit;
         b.delta.add(outcome, a.at);
         b.outcomes.push((outcome, s));
     }
@@ -140,6 +143,16 @@ where
                 streak.consecutive_failures.saturating_sub(b.delta.failures)
             };
             message_events(&mut queued, b, old);
+        }
+        if let Some(rule) = b.circuit {
+            if rule.opens_at(streak.consecutive_failures) {
+                let until = now.plus(std::time::Duration::from_secs(rule.cool_down_secs));
+                let error = b.last_failure.and_then(|f| f.1).unwrap_or("failed");
+                let reason = format!("{} consecutive failures (last: {error})", streak.consecutive_failures);
+                open_circuit::<B>(conn, id, until, &reason, now).await?;
+            } else if b.delta.reset && rule.opens_at(*ended) {
+                close_circuit::<B>(conn, id).await?;
+            }
         }
         let Some((_, last)) = b.outcomes.last() else { continue };
         // Built only for a warning or a disable: most batches have neither.
@@ -305,6 +318,66 @@ where
     .await
     .map_err(StoreError::from_sqlx)?;
     Ok(row.is_some())
+}
+
+/// Opens (or keeps open, to `until`) the endpoint's circuit: its due
+/// deliveries wait behind its gate until then.
+async fn open_circuit<B>(
+    conn: &mut <B::Db as Database>::Connection,
+    id: &str,
+    until: Timestamp,
+    reason: &str,
+    now: Timestamp,
+) -> StoreResult<()>
+where
+    B: SqlBackend,
+    for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
+    for<'q> <B::Db as Database>::Arguments<'q>: IntoArguments<'q, B::Db>,
+    for<'q> &'q str: Encode<'q, B::Db> + Type<B::Db>,
+    for<'q> i64: Encode<'q, B::Db> + Type<B::Db>,
+{
+    sqlx::query("UPDATE endpoints SET circuit_open_until = $2, circuit_reason = $3, gated = TRUE WHERE id = $1")
+        .bind(id)
+        .bind(until.as_millis())
+        .bind(reason)
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+    // Writing the gate's row takes its lock (PostgreSQL): a claim serving
+    // the gate meanwhile either finishes first (and counted the probe as
+    // still in flight) or skips the gate, so a half-open circuit lets only
+    // one probe through.
+    sqlx::query(
+        "INSERT INTO endpoint_gates (endpoint_id, tokens, refilled_at) VALUES ($1, 0, $2)
+         ON CONFLICT (endpoint_id) DO UPDATE SET refilled_at = endpoint_gates.refilled_at",
+    )
+    .bind(id)
+    .bind(now.as_millis())
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+/// Closes the endpoint's circuit: it is gated again only by its own
+/// limits, if any.
+async fn close_circuit<B>(conn: &mut <B::Db as Database>::Connection, id: &str) -> StoreResult<()>
+where
+    B: SqlBackend,
+    for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
+    for<'q> <B::Db as Database>::Arguments<'q>: IntoArguments<'q, B::Db>,
+    for<'q> &'q str: Encode<'q, B::Db> + Type<B::Db>,
+{
+    sqlx::query(
+        "UPDATE endpoints SET circuit_open_until = NULL, circuit_reason = NULL,
+                              gated = (paused = TRUE OR rate_milli IS NOT NULL OR max_in_flight IS NOT NULL)
+         WHERE id = $1 AND circuit_open_until IS NOT NULL",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::from_sqlx)?;
+    Ok(())
 }
 
 /// Marks the streak as warned about, once; whether this did.
