@@ -70,6 +70,15 @@ impl CircuitBreaker {
 /// millisecond.
 pub const TOKEN: i64 = 1_000_000;
 
+/// `ordering` in a profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ordering {
+    /// A message (of an ordering key, given at publish) is sent only once
+    /// the one before it was delivered or finally failed.
+    Fifo,
+}
+
 /// What an endpoint's gate enforces, as the store keeps it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Gate {
@@ -78,12 +87,15 @@ pub struct Gate {
     /// The bucket's size in deliveries.
     pub burst: i64,
     pub max_in_flight: Option<i64>,
+    /// In order, per ordering key.
+    pub fifo: bool,
 }
 
 impl Gate {
     /// The gate a rate limit and a cap make; `None` when neither is set.
-    pub fn of(rate: Option<RateLimit>, max_in_flight: Option<u32>) -> Option<Self> {
-        if rate.is_none() && max_in_flight.is_none() {
+    pub fn of(rate: Option<RateLimit>, max_in_flight: Option<u32>, ordering: Option<Ordering>) -> Option<Self> {
+        let fifo = ordering == Some(Ordering::Fifo);
+        if rate.is_none() && max_in_flight.is_none() && !fifo {
             return None;
         }
         // Checked rates are positive and at most MAX_RATE: they fit.
@@ -91,7 +103,7 @@ impl Gate {
         let rate_milli = rate.map(|r| ((r.per_second * 1000.0).round() as i64).max(1));
         #[allow(clippy::cast_possible_truncation)]
         let burst = rate.map_or(1, |r| r.burst.map_or_else(|| r.per_second.ceil().max(1.0) as i64, i64::from));
-        Some(Self { rate_milli, burst, max_in_flight: max_in_flight.map(i64::from) })
+        Some(Self { rate_milli, burst, max_in_flight: max_in_flight.map(i64::from), fifo })
     }
 
     /// A full bucket, for a gate made now.
@@ -145,13 +157,14 @@ mod tests {
     use super::*;
 
     fn gate(per_second: f64, burst: Option<u32>, cap: Option<u32>) -> Gate {
-        Gate::of(Some(RateLimit { per_second, burst }), cap).unwrap()
+        Gate::of(Some(RateLimit { per_second, burst }), cap, None).unwrap()
     }
 
     #[test]
     fn no_limits_no_gate() {
-        assert_eq!(Gate::of(None, None), None);
-        let g = Gate::of(None, Some(3)).unwrap();
+        assert_eq!(Gate::of(None, None, None), None);
+        assert!(Gate::of(None, None, Some(Ordering::Fifo)).unwrap().fifo);
+        let g = Gate::of(None, Some(3), None).unwrap();
         assert_eq!(g.rate_milli, None);
         let a = allowance(&g, Bucket { tokens: 0, at_ms: 0 }, 1, 10, 5);
         assert_eq!((a.take, a.next_at_ms), (2, None), "the cap alone: 3 - 1 in flight");

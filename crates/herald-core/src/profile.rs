@@ -53,6 +53,9 @@ pub struct Profile {
     /// [`crate::flow::CircuitBreaker`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub circuit_breaker: Option<crate::flow::CircuitBreaker>,
+    /// `fifo`: in order per ordering key (see [`crate::flow::Ordering`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering: Option<crate::flow::Ordering>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -325,12 +328,13 @@ impl Profile {
             rate_limit: over.rate_limit.or(self.rate_limit),
             max_in_flight: over.max_in_flight.or(self.max_in_flight),
             circuit_breaker: over.circuit_breaker.or(self.circuit_breaker),
+            ordering: over.ordering.or(self.ordering),
         }
     }
 
     /// The gate this profile puts on an endpoint, if any.
     pub fn gate(&self) -> Option<crate::flow::Gate> {
-        crate::flow::Gate::of(self.rate_limit, self.max_in_flight)
+        crate::flow::Gate::of(self.rate_limit, self.max_in_flight, self.ordering)
     }
 
     /// The request body.

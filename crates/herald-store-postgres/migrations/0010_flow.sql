@@ -12,6 +12,13 @@ ALTER TABLE endpoints ADD COLUMN max_in_flight BIGINT;
 -- until then, then one probe goes out; a success closes it.
 ALTER TABLE endpoints ADD COLUMN circuit_open_until BIGINT;
 ALTER TABLE endpoints ADD COLUMN circuit_reason TEXT;
+-- Ordered delivery (the profile's ordering = "fifo"): a FIFO endpoint's
+-- deliveries carry their message's ordering key ('' without one), and only
+-- the first active delivery of each key may be sent.
+ALTER TABLE endpoints ADD COLUMN fifo BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE deliveries ADD COLUMN ordering_key TEXT;
+CREATE INDEX deliveries_fifo ON deliveries(endpoint_id, ordering_key, id)
+    WHERE ordering_key IS NOT NULL AND state IN ('pending', 'retrying');
 CREATE INDEX endpoints_gated ON endpoints(id) WHERE gated;
 
 -- The bucket of a rate-limited endpoint, shared by every node: micro-tokens

@@ -180,6 +180,16 @@ impl SqlBackend for PgStore {
     const JSON_VALUES: &'static str = "json_array_elements(CAST($1 AS JSON))";
     const LOCK_GATES: &'static str = " FOR UPDATE OF g SKIP LOCKED";
     const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
+    const FIFO_HEADS: &'static str = "heads(k, id) AS (
+        (SELECT ordering_key, id FROM deliveries
+         WHERE endpoint_id = $5 AND ordering_key IS NOT NULL AND state IN ('pending', 'retrying')
+         ORDER BY ordering_key, id LIMIT 1)
+        UNION ALL
+        SELECT nxt.ordering_key, nxt.id FROM heads, LATERAL (
+            SELECT ordering_key, id FROM deliveries
+            WHERE endpoint_id = $5 AND ordering_key IS NOT NULL AND state IN ('pending', 'retrying')
+              AND ordering_key > heads.k
+            ORDER BY ordering_key, id LIMIT 1) nxt)";
 
     fn writer(&self) -> &PgPool {
         &self.pool

@@ -82,10 +82,10 @@ async fn write_batch(
     if !rows.is_empty() {
         let returned: Vec<(i64, String, String)> = sqlx::query_as(
             "INSERT INTO deliveries (app_id, msg_id, endpoint_id, state, attempts, due_at, lease, leased_until,
-                                     leased_by, created_at, updated_at)
-             SELECT a, m, e, 'pending', 0, t, l, u, CASE WHEN l IS NULL THEN NULL ELSE $7 END, t, t
-             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
-                  AS r(a, m, e, t, l, u)
+                                     leased_by, created_at, updated_at, ordering_key)
+             SELECT a, m, e, 'pending', 0, t, l, u, CASE WHEN l IS NULL THEN NULL ELSE $7 END, t, t, k
+             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $8::text[])
+                  AS r(a, m, e, t, l, u, k)
              RETURNING id, msg_id, endpoint_id",
         )
         .bind(rows.iter().map(|d| d.app).collect::<Vec<_>>())
@@ -95,6 +95,7 @@ async fn write_batch(
         .bind(rows.iter().map(|d| d.lease.map(|(t, _)| t)).collect::<Vec<_>>())
         .bind(rows.iter().map(|d| d.lease.map(|(_, u)| u.as_millis())).collect::<Vec<_>>())
         .bind(node)
+        .bind(rows.iter().map(|d| d.ordering_key).collect::<Vec<_>>())
         .fetch_all(&mut *tx)
         .await
         .map_err(db_err)?;

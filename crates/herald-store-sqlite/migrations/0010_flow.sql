@@ -12,6 +12,13 @@ ALTER TABLE endpoints ADD COLUMN max_in_flight INTEGER;
 -- until then, then one probe goes out; a success closes it.
 ALTER TABLE endpoints ADD COLUMN circuit_open_until INTEGER;
 ALTER TABLE endpoints ADD COLUMN circuit_reason TEXT;
+-- Ordered delivery (the profile's ordering = "fifo"): a FIFO endpoint's
+-- deliveries carry their message's ordering key ('' without one), and only
+-- the first active delivery of each key may be sent.
+ALTER TABLE endpoints ADD COLUMN fifo INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE deliveries ADD COLUMN ordering_key TEXT;
+CREATE INDEX deliveries_fifo ON deliveries(endpoint_id, ordering_key, id)
+    WHERE ordering_key IS NOT NULL AND state IN ('pending', 'retrying');
 CREATE INDEX endpoints_gated ON endpoints(id) WHERE gated = 1;
 
 -- The bucket of a rate-limited endpoint, shared by every node: micro-tokens

@@ -63,10 +63,11 @@ async fn write_batch(
     let inserted = values::run(
         &mut tx,
         "INSERT INTO deliveries (app_id, msg_id, endpoint_id, state, attempts, due_at, lease, leased_until,
-                                 created_at, updated_at)
-         SELECT column1, column2, column3, 'pending', 0, column4, column5, column6, column4, column4 FROM (VALUES ",
+                                 created_at, updated_at, ordering_key)
+         SELECT column1, column2, column3, 'pending', 0, column4, column5, column6, column4, column4, column7
+         FROM (VALUES ",
         ") WHERE column1 IS NOT NULL RETURNING id, msg_id, endpoint_id",
-        6,
+        7,
         &deliveries,
         |q, d| {
             q.bind(d.app)
@@ -75,6 +76,7 @@ async fn write_batch(
                 .bind(d.now.as_millis())
                 .bind(d.lease.map(|(t, _)| t))
                 .bind(d.lease.map(|(_, u)| u.as_millis()))
+                .bind(d.ordering_key)
         },
     )
     .await?;

@@ -230,6 +230,8 @@ pub struct NewDelivery<'a> {
     pub now: Timestamp,
     /// `(lease token, leased until)` when the publisher takes the delivery.
     pub lease: Option<(i64, Timestamp)>,
+    /// At a FIFO endpoint: the message's ordering key (`""` without one).
+    pub ordering_key: Option<&'a str>,
 }
 
 /// The delivery rows of the batch's new messages; leased ones share `token`.
@@ -245,6 +247,7 @@ pub fn new_deliveries<'a>(reqs: &'a [PublishRequest], plans: &'a [Plan], token: 
             endpoint: ep.id.as_str(),
             now: r.now,
             lease: if ep.gated() { None } else { lease },
+            ordering_key: ep.gate.is_some_and(|g| g.fifo).then(|| r.new.ordering_key.as_deref().unwrap_or("")),
         }));
     }
     out
@@ -355,6 +358,7 @@ mod tests {
                 payload: "{}".into(),
                 timestamp: Timestamp::from_millis(1),
                 only_endpoint: only.cloned(),
+                ordering_key: None,
             },
             now: Timestamp::from_millis(1),
             lease: Some(Duration::from_secs(30)),

@@ -211,6 +211,9 @@ pub struct NewMessage {
     pub timestamp: Timestamp,
     /// Send to this endpoint only, whatever its filter (test events).
     pub only_endpoint: Option<EndpointId>,
+    /// Orders the message behind earlier ones of the same key at FIFO
+    /// endpoints (without one, a FIFO endpoint keeps one order for all).
+    pub ordering_key: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -492,6 +495,9 @@ pub struct Settlement {
     pub auto_disable: Option<herald_core::health::AutoDisable>,
     /// The endpoint's circuit breaker, if its profile sets one.
     pub circuit: Option<herald_core::flow::CircuitBreaker>,
+    /// It came through its endpoint's gate: once settled, the gate may let
+    /// the next one through (the next of its key, at a FIFO endpoint).
+    pub gated: bool,
 }
 
 impl Settlement {
@@ -509,6 +515,7 @@ impl Settlement {
             disable_endpoint: None,
             auto_disable: None,
             circuit: None,
+            gated: d.endpoint.gated(),
         }
     }
 }

@@ -120,7 +120,7 @@ pub const CLAIM_COLUMNS: &str = "d.id AS d_id, d.attempts AS d_attempts, d.lease
     e.metadata AS e_metadata, e.created_at AS e_created_at, e.updated_at AS e_updated_at,
     e.profile AS e_profile, e.credential AS e_credential,
     e.verify_state AS e_verify_state, e.verify_error AS e_verify_error,
-    e.paused AS e_paused, e.rate_milli AS e_rate_milli, e.rate_burst AS e_rate_burst,
+    e.paused AS e_paused, e.rate_milli AS e_rate_milli, e.rate_burst AS e_rate_burst, e.fifo AS e_fifo,
     e.max_in_flight AS e_max_in_flight, e.circuit_open_until AS e_circuit_open_until,
     e.circuit_reason AS e_circuit_reason,
     a.id AS a_id, a.uid AS a_uid, a.name AS a_name, a.live AS a_live, a.metadata AS a_metadata,
@@ -224,11 +224,12 @@ fn gate(row: &dyn RowGet, p: &str) -> Result<Option<herald_core::flow::Gate>, St
     let c = |name: &str| format!("{p}{name}");
     let rate_milli = row.opt_int(&c("rate_milli"))?;
     let max_in_flight = row.opt_int(&c("max_in_flight"))?;
-    if rate_milli.is_none() && max_in_flight.is_none() {
+    let fifo = row.boolean(&c("fifo"))?;
+    if rate_milli.is_none() && max_in_flight.is_none() && !fifo {
         return Ok(None);
     }
     let burst = row.opt_int(&c("rate_burst"))?.unwrap_or(1);
-    Ok(Some(herald_core::flow::Gate { rate_milli, burst, max_in_flight }))
+    Ok(Some(herald_core::flow::Gate { rate_milli, burst, max_in_flight, fifo }))
 }
 
 pub fn endpoint(row: &dyn RowGet) -> Result<Endpoint, StoreError> {

@@ -32,6 +32,8 @@ pub struct Received {
     pub body: Vec<u8>,
     /// When it arrived.
     pub at: std::time::Instant,
+    /// The status it was answered with (200 for a hang).
+    pub status: u16,
 }
 
 impl Received {
@@ -148,9 +150,20 @@ async fn handle(State(inner): State<Arc<Inner>>, uri: Uri, headers: HeaderMap, b
     let echo_source: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let _open = Open::new(&inner.open);
     let at = std::time::Instant::now();
-    inner.received.lock().unwrap().push(Received { path: uri.path().to_owned(), headers, body: body.to_vec(), at });
-    let scripted = inner.script.lock().unwrap().pop_front();
-    let reply = scripted.or_else(|| inner.default.lock().unwrap().clone()).unwrap_or(Reply::Status(200));
+    let reply = {
+        // Recorded under the same lock as the script is read, so the n-th
+        // request recorded is the one that got the n-th scripted reply.
+        let mut received = inner.received.lock().unwrap();
+        let scripted = inner.script.lock().unwrap().pop_front();
+        let reply = scripted.or_else(|| inner.default.lock().unwrap().clone()).unwrap_or(Reply::Status(200));
+        let status = match &reply {
+            Reply::Status(c) | Reply::WithHeaders(c, _) | Reply::WithBody(c, _) => *c,
+            Reply::Hang(_) | Reply::EchoJsonField(_) => 200,
+            Reply::RedirectTo(_) => 302,
+        };
+        received.push(Received { path: uri.path().to_owned(), headers, body: body.to_vec(), at, status });
+        reply
+    };
     match reply {
         Reply::Status(code) => (StatusCode::from_u16(code).unwrap(), "ok").into_response(),
         Reply::WithHeaders(code, hs) => {

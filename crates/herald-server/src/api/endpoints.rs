@@ -101,6 +101,8 @@ struct FlowView {
     burst: Option<i64>,
     /// Most deliveries in flight at once, every node together.
     max_in_flight: Option<i64>,
+    /// `fifo`: in order per ordering key; `null`: as fast as allowed.
+    ordering: Option<&'static str>,
 }
 
 impl From<herald_core::flow::Gate> for FlowView {
@@ -108,7 +110,12 @@ impl From<herald_core::flow::Gate> for FlowView {
         // Stored rates are at most 1e8 milli-deliveries per second: exact in an f64.
         #[allow(clippy::cast_precision_loss)]
         let rate_limit = g.rate_milli.map(|r| r as f64 / 1000.0);
-        Self { rate_limit, burst: g.rate_milli.map(|_| g.burst), max_in_flight: g.max_in_flight }
+        Self {
+            rate_limit,
+            burst: g.rate_milli.map(|_| g.burst),
+            max_in_flight: g.max_in_flight,
+            ordering: g.fifo.then_some("fifo"),
+        }
     }
 }
 
@@ -470,6 +477,7 @@ async fn send_test_event(
         payload: payload.to_string(),
         timestamp: now,
         only_endpoint: Some(ep.id.clone()),
+        ordering_key: None,
     };
     let published = state.publish(&ep.app_id, new, now).await?;
     let m = published.message;

@@ -155,6 +155,11 @@ struct CreateMessage {
     event_id: Option<String>,
     #[schema(value_type = Option<String>, format = DateTime)]
     timestamp: Option<Timestamp>,
+    /// At endpoints with `ordering = "fifo"`, a message is sent only once
+    /// the one before it with the same key was delivered or finally failed
+    /// (e.g. a customer id). Keys are independent of each other.
+    #[schema(max_length = 256)]
+    ordering_key: Option<String>,
 }
 
 #[utoipa::path(post, path = "/apps/{app}/messages", tag = "messages", summary = "Publish an event (durable before the answer; deduplicated by event_id)", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), request_body = CreateMessage, responses((status = 202, description = "stored and queued", body = MessageView), (status = 200, description = "an earlier message with this `event_id`, returned as it was", body = MessageView), crate::api::openapi::Errors))]
@@ -168,6 +173,9 @@ async fn create_message(
     if let Some(id) = &body.event_id {
         check_text("event_id", id, 256, false)?;
     }
+    if let Some(key) = &body.ordering_key {
+        check_text("ordering_key", key, 256, true)?;
+    }
     if let Some(compiled) = state.schemas.get(state.store.as_ref(), event_type.as_str()).await? {
         validate_payload(&compiled, &body.payload)?;
     }
@@ -179,6 +187,7 @@ async fn create_message(
         payload: body.payload.to_string(),
         timestamp: body.timestamp.unwrap_or(now),
         only_endpoint: None,
+        ordering_key: body.ordering_key,
     };
     let published = state.publish(&app_id, new, now).await?;
     let status = if published.created { StatusCode::ACCEPTED } else { StatusCode::OK };

@@ -136,8 +136,13 @@ impl Worker {
     /// whose share is taken.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
         let (tx, rx) = mpsc::unbounded_channel::<Settlement>();
-        let settler =
-            tokio::spawn(settle_loop(self.store.clone(), self.sender.clock.clone(), self.sender.metrics.clone(), rx));
+        let settler = tokio::spawn(settle_loop(
+            self.store.clone(),
+            self.sender.clock.clone(),
+            self.sender.metrics.clone(),
+            self.wake.clone(),
+            rx,
+        ));
         let held = Held::default();
         let (stop_renewing, renewing) = watch::channel(false);
         let renewer = tokio::spawn(held.clone().renew_loop(
@@ -322,6 +327,7 @@ async fn settle_loop(
     store: Arc<dyn Store>,
     clock: Arc<dyn herald_core::Clock>,
     metrics: Arc<crate::metrics::Metrics>,
+    wake: Arc<Notify>,
     mut rx: mpsc::UnboundedReceiver<Settlement>,
 ) {
     let mut batch = Vec::with_capacity(SETTLE_BATCH);
@@ -342,6 +348,11 @@ async fn settle_loop(
         let started = std::time::Instant::now();
         settle_batch(store.as_ref(), clock.as_ref(), &batch).await;
         metrics.store_op("settle", started.elapsed());
+        if batch.iter().any(|s| s.gated) {
+            // A gate may let the next through now (at a FIFO endpoint, the
+            // next of the key only once this one is settled).
+            wake.notify_one();
+        }
         batch.clear();
     }
 }

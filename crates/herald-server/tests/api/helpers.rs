@@ -210,6 +210,7 @@ impl TestApp {
             payload: "{}".into(),
             timestamp: now,
             only_endpoint: None,
+            ordering_key: None,
         }
     }
 

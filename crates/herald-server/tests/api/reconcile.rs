@@ -189,6 +189,7 @@ async fn an_export_of_100000_messages_streams_in_bounded_memory() {
                     payload: json!({ "i": i, "filler": filler }).to_string(),
                     timestamp: now,
                     only_endpoint: None,
+                    ordering_key: None,
                 };
                 store.publish(&id, new, now, None).await.unwrap();
             }

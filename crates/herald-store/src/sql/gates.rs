@@ -69,7 +69,7 @@ where
         let gate = effective.gate();
         sqlx::query(
             "UPDATE endpoints SET paused = $2, gated = ($3 OR circuit_open_until IS NOT NULL), rate_milli = $4,
-                                  rate_burst = $5, max_in_flight = $6
+                                  rate_burst = $5, max_in_flight = $6, fifo = $7
              WHERE id = $1",
         )
         .bind(endpoint)
@@ -78,6 +78,7 @@ where
         .bind(gate.and_then(|g| g.rate_milli))
         .bind(gate.map(|g| g.burst))
         .bind(gate.and_then(|g| g.max_in_flight))
+        .bind(gate.is_some_and(|g| g.fifo))
         .execute(&mut *conn)
         .await
         .map_err(StoreError::from_sqlx)?;
@@ -118,7 +119,7 @@ where
         let skip = to_json(&req.skip.iter().map(|e| e.as_str()).collect::<Vec<_>>())?;
         let sql = format!(
             "SELECT g.endpoint_id, g.tokens, g.refilled_at, e.rate_milli, e.rate_burst, e.max_in_flight,
-                    e.circuit_open_until
+                    e.fifo, e.circuit_open_until
              FROM endpoint_gates g JOIN endpoints e ON e.id = g.endpoint_id
              WHERE e.gated = TRUE AND e.paused = FALSE AND e.disabled = FALSE
                AND (e.circuit_open_until IS NULL OR e.circuit_open_until <= $2)
@@ -146,7 +147,12 @@ where
             let rate_milli = r.opt_int("rate_milli")?;
             Ok(Served {
                 endpoint: r.text("endpoint_id")?,
-                gate: Gate { rate_milli, burst: r.opt_int("rate_burst")?.unwrap_or(1), max_in_flight },
+                gate: Gate {
+                    rate_milli,
+                    burst: r.opt_int("rate_burst")?.unwrap_or(1),
+                    max_in_flight,
+                    fifo: r.boolean("fifo")?,
+                },
                 bucket: Bucket { tokens: r.int("tokens")?, at_ms: r.int("refilled_at")? },
                 probing,
             })
@@ -179,7 +185,11 @@ where
             if a.take == 0 {
                 continue;
             }
-            let ids = self.lease_due(&mut tx, &s.endpoint, a.take, token, until, node, now).await?;
+            let ids = if s.gate.fifo {
+                self.lease_heads(&mut tx, &s.endpoint, a.take, token, until, node, now).await?
+            } else {
+                self.lease_due(&mut tx, &s.endpoint, a.take, token, until, node, now).await?
+            };
             let taken = u32::try_from(ids.len()).unwrap_or(u32::MAX);
             left = left.saturating_sub(taken);
             let unspent = i64::from(a.take - taken.min(a.take)) * flow::TOKEN;
@@ -256,6 +266,43 @@ where
                           ORDER BY due_at, id LIMIT $6{skip})
              RETURNING id",
             skip = self.skip_locked,
+        );
+        let found = sqlx::query(&sql)
+            .bind(token)
+            .bind(until)
+            .bind(node)
+            .bind(now)
+            .bind(endpoint)
+            .bind(i64::from(n))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        all(&found, |r| r.int("id"))
+    }
+
+    /// Leases up to `n` of a FIFO endpoint's due key heads: the first
+    /// active delivery of each ordering key, when it is due and not in
+    /// flight. The walk over the keys is one index probe each
+    /// (`deliveries_fifo`), so the cost follows the keys, not the backlog.
+    #[allow(clippy::too_many_arguments)]
+    async fn lease_heads(
+        &self,
+        conn: &mut DB::Connection,
+        endpoint: &str,
+        n: u32,
+        token: i64,
+        until: i64,
+        node: Option<&str>,
+        now: i64,
+    ) -> StoreResult<Vec<i64>> {
+        let sql = format!(
+            "WITH RECURSIVE {heads}
+             UPDATE deliveries SET lease = $1, leased_until = $2, leased_by = $3, updated_at = $4
+             WHERE id IN (SELECT d.id FROM heads JOIN deliveries d ON d.id = heads.id
+                          WHERE d.due_at <= $4 AND (d.leased_until IS NULL OR d.leased_until <= $4)
+                          ORDER BY d.id LIMIT $6)
+             RETURNING id",
+            heads = self.fifo_heads,
         );
         let found = sqlx::query(&sql)
             .bind(token)

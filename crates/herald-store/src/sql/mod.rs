@@ -66,6 +66,24 @@ pub trait SqlBackend: Send + Sync + 'static {
     /// Appended to a subquery choosing rows to lease, so that rows another
     /// transaction holds are skipped.
     const SKIP_LOCKED: &'static str = "";
+    /// The recursive walk `heads(k, id)` over a FIFO endpoint's (`$5`)
+    /// ordering keys: each key's first active delivery. SQLite's form reads
+    /// the next key in scalar subqueries; PostgreSQL, which does not allow
+    /// the recursive reference inside a subquery, uses `LATERAL`.
+    const FIFO_HEADS: &'static str = "heads(k, id) AS (
+        SELECT * FROM (SELECT ordering_key, id FROM deliveries
+                       WHERE endpoint_id = $5 AND ordering_key IS NOT NULL AND state IN ('pending', 'retrying')
+                       ORDER BY ordering_key, id LIMIT 1)
+        UNION ALL
+        SELECT (SELECT ordering_key FROM deliveries
+                WHERE endpoint_id = $5 AND ordering_key IS NOT NULL AND state IN ('pending', 'retrying')
+                  AND ordering_key > heads.k
+                ORDER BY ordering_key, id LIMIT 1),
+               (SELECT id FROM deliveries
+                WHERE endpoint_id = $5 AND ordering_key IS NOT NULL AND state IN ('pending', 'retrying')
+                  AND ordering_key > heads.k
+                ORDER BY ordering_key, id LIMIT 1)
+        FROM heads WHERE heads.k IS NOT NULL)";
 
     /// The pool writes go through.
     fn writer(&self) -> &Pool<Self::Db>;
@@ -125,6 +143,7 @@ pub struct Sql<'a, DB: Database> {
     channels: crate::NotifyChannels,
     lock_gates: &'static str,
     skip_locked: &'static str,
+    fifo_heads: &'static str,
 }
 
 impl<'a, DB: Database> Sql<'a, DB> {
@@ -141,6 +160,7 @@ impl<'a, DB: Database> Sql<'a, DB> {
             channels: backend.channels(),
             lock_gates: B::LOCK_GATES,
             skip_locked: B::SKIP_LOCKED,
+            fifo_heads: B::FIFO_HEADS,
         }
     }
 
