@@ -4,6 +4,7 @@
 mod faults;
 mod load;
 mod node;
+mod ordered;
 mod receiver;
 mod recovery;
 
@@ -49,12 +50,15 @@ pub struct BenchOptions {
     /// and the fault scenarios hol (a hanging endpoint with a backlog beside
     /// healthy ones), cancel (clients that drop publishes mid-request),
     /// restart (kill -9 with deliveries in flight), soak (SQLite WAL size),
-    /// recovery (a bulk recovery under live traffic).
+    /// recovery (a bulk recovery under live traffic), fifo (ordered delivery over 1, 10 and 1,000 keys).
     #[arg(long, default_value = "ceiling,ingest,delivery,fanout,latency", value_delimiter = ',')]
     pub only: Vec<String>,
     /// Length of the head-of-line runs, in seconds.
     #[arg(long, default_value_t = 30)]
     pub fault_secs: u64,
+    /// Events the ordered-delivery scenario (fifo) publishes per key count.
+    #[arg(long, default_value_t = 2000)]
+    pub fifo_events: usize,
     /// Failed deliveries the recovery scenario recovers.
     #[arg(long, default_value_t = 100_000)]
     pub recovery_events: usize,
@@ -91,6 +95,7 @@ pub struct Report {
     restart: Option<faults::Restart>,
     soak: Option<faults::Soak>,
     recovery: Option<recovery::RecoveryRun>,
+    fifo: Option<Vec<ordered::OrderedRun>>,
     herald_peak_rss_mb: f64,
     herald_cpu_secs: f64,
 }
@@ -201,6 +206,9 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     }
     if wants("recovery") {
         report.recovery = Some(recovery::under_live_traffic(&opts, &mut usage).await?);
+    }
+    if wants("fifo") {
+        report.fifo = Some(ordered::fifo(&opts, &mut usage).await?);
     }
     report.herald_peak_rss_mb = usage.rss as f64 / (1024.0 * 1024.0);
     report.herald_cpu_secs = usage.cpu;
@@ -388,6 +396,12 @@ fn print_table(r: &Report) {
         println!(
             "{:<28} {} of {} failed deliveries recovered in {:.1} s; live traffic meanwhile: {} events, p50 {:.2} ms, p99 {:.2} ms, max {:.1} ms",
             "bulk recovery", v.recovered, v.failed, v.recovery_secs, v.live_events, v.live_p50_ms, v.live_p99_ms, v.live_max_ms
+        );
+    }
+    for f in r.fifo.iter().flatten() {
+        println!(
+            "{:<28} {:>6.0} deliveries/s   {} events over {} key(s), each key in order",
+            "ordered (fifo)", f.deliveries_per_sec, f.events, f.keys
         );
     }
     println!(
