@@ -498,6 +498,9 @@ pub struct Settlement {
     /// It came through its endpoint's gate: once settled, the gate may let
     /// the next one through (the next of its key, at a FIFO endpoint).
     pub gated: bool,
+    /// Its endpoint keeps FIFO order: the next of the key waits for this
+    /// record, so it is written without waiting for a batch to gather.
+    pub ordered: bool,
 }
 
 impl Settlement {
@@ -516,6 +519,7 @@ impl Settlement {
             auto_disable: None,
             circuit: None,
             gated: d.endpoint.gated(),
+            ordered: d.endpoint.gate.is_some_and(|g| g.fifo),
         }
     }
 }

@@ -335,7 +335,9 @@ async fn settle_loop(
         // A short wait lets a small batch grow: one larger commit writes
         // fewer pages than several small ones. Nothing waits on this but the
         // record (the send slot is already free), and the lease is far away.
-        if batch.len() < SETTLE_BATCH / 4 {
+        // Except for gated deliveries: at a FIFO endpoint the next of the
+        // key waits for this record.
+        if batch.len() < SETTLE_BATCH / 4 && !batch.iter().any(|s| s.ordered) {
             let deadline = tokio::time::Instant::now() + SETTLE_GATHER;
             while batch.len() < SETTLE_BATCH {
                 let room = SETTLE_BATCH - batch.len();
