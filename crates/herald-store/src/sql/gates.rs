@@ -185,11 +185,7 @@ where
             if a.take == 0 {
                 continue;
             }
-            let ids = if s.gate.fifo {
-                self.lease_heads(&mut tx, &s.endpoint, a.take, token, until, node, now).await?
-            } else {
-                self.lease_due(&mut tx, &s.endpoint, a.take, token, until, node, now).await?
-            };
+            let ids = self.lease(&mut tx, &s.endpoint, s.gate.fifo, a.take, token, until, node, now).await?;
             let taken = u32::try_from(ids.len()).unwrap_or(u32::MAX);
             left = left.saturating_sub(taken);
             let unspent = i64::from(a.take - taken.min(a.take)) * flow::TOKEN;
@@ -246,64 +242,45 @@ where
         all(&found, |r| Ok((r.text("endpoint_id")?, r.int("n")?)))
     }
 
-    /// Leases up to `n` of the endpoint's due deliveries, earliest first.
-    #[allow(clippy::too_many_arguments)]
-    async fn lease_due(
-        &self,
-        conn: &mut DB::Connection,
-        endpoint: &str,
-        n: u32,
-        token: i64,
-        until: i64,
-        node: Option<&str>,
-        now: i64,
-    ) -> StoreResult<Vec<i64>> {
-        let sql = format!(
-            "UPDATE deliveries SET lease = $1, leased_until = $2, leased_by = $3, updated_at = $4
-             WHERE id IN (SELECT id FROM deliveries
-                          WHERE endpoint_id = $5 AND state IN ('pending', 'retrying') AND due_at <= $4
-                            AND (leased_until IS NULL OR leased_until <= $4)
-                          ORDER BY due_at, id LIMIT $6{skip})
-             RETURNING id",
-            skip = self.skip_locked,
-        );
-        let found = sqlx::query(&sql)
-            .bind(token)
-            .bind(until)
-            .bind(node)
-            .bind(now)
-            .bind(endpoint)
-            .bind(i64::from(n))
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(StoreError::from_sqlx)?;
-        all(&found, |r| r.int("id"))
-    }
-
-    /// Leases up to `n` of a FIFO endpoint's due key heads: the first
+    /// Leases up to `n` of the endpoint's due deliveries under `token`:
+    /// the earliest due, or at a FIFO endpoint its due key heads (the first
     /// active delivery of each ordering key, when it is due and not in
-    /// flight. The walk over the keys is one index probe each
-    /// (`deliveries_fifo`), so the cost follows the keys, not the backlog.
+    /// flight; the walk over the keys is one index probe each through
+    /// `deliveries_fifo`, so its cost follows the keys, not the backlog).
     #[allow(clippy::too_many_arguments)]
-    async fn lease_heads(
+    async fn lease(
         &self,
         conn: &mut DB::Connection,
         endpoint: &str,
+        fifo: bool,
         n: u32,
         token: i64,
         until: i64,
         node: Option<&str>,
         now: i64,
     ) -> StoreResult<Vec<i64>> {
-        let sql = format!(
-            "WITH RECURSIVE {heads}
-             UPDATE deliveries SET lease = $1, leased_until = $2, leased_by = $3, updated_at = $4
-             WHERE id IN (SELECT d.id FROM heads JOIN deliveries d ON d.id = heads.id
-                          WHERE d.due_at <= $4 AND (d.leased_until IS NULL OR d.leased_until <= $4)
-                          ORDER BY d.id LIMIT $6)
-             RETURNING id",
-            heads = self.fifo_heads,
-        );
+        let set = "UPDATE deliveries SET lease = $1, leased_until = $2, leased_by = $3, updated_at = $4";
+        let sql = if fifo {
+            format!(
+                "WITH RECURSIVE {heads}
+                 {set}
+                 WHERE id IN (SELECT d.id FROM heads JOIN deliveries d ON d.id = heads.id
+                              WHERE d.due_at <= $4 AND (d.leased_until IS NULL OR d.leased_until <= $4)
+                              ORDER BY d.id LIMIT $6)
+                 RETURNING id",
+                heads = self.fifo_heads,
+            )
+        } else {
+            format!(
+                "{set}
+                 WHERE id IN (SELECT id FROM deliveries
+                              WHERE endpoint_id = $5 AND state IN ('pending', 'retrying') AND due_at <= $4
+                                AND (leased_until IS NULL OR leased_until <= $4)
+                              ORDER BY due_at, id LIMIT $6{skip})
+                 RETURNING id",
+                skip = self.skip_locked,
+            )
+        };
         let found = sqlx::query(&sql)
             .bind(token)
             .bind(until)
