@@ -195,6 +195,7 @@ pub struct WorkerConfig {
     pub poll_interval_ms: u64,
     pub lease_ms: u64,
     pub max_per_endpoint: usize,
+    pub max_per_application: usize,
     pub node_id: String,
 }
 
@@ -445,6 +446,9 @@ impl Config {
         }
         if self.worker.max_per_endpoint == 0 {
             return fail("worker.max_per_endpoint", "must be at least 1");
+        }
+        if self.worker.max_per_application == 0 {
+            return fail("worker.max_per_application", "must be at least 1");
         }
         if self.database.wal_limit_bytes != 0 && self.database.wal_limit_bytes < 65_536 {
             return fail("database.wal_limit_bytes", "must be 0 (no bound) or at least 65536");

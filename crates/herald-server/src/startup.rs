@@ -193,6 +193,7 @@ impl Application {
                 poll_interval: Duration::from_millis(config.worker.poll_interval_ms),
                 lease,
                 max_per_endpoint: config.worker.max_per_endpoint,
+                max_per_application: config.worker.max_per_application,
             };
             // Leases this node held before it started belong to a dead
             // worker: take them back now rather than when they run out.

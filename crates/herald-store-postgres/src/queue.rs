@@ -33,7 +33,7 @@ static CLAIM_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
                  LIMIT $7
                  FOR UPDATE SKIP LOCKED) x
              WHERE eps.due <= $1 AND NOT (eps.e = ANY($6))
-               AND NOT EXISTS (SELECT 1 FROM endpoints g WHERE g.id = eps.e AND g.gated)
+               AND NOT EXISTS (SELECT 1 FROM endpoints g WHERE g.id = eps.e AND (g.gated OR g.app_id = ANY($9)))
              LIMIT $2
          )
          UPDATE deliveries d SET leased_until = $3, lease = $4, leased_by = $8, updated_at = $1
@@ -61,6 +61,7 @@ pub(crate) async fn claim(
     let token: i64 = rand::random();
     let now = req.now;
     let skip: Vec<&str> = req.skip.iter().map(|e| e.as_str()).collect();
+    let skip_apps: Vec<&str> = req.skip_apps.iter().map(|a| a.as_str()).collect();
     let rows = sqlx::query(&CLAIM_SQL)
         .bind(now.as_millis())
         .bind(i64::from(req.limit))
@@ -70,6 +71,7 @@ pub(crate) async fn claim(
         .bind(&skip)
         .bind(i64::from(req.per_endpoint.max(1)))
         .bind(node)
+        .bind(&skip_apps)
         .fetch_all(pool)
         .await
         .map_err(db_err)?;

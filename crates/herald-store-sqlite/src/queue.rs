@@ -39,6 +39,8 @@ pub(crate) async fn claim(
     let now = req.now;
     let skip = serde_json::to_string(&req.skip.iter().map(|e| e.as_str()).collect::<Vec<_>>())
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let skip_apps = serde_json::to_string(&req.skip_apps.iter().map(|a| a.as_str()).collect::<Vec<_>>())
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let leased = sqlx::query(
         "WITH RECURSIVE eps(e, due) AS (
              SELECT * FROM (SELECT endpoint_id, due_at FROM deliveries
@@ -57,7 +59,8 @@ pub(crate) async fn claim(
          WHERE id IN (
              SELECT d.id
              FROM (SELECT e FROM eps WHERE due <= ?3 AND e NOT IN (SELECT value FROM json_each(?6))
-                     AND NOT EXISTS (SELECT 1 FROM endpoints g WHERE g.id = eps.e AND g.gated = 1)
+                     AND NOT EXISTS (SELECT 1 FROM endpoints g WHERE g.id = eps.e
+                                     AND (g.gated = 1 OR g.app_id IN (SELECT value FROM json_each(?8))))
                    LIMIT ?4) AS picked
              JOIN deliveries d ON d.id IN (
                  SELECT x.id FROM deliveries x
@@ -74,6 +77,7 @@ pub(crate) async fn claim(
     .bind(req.after)
     .bind(skip)
     .bind(i64::from(req.per_endpoint.max(1)))
+    .bind(skip_apps)
     .fetch_all(writer)
     .await
     .map_err(db_err)?;

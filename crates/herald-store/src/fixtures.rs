@@ -54,8 +54,13 @@ pub fn endpoint(app: &AppId, id: &EndpointId, filter: EventFilter) -> Endpoint {
 /// Delivery `id` of a fresh message to endpoint `ep`, leased until 30 s
 /// after the epoch's first millisecond.
 pub fn claimed(id: i64, ep: &EndpointId) -> ClaimedDelivery {
+    claimed_in(id, &AppId::generate(1), ep)
+}
+
+/// A delivery leased to `ep` of application `app`.
+pub fn claimed_in(id: i64, app: &AppId, ep: &EndpointId) -> ClaimedDelivery {
     let t = Timestamp::from_millis(1);
-    let app = AppId::generate(1);
+    let app = app.clone();
     ClaimedDelivery {
         delivery_id: id,
         lease: 7,

@@ -238,7 +238,8 @@ pub trait Store: Send + Sync + 'static {
     async fn claim_gated(&self, req: &ClaimRequest<'_>) -> StoreResult<GatedClaim>;
     /// Leases up to `limit` due deliveries, as many per endpoint as asked.
     async fn claim(&self, now: Timestamp, limit: u32, lease: std::time::Duration) -> StoreResult<Vec<ClaimedDelivery>> {
-        self.claim_batch(&ClaimRequest { now, limit, lease, per_endpoint: limit, skip: &[], after: "" }).await
+        self.claim_batch(&ClaimRequest { now, limit, lease, per_endpoint: limit, skip: &[], skip_apps: &[], after: "" })
+            .await
     }
     /// Extends leases still held (`(delivery id, lease token)` pairs) until
     /// `until`; returns how many were still held.

@@ -441,6 +441,8 @@ pub struct ClaimRequest<'a> {
     pub per_endpoint: u32,
     /// Endpoints to leave out (the worker holds its share of them already).
     pub skip: &'a [EndpointId],
+    /// Applications to leave out (the worker holds their share already).
+    pub skip_apps: &'a [AppId],
     /// Start after this endpoint id (`""`: from the first).
     pub after: &'a str,
 }

@@ -32,6 +32,8 @@ pub struct WorkerSettings {
     pub lease: Duration,
     /// Most send slots one endpoint may hold at once.
     pub max_per_endpoint: usize,
+    /// Most send slots the endpoints of one application may hold at once.
+    pub max_per_application: usize,
 }
 
 pub struct Worker {
@@ -97,12 +99,13 @@ impl Slots {
     /// (so more of its deliveries may be due in the store): claim again.
     fn finished(&mut self, ep: &EndpointId) -> bool {
         self.gate_freed |= self.gated.contains(ep);
-        if let Some(mut d) = self.lanes.finished(ep) {
+        let done = self.lanes.finished(ep);
+        if let Some(mut d) = done.next {
             self.held.refresh(&mut d);
             self.start(d);
             return false;
         }
-        self.capped.remove(ep)
+        self.capped.remove(ep) | done.app_was_full
     }
 
     /// Takes the requests that ended; true when one calls for a claim.
@@ -133,7 +136,7 @@ impl Worker {
     /// when woken, when the poll interval passes, and again right away while
     /// claims come back full. Claims go round the endpoints (a position kept
     /// here), at most an endpoint's share at a time, leaving out endpoints
-    /// whose share is taken.
+    /// and applications whose share is taken.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
         let (tx, rx) = mpsc::unbounded_channel::<Settlement>();
         let settler = tokio::spawn(settle_loop(
@@ -153,11 +156,12 @@ impl Worker {
         ));
         let concurrency = self.settings.concurrency;
         let cap = self.settings.max_per_endpoint;
+        let app_cap = self.settings.max_per_application;
         let mut slots = Slots {
             sender: self.sender.clone(),
             outcomes: tx,
             held,
-            lanes: Lanes::new(cap),
+            lanes: Lanes::new(cap, app_cap),
             in_flight: JoinSet::new(),
             capped: HashSet::new(),
             gated: HashSet::new(),
@@ -193,13 +197,14 @@ impl Worker {
             let free = slots.free(concurrency);
             if want_claim && free > 0 {
                 let limit = u32::try_from(free).unwrap_or(u32::MAX).min(self.settings.batch_size);
-                let skip = slots.lanes.full();
+                let (skip, skip_apps) = (slots.lanes.full(), slots.lanes.full_apps());
                 let req = ClaimRequest {
                     now: self.sender.clock.now(),
                     limit,
                     lease: self.settings.lease,
                     per_endpoint,
                     skip: &skip,
+                    skip_apps: &skip_apps,
                     after: &cursor,
                 };
                 let started = Instant::now();
@@ -282,10 +287,11 @@ impl Worker {
     /// to ask them again: when the next token is due, at once when the
     /// claim came back full, else at the next poll.
     async fn claim_gated(&self, slots: &mut Slots, limit: u32, per_endpoint: u32) -> Instant {
-        let skip = slots.lanes.full();
+        let (skip, skip_apps) = (slots.lanes.full(), slots.lanes.full_apps());
         let started = Instant::now();
         let now = self.sender.clock.now();
-        let req = ClaimRequest { now, limit, lease: self.settings.lease, per_endpoint, skip: &skip, after: "" };
+        let lease = self.settings.lease;
+        let req = ClaimRequest { now, limit, lease, per_endpoint, skip: &skip, skip_apps: &skip_apps, after: "" };
         let claimed = self.store.claim_gated(&req).await;
         self.sender.metrics.store_op("claim_gated", started.elapsed());
         let claimed = match claimed {

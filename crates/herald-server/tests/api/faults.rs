@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use herald_core::{AppId, Clock};
+use herald_store::ClaimRequest;
 use reqwest::StatusCode;
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
@@ -39,6 +41,81 @@ async fn a_hanging_endpoint_holds_only_its_share_of_the_send_slots() {
     // Far inside the hanging requests' 20 s timeout.
     healthy.wait_for_within("/hook", 10, Duration::from_secs(5)).await;
     assert_eq!(hanging.count(), 2, "the hanging endpoint holds its share and no more");
+}
+
+/// With 6 send slots, a share of 4 per endpoint and 3 per application, a
+/// tenant whose 3 endpoints all hang (5 deliveries queued each) takes 3
+/// slots in all, although none of its endpoints is at its own share;
+/// another application's deliveries go out at once.
+async fn an_application_holds_only_its_share_over_all_its_endpoints() {
+    let app = TestApp::spawn_with(|c| {
+        c.worker.concurrency = 6;
+        c.worker.max_per_endpoint = 4;
+        c.worker.max_per_application = 3;
+        c.delivery.timeout_ms = 20_000;
+    })
+    .await;
+    let hanging = TestReceiver::start().await;
+    hanging.set_default(Reply::Hang(Duration::from_secs(30)));
+    let healthy = TestReceiver::start().await;
+    let big = app.create_app().await;
+    for n in 0..3 {
+        app.create_endpoint(&big, json!({ "url": hanging.url(&format!("/hook/{n}")) })).await;
+    }
+    let other_app = app.create_app().await;
+    app.create_endpoint(&other_app, json!({ "url": healthy.url("/hook") })).await;
+
+    for _ in 0..5 {
+        app.publish(&big, "a.b", json!({})).await;
+    }
+    // Wait for the tenant's share to be taken before the others publish.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while hanging.count() < 3 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for n in 0..10 {
+        app.publish(&other_app, "a.b", json!({ "n": n })).await;
+    }
+    healthy.wait_for_within("/hook", 10, Duration::from_secs(5)).await;
+    assert_eq!(hanging.count(), 3, "the tenant holds its application's share and no more");
+}
+
+/// A claim leaves out the applications (and endpoints) it is told to: the
+/// worker's way of keeping a tenant at its share.
+async fn a_claim_leaves_out_the_applications_at_their_share() {
+    let app = TestApp::spawn_with(|c| c.worker.enabled = false).await;
+    let rx = TestReceiver::start().await;
+    let (big, other) = (app.create_app().await, app.create_app().await);
+    for n in 0..3 {
+        app.create_endpoint(&big, json!({ "url": rx.url(&format!("/big/{n}")) })).await;
+    }
+    let lone = app.create_endpoint(&other, json!({ "url": rx.url("/other") })).await["id"].as_str().unwrap().to_owned();
+    for _ in 0..2 {
+        app.publish(&big, "a.b", json!({})).await;
+        app.publish(&other, "a.b", json!({})).await;
+    }
+    let claim = |skip_apps: Vec<AppId>| {
+        let store = app.store.clone();
+        let now = app.clock.now();
+        async move {
+            let req = ClaimRequest {
+                now,
+                limit: 100,
+                lease: Duration::from_secs(30),
+                per_endpoint: 100,
+                skip: &[],
+                skip_apps: &skip_apps,
+                after: "",
+            };
+            store.claim_batch(&req).await.unwrap()
+        }
+    };
+    let got = claim(vec![AppId::parse(&big).unwrap()]).await;
+    assert_eq!(got.len(), 2, "only the other application's two deliveries");
+    assert!(got.iter().all(|d| d.endpoint.id.as_str() == lone.as_str()));
+    let got = claim(vec![]).await;
+    assert_eq!(got.len(), 6, "the tenant's six, once it is no longer left out");
+    assert!(got.iter().all(|d| d.app.id.as_str() == big.as_str()));
 }
 
 /// A request that takes longer than the lease still ends once: the worker
@@ -238,6 +315,8 @@ crate::both_stores!(
     an_answer_with_nul_bytes_is_recorded,
     an_outcome_the_database_refuses_does_not_cost_the_others,
     a_hanging_endpoint_holds_only_its_share_of_the_send_slots,
+    an_application_holds_only_its_share_over_all_its_endpoints,
+    a_claim_leaves_out_the_applications_at_their_share,
     a_request_longer_than_the_lease_is_sent_once,
     a_publish_whose_client_went_away_is_delivered_at_once,
     a_nul_character_anywhere_is_refused_with_a_clear_error,

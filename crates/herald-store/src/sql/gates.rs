@@ -117,6 +117,7 @@ where
         let now = req.now.as_millis();
         let mut tx = super::begin(self.writer, self.begin).await?;
         let skip = to_json(&req.skip.iter().map(|e| e.as_str()).collect::<Vec<_>>())?;
+        let skip_apps = to_json(&req.skip_apps.iter().map(|a| a.as_str()).collect::<Vec<_>>())?;
         let sql = format!(
             "SELECT g.endpoint_id, g.tokens, g.refilled_at, e.rate_milli, e.rate_burst, e.max_in_flight,
                     e.fifo, e.circuit_open_until
@@ -124,17 +125,20 @@ where
              WHERE e.gated = TRUE AND e.paused = FALSE AND e.disabled = FALSE
                AND (e.circuit_open_until IS NULL OR e.circuit_open_until <= $2)
                AND g.endpoint_id NOT IN (SELECT value FROM {texts})
+               AND e.app_id NOT IN (SELECT value FROM {apps})
                AND EXISTS (SELECT 1 FROM deliveries d
                            WHERE d.endpoint_id = g.endpoint_id AND d.state IN ('pending', 'retrying')
                              AND d.due_at <= $2 AND (d.leased_until IS NULL OR d.leased_until <= $2))
              ORDER BY g.refilled_at, g.endpoint_id LIMIT $3{lock}",
             texts = self.json_texts,
+            apps = self.json_texts.replace("$1", "$4"),
             lock = self.lock_gates,
         );
         let found = sqlx::query(&sql)
             .bind(skip)
             .bind(now)
             .bind(GATES_PER_CLAIM)
+            .bind(skip_apps)
             .fetch_all(&mut *tx)
             .await
             .map_err(StoreError::from_sqlx)?;
