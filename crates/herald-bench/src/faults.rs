@@ -53,10 +53,26 @@ async fn healthy_run(opts: &BenchOptions, hanging: bool, usage: &mut Usage) -> a
             closed_loop(cluster.client(), urls, event_body(opts.payload_bytes), 32, None, Some(5_000)).await;
         anyhow::ensure!(errors == 0, "{errors} publishes to the hanging endpoint failed");
     }
-    let urls = Arc::new(cluster.setup(5, &rx.url()).await?);
+    let run = healthy_latency(opts, &cluster, &rx, 5, 50).await?;
+    usage.add(&cluster);
+    cluster.stop().await?;
+    Ok(run)
+}
+
+/// One application with `endpoints` endpoints at `rx`, `per_sec` events a
+/// second to it (each fanned out to all of them) for `--fault-secs`: each
+/// delivery's end-to-end latency, publish sent to arrival.
+pub async fn healthy_latency(
+    opts: &BenchOptions,
+    cluster: &Cluster,
+    rx: &BenchReceiver,
+    endpoints: usize,
+    per_sec: u32,
+) -> anyhow::Result<HealthyRun> {
+    let urls = Arc::new(cluster.setup(endpoints, &rx.url()).await?);
     let duration = Duration::from_secs(opts.fault_secs);
-    let (samples, _) = open_loop(cluster.client(), urls, event_body(opts.payload_bytes), 50, duration).await;
-    let expected = samples.len() * 5;
+    let (samples, _) = open_loop(cluster.client(), urls, event_body(opts.payload_bytes), per_sec, duration).await;
+    let expected = samples.len() * endpoints;
     let end = Instant::now() + Duration::from_secs(60);
     while rx.count() < expected && Instant::now() < end {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -68,8 +84,6 @@ async fn healthy_run(opts: &BenchOptions, hanging: bool, usage: &mut Usage) -> a
         .filter_map(|(id, at)| sent.get(id.as_str()).map(|s| at.saturating_duration_since(*s)))
         .collect();
     lat.sort();
-    usage.add(&cluster);
-    cluster.stop().await?;
     Ok(HealthyRun {
         expected,
         delivered: lat.len(),

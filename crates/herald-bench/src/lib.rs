@@ -1,6 +1,7 @@
 //! `herald bench`: starts Herald on a fresh database with a built-in
 //! receiver, drives it through the API, and reports what it measured.
 
+mod fairness;
 mod faults;
 mod load;
 mod node;
@@ -50,7 +51,8 @@ pub struct BenchOptions {
     /// and the fault scenarios hol (a hanging endpoint with a backlog beside
     /// healthy ones), cancel (clients that drop publishes mid-request),
     /// restart (kill -9 with deliveries in flight), soak (SQLite WAL size),
-    /// recovery (a bulk recovery under live traffic), fifo (ordered delivery over 1, 10 and 1,000 keys).
+    /// recovery (a bulk recovery under live traffic), fifo (ordered delivery over 1, 10 and 1,000 keys),
+    /// fair (20 healthy endpoints beside a hanging one and a slow tenant, each with a backlog).
     #[arg(long, default_value = "ceiling,ingest,delivery,fanout,latency", value_delimiter = ',')]
     pub only: Vec<String>,
     /// Length of the head-of-line runs, in seconds.
@@ -59,6 +61,9 @@ pub struct BenchOptions {
     /// Events the ordered-delivery scenario (fifo) publishes per key count.
     #[arg(long, default_value_t = 2000)]
     pub fifo_events: usize,
+    /// Deliveries queued for the hanging endpoint, and for the slow tenant, in the fairness scenario.
+    #[arg(long, default_value_t = 100_000)]
+    pub fair_backlog: usize,
     /// Failed deliveries the recovery scenario recovers.
     #[arg(long, default_value_t = 100_000)]
     pub recovery_events: usize,
@@ -96,6 +101,7 @@ pub struct Report {
     soak: Option<faults::Soak>,
     recovery: Option<recovery::RecoveryRun>,
     fifo: Option<Vec<ordered::OrderedRun>>,
+    fairness: Option<fairness::Fairness>,
     herald_peak_rss_mb: f64,
     herald_cpu_secs: f64,
 }
@@ -209,6 +215,9 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     }
     if wants("fifo") {
         report.fifo = Some(ordered::fifo(&opts, &mut usage).await?);
+    }
+    if wants("fair") {
+        report.fairness = Some(fairness::at_scale(&opts, &mut usage).await?);
     }
     report.herald_peak_rss_mb = usage.rss as f64 / (1024.0 * 1024.0);
     report.herald_cpu_secs = usage.cpu;
@@ -402,6 +411,18 @@ fn print_table(r: &Report) {
         println!(
             "{:<28} {:>6.0} deliveries/s   {} events over {} key(s), each key in order",
             "ordered (fifo)", f.deliveries_per_sec, f.events, f.keys
+        );
+    }
+    if let Some(f) = &r.fairness {
+        for (name, run) in [("fair: healthy alone", &f.without_bad), ("fair: beside hanging + tenant", &f.with_bad)] {
+            println!(
+                "{:<28} p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms  ({} of {} deliveries)",
+                name, run.p50_ms, run.p99_ms, run.max_ms, run.delivered, run.expected
+            );
+        }
+        println!(
+            "{:<28} {} queued for each of the two in {:.1} s; the tenant got {} requests meanwhile",
+            "fair: backlogs", f.backlog_each, f.queueing_secs, f.tenant_requests
         );
     }
     println!(

@@ -1,8 +1,8 @@
 //! Shares of a node's send slots: an endpoint may hold at most `cap` slots
 //! at once, and all the endpoints of one application together at most
 //! `app_cap`. A delivery over either share waits here (up to
-//! `HELD_PER_SLOT * cap` per endpoint, leased and renewed) or goes back to
-//! the queue, and the worker's claims leave such endpoints and applications
+//! `HELD_PER_SLOT * cap` per endpoint, and as many over all the endpoints of
+//! an application, leased and renewed) or goes back to the queue, and the worker's claims leave such endpoints and applications
 //! out. A hanging receiver therefore ties up its own share, and a big
 //! tenant with many endpoints its application's share, never everyone's
 //! slots.
@@ -24,6 +24,7 @@ struct Lane {
 #[derive(Default)]
 struct AppLane {
     sending: usize,
+    held: usize,
     /// Its endpoints that have a lane, in the order they get a freed slot.
     endpoints: VecDeque<EndpointId>,
 }
@@ -74,8 +75,9 @@ impl Lanes {
             lane.sending += 1;
             app.sending += 1;
             Admit::Send(d)
-        } else if lane.held.len() < HELD_PER_SLOT * self.cap {
+        } else if lane.held.len() < HELD_PER_SLOT * self.cap && app.held < HELD_PER_SLOT * self.cap {
             lane.held.push_back(d);
+            app.held += 1;
             Admit::Held
         } else {
             Admit::Release(d)
@@ -102,6 +104,7 @@ impl Lanes {
                     if let Some(d) = l.held.pop_front() {
                         l.sending += 1;
                         app.sending += 1;
+                        app.held -= 1;
                         if candidate != *ep {
                             app.endpoints.retain(|e| *e != candidate);
                             app.endpoints.push_back(candidate);
@@ -134,6 +137,7 @@ impl Lanes {
 
     /// Everything held, for giving back on a stop.
     pub fn drain_held(&mut self) -> Vec<ClaimedDelivery> {
+        self.apps.values_mut().for_each(|a| a.held = 0);
         self.lanes.values_mut().flat_map(|l| l.held.drain(..)).collect()
     }
 }
@@ -194,5 +198,19 @@ mod tests {
         assert_eq!(lanes.full_apps(), vec![big.clone()]);
         let held: usize = lanes.drain_held().len();
         assert_eq!(held, 3, "8 offered, 3 sent, then 2 handed on");
+
+        // What waits is bounded per application too, not only per endpoint.
+        let mut lanes = Lanes::new(2, 3);
+        let (mut sent, mut kept, mut back) = (0, 0, 0);
+        for ep in &eps {
+            for _ in 0..10 {
+                match lanes.admit(next(ep, &big)) {
+                    Admit::Send(_) => sent += 1,
+                    Admit::Held => kept += 1,
+                    Admit::Release(_) => back += 1,
+                }
+            }
+        }
+        assert_eq!((sent, kept, back), (3, 2 * HELD_PER_SLOT, 40 - 3 - 2 * HELD_PER_SLOT));
     }
 }

@@ -294,7 +294,27 @@ async fn fifo_moves_on_past_a_dead_letter() {
     app.wait_delivery(&app_id, &first, |d| crate::helpers::status_is(d, "failed")).await;
 }
 
+/// Deliveries queued before an endpoint turns FIFO are not stranded: they
+/// go out, in order, once it is FIFO.
+async fn a_backlog_queued_before_fifo_goes_out_in_order() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/hook"), "paused": true })).await;
+    let ep = ep["id"].as_str().unwrap().to_owned();
+    for n in 0..5 {
+        app.publish(&app_id, "a.b", json!({ "key": "", "n": n })).await;
+    }
+    let body = json!({ "paused": false, "profile": { "ordering": "fifo" } });
+    let (status, view) = app.patch(&format!("/api/v1/apps/{app_id}/endpoints/{ep}"), body).await;
+    assert_eq!(status.as_u16(), 200, "{view}");
+    assert_eq!(view["flow"]["ordering"], "fifo", "{view}");
+    let got = rx.wait_for_within("/hook", 5, Duration::from_secs(10)).await;
+    assert_fifo(&got);
+}
+
 crate::both_stores!(
+    a_backlog_queued_before_fifo_goes_out_in_order,
     fifo_keeps_each_keys_order_through_a_retry,
     fifo_moves_on_past_a_dead_letter,
     a_circuit_opens_probes_and_closes_with_no_attempts_used_while_open,

@@ -82,6 +82,19 @@ where
         .execute(&mut *conn)
         .await
         .map_err(StoreError::from_sqlx)?;
+        if gate.is_some_and(|g| g.fifo) {
+            // Deliveries queued before the endpoint turned FIFO have no key:
+            // they join the endpoint's one unkeyed order (as published
+            // without a key), or the FIFO claim would never find them.
+            sqlx::query(
+                "UPDATE deliveries SET ordering_key = '' WHERE endpoint_id = $1 AND ordering_key IS NULL
+                 AND state IN ('pending', 'retrying')",
+            )
+            .bind(endpoint)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        }
         if paused || gate.is_some() {
             let full = gate.map_or(0, |g| g.full());
             sqlx::query(
