@@ -46,6 +46,11 @@ pub struct Profile {
     /// Deliveries per second (with a burst), for every node together.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<crate::flow::RateLimit>,
+    /// Deliveries per second (with a burst) shared by all the endpoints of
+    /// an application, every node together: set on an application's
+    /// profile only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_rate_limit: Option<crate::flow::RateLimit>,
     /// Most deliveries in flight to the endpoint at once, every node together.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_in_flight: Option<u32>,
@@ -271,6 +276,9 @@ impl Profile {
         if let Some(r) = &self.rate_limit {
             r.check()?;
         }
+        if let Some(r) = &self.app_rate_limit {
+            r.check().map_err(|e| ParseError::new(format!("app_{e}")))?;
+        }
         if let Some(c) = &self.circuit_breaker {
             c.check()?;
         }
@@ -326,6 +334,7 @@ impl Profile {
             verification: over.verification.clone().or_else(|| self.verification.clone()),
             auto_disable: over.auto_disable.or(self.auto_disable),
             rate_limit: over.rate_limit.or(self.rate_limit),
+            app_rate_limit: over.app_rate_limit.or(self.app_rate_limit),
             max_in_flight: over.max_in_flight.or(self.max_in_flight),
             circuit_breaker: over.circuit_breaker.or(self.circuit_breaker),
             ordering: over.ordering.or(self.ordering),
@@ -335,6 +344,12 @@ impl Profile {
     /// The gate this profile puts on an endpoint, if any.
     pub fn gate(&self) -> Option<crate::flow::Gate> {
         crate::flow::Gate::of(self.rate_limit, self.max_in_flight, self.ordering)
+    }
+
+    /// Whether an endpoint with this (effective) profile is claimed through
+    /// the gates: its own limits, or its application's shared rate.
+    pub fn gated(&self) -> bool {
+        self.gate().is_some() || self.app_rate_limit.is_some()
     }
 
     /// The request body.

@@ -84,6 +84,7 @@ const MIGRATIONS: Migrations = Migrations {
         (8, include_str!("../migrations/0008_stats.sql")),
         (9, include_str!("../migrations/0009_operations.sql")),
         (10, include_str!("../migrations/0010_flow.sql")),
+        (11, include_str!("../migrations/0011_app_rate.sql")),
     ],
     lock: None,
 };

@@ -45,6 +45,7 @@ pub fn endpoint(app: &AppId, id: &EndpointId, filter: EventFilter) -> Endpoint {
         verification: None,
         paused: false,
         gate: None,
+        app_rate: false,
         circuit: None,
         created_at: Timestamp::from_millis(1),
         updated_at: Timestamp::from_millis(1),

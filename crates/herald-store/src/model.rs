@@ -137,6 +137,9 @@ pub struct Endpoint {
     /// The rate limit and cap its effective profile sets, as the store
     /// keeps them (the store writes this; changes to it are ignored).
     pub gate: Option<herald_core::flow::Gate>,
+    /// Its application's profile sets a rate all its endpoints share (the
+    /// store writes this).
+    pub app_rate: bool,
     /// An open circuit: until when its deliveries wait (then one probe
     /// goes out), and why it opened. The store writes this.
     pub circuit: Option<(Timestamp, String)>,
@@ -146,9 +149,10 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// Whether its deliveries go only through its gate (paused, rate
-    /// limited or capped), never handed over in memory.
+    /// limited, capped, ordered or under its application's shared rate),
+    /// never handed over in memory.
     pub fn gated(&self) -> bool {
-        self.paused || self.gate.is_some() || self.circuit.is_some()
+        self.paused || self.gate.is_some() || self.app_rate || self.circuit.is_some()
     }
 }
 

@@ -122,7 +122,7 @@ pub const CLAIM_COLUMNS: &str = "d.id AS d_id, d.attempts AS d_attempts, d.lease
     e.verify_state AS e_verify_state, e.verify_error AS e_verify_error,
     e.paused AS e_paused, e.rate_milli AS e_rate_milli, e.rate_burst AS e_rate_burst, e.fifo AS e_fifo,
     e.max_in_flight AS e_max_in_flight, e.circuit_open_until AS e_circuit_open_until,
-    e.circuit_reason AS e_circuit_reason,
+    e.circuit_reason AS e_circuit_reason, e.app_rate AS e_app_rate,
     a.id AS a_id, a.uid AS a_uid, a.name AS a_name, a.live AS a_live, a.metadata AS a_metadata,
     a.profile AS a_profile, a.credential AS a_credential, a.contact_email AS a_contact_email,
     a.created_at AS a_created_at, a.updated_at AS a_updated_at";
@@ -208,6 +208,7 @@ pub fn endpoint_prefixed(row: &dyn RowGet, p: &str) -> Result<Endpoint, StoreErr
         },
         paused: row.boolean(&c("paused"))?,
         gate: gate(row, p)?,
+        app_rate: row.boolean(&c("app_rate"))?,
         circuit: match row.opt_int(&c("circuit_open_until"))? {
             Some(until) => {
                 Some((Timestamp::from_millis(until), row.opt_text(&c("circuit_reason"))?.unwrap_or_default()))

@@ -74,6 +74,9 @@ pub(super) struct EndpointView {
     /// The limits in force, from the effective profile (the application's
     /// with the endpoint's on top); `null` when there are none.
     flow: Option<FlowView>,
+    /// The application's profile sets a rate (`app_rate_limit`) this
+    /// endpoint shares with its other endpoints.
+    app_rate_limited: bool,
     /// An open circuit (the profile's `circuit_breaker`): due deliveries
     /// wait, using no attempts, until `open_until`; then one probe goes out
     /// and a success closes it. `null` when closed.
@@ -145,12 +148,25 @@ impl From<Endpoint> for EndpointView {
             previous_secret_until: e.previous_secret.map(|(_, until)| until),
             paused: e.paused,
             flow: e.gate.map(FlowView::from),
+            app_rate_limited: e.app_rate,
             circuit: e.circuit.map(|(open_until, reason)| CircuitView { open_until, reason }),
             health: None,
             created_at: e.created_at,
             updated_at: e.updated_at,
         }
     }
+}
+
+/// An endpoint's own profile: any field but the application's shared rate.
+fn check_endpoint_profile(v: Value) -> Result<Profile, ApiError> {
+    let p = check_profile("profile", v)?;
+    if p.app_rate_limit.is_some() {
+        return Err(ApiError::validation(
+            "profile.app_rate_limit",
+            "is shared by all of an application's endpoints: set it on the application's profile",
+        ));
+    }
+    Ok(p)
 }
 
 fn parse_url(s: &str) -> Result<EndpointUrl, ApiError> {
@@ -239,7 +255,7 @@ async fn create_endpoint(
     let app = apps::resolve(&state, &app).await?;
     check_text("description", &body.description, 4096, true)?;
     let url = deliverable_url(&state, &body.url).await?;
-    let profile = body.profile.map(|p| check_profile("profile", p)).transpose()?;
+    let profile = body.profile.map(check_endpoint_profile).transpose()?;
     let effective = Profile::effective(app.profile.as_ref(), profile.as_ref());
     if effective.unique_urls == Some(true) {
         if let Some(existing) = existing_with_url(&state, &app.id, url.as_str()).await? {
@@ -367,7 +383,7 @@ async fn update_endpoint(
         disabled: body.disabled,
         headers: body.headers.map(|h| parse_headers(Some(h))).transpose()?,
         metadata: body.metadata.map(|m| check_metadata("metadata", Some(m))).transpose()?,
-        profile: body.profile.map(|p| p.map(|p| check_profile("profile", p)).transpose()).transpose()?,
+        profile: body.profile.map(|p| p.map(check_endpoint_profile).transpose()).transpose()?,
         credential: body.credential.map(|c| c.map(|c| check_credential(&c)).transpose()).transpose()?,
         verification: None,
         paused: body.paused,

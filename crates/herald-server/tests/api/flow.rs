@@ -314,6 +314,8 @@ async fn a_backlog_queued_before_fifo_goes_out_in_order() {
 }
 
 crate::both_stores!(
+    an_application_rate_is_shared_by_its_endpoints,
+    an_application_rate_is_set_on_the_application_only,
     a_backlog_queued_before_fifo_goes_out_in_order,
     fifo_keeps_each_keys_order_through_a_retry,
     fifo_moves_on_past_a_dead_letter,
@@ -427,4 +429,94 @@ async fn three_postgres_nodes_share_one_rate_limit_and_one_cap() {
         return;
     }
     BACKEND.scope(Backend::Postgres, three_nodes_share_one_rate_limit_and_one_cap()).await;
+}
+
+/// An application whose profile sets `app_rate_limit`: `nodes` (1 or 3)
+/// publish `events` events to its two endpoints; the send rate over both
+/// together (after the burst, when there is one) stays within 10% of the
+/// shared limit, and both take turns.
+async fn shared_rate(nodes: usize, per_second: f64, burst: u32, events: usize) {
+    let app = TestApp::spawn_real_time(|_| {}).await;
+    let mut siblings = Vec::new();
+    for _ in 1..nodes {
+        siblings.push(app.spawn_sibling(|_| {}).await);
+    }
+    let rx = TestReceiver::start().await;
+    let profile = json!({ "app_rate_limit": { "per_second": per_second, "burst": burst } });
+    let (status, created) = app.post("/api/v1/apps", json!({ "name": "shared", "profile": profile })).await;
+    assert_eq!(status.as_u16(), 201, "{created}");
+    let app_id = created["id"].as_str().unwrap().to_owned();
+    // Created paused, so that the whole backlog is there when they resume.
+    let a = app.create_endpoint(&app_id, json!({ "url": rx.url("/a"), "paused": true })).await;
+    let b = app.create_endpoint(&app_id, json!({ "url": rx.url("/b"), "paused": true })).await;
+    assert_eq!(a["app_rate_limited"], true, "{a}");
+    assert_eq!(a["flow"], json!(null), "no limit of its own: {a}");
+    let publishers: Vec<&TestApp> = std::iter::once(&app).chain(siblings.iter()).collect();
+    for n in 0..events {
+        publishers[n % nodes].publish(&app_id, "a.b", json!({ "n": n })).await;
+    }
+    for ep in [&a, &b] {
+        let path = format!("/api/v1/apps/{app_id}/endpoints/{}", ep["id"].as_str().unwrap());
+        let (status, body) = app.patch(&path, json!({ "paused": false })).await;
+        assert_eq!(status.as_u16(), 200, "{body}");
+    }
+    let mut got = rx.wait_for_within("/a", events, Duration::from_secs(60)).await;
+    got.extend(rx.wait_for_within("/b", events, Duration::from_secs(60)).await);
+    got.sort_by_key(|r| r.at);
+    let r = rate(&got[burst as usize - 1..]);
+    eprintln!(
+        "measured shared rate, {nodes} node(s): {r:.2} deliveries/s over two endpoints (limit {per_second}, burst {burst})"
+    );
+    let (lo, hi) = (per_second * 0.9, per_second * 1.1);
+    assert!((lo..=hi).contains(&r), "{r:.2} deliveries/s against a shared limit of {per_second}");
+    let first_half = &got[..got.len() / 2];
+    let to_a = first_half.iter().filter(|x| x.path == "/a").count();
+    assert!(
+        to_a * 4 >= first_half.len() && to_a * 4 <= first_half.len() * 3,
+        "the endpoints take turns: {to_a} of {}",
+        first_half.len()
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(rx.count(), 2 * events, "each once");
+    for s in siblings {
+        s.stop().await;
+    }
+}
+
+async fn an_application_rate_is_shared_by_its_endpoints() {
+    shared_rate(1, 20.0, 1, 40).await;
+}
+
+/// The shared rate belongs to the application's profile: an endpoint's own
+/// is refused, and dropping it from the application frees its endpoints.
+async fn an_application_rate_is_set_on_the_application_only() {
+    let app = TestApp::spawn().await;
+    let app_id = app.create_app().await;
+    let profile = json!({ "app_rate_limit": { "per_second": 5 } });
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/apps/{app_id}/endpoints"),
+            json!({ "url": "https://example.com/a", "profile": profile }),
+        )
+        .await;
+    assert_eq!(status.as_u16(), 422, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("app_rate_limit"), "{body}");
+    let ep = app.create_endpoint(&app_id, json!({ "url": "https://example.com/a" })).await;
+    let ep = ep["id"].as_str().unwrap();
+    let (status, body) = app.patch(&format!("/api/v1/apps/{app_id}"), json!({ "profile": profile })).await;
+    assert_eq!(status.as_u16(), 200, "{body}");
+    assert_eq!(endpoint(&app, &app_id, ep).await["app_rate_limited"], true);
+    let bad = json!({ "profile": { "app_rate_limit": { "per_second": 0 } } });
+    let (status, body) = app.patch(&format!("/api/v1/apps/{app_id}"), bad).await;
+    assert_eq!(status.as_u16(), 422, "{body}");
+    app.patch(&format!("/api/v1/apps/{app_id}"), json!({ "profile": null })).await;
+    assert_eq!(endpoint(&app, &app_id, ep).await["app_rate_limited"], false);
+}
+
+#[tokio::test]
+async fn three_postgres_nodes_share_one_application_rate() {
+    if !crate::helpers::postgres_available().await {
+        return;
+    }
+    BACKEND.scope(Backend::Postgres, shared_rate(3, 30.0, 30, 61)).await;
 }

@@ -97,6 +97,7 @@ where
     // --- applications -----------------------------------------------------
 
     pub async fn create_app(&self, new: NewApplication, now: Timestamp) -> StoreResult<Application> {
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO applications (id, uid, name, live, metadata, created_at, updated_at, profile, credential,
                                        contact_email)
@@ -111,9 +112,11 @@ where
         .bind(profile_to_text(&new.profile))
         .bind(self.sealed(new.credential.as_deref(), "applications.credential", new.id.as_str()))
         .bind(&new.contact_email)
-        .execute(self.writer)
+        .execute(&mut *tx)
         .await
         .map_err(|e| conflict_or(e, "an application with this uid already exists"))?;
+        self.write_app_gate(&mut tx, new.id.as_str(), new.profile.as_ref(), now).await?;
+        tx.commit().await.map_err(StoreError::from_sqlx)?;
         self.synced().await?;
         Ok(Application {
             id: new.id,
@@ -179,7 +182,9 @@ where
         .await
         .map_err(|e| conflict_or(e, "an application with this uid already exists"))?;
         if app.profile != old_profile {
-            // Its endpoints' gates follow the profile they inherit.
+            // Its endpoints' gates follow the profile they inherit. They
+            // are written before the application's shared one, in the order
+            // the gated claim locks them.
             let found = sqlx::query("SELECT id, profile, paused FROM endpoints WHERE app_id = $1")
                 .bind(app.id.as_str())
                 .fetch_all(&mut *tx)
@@ -192,6 +197,7 @@ where
                 let effective = herald_core::profile::Profile::effective(app.profile.as_ref(), profile.as_ref());
                 self.write_gate(&mut tx, &id, paused, &effective, now).await?;
             }
+            self.write_app_gate(&mut tx, app.id.as_str(), app.profile.as_ref(), now).await?;
         }
         tx.commit().await.map_err(StoreError::from_sqlx)?;
         self.synced().await?;
@@ -333,6 +339,7 @@ where
             verification: new.verification,
             paused: new.paused,
             gate,
+            app_rate: effective.app_rate_limit.is_some(),
             circuit: None,
             created_at: now,
             updated_at: now,
@@ -436,6 +443,7 @@ where
         let app_profile = self.app_profile(&mut tx, app.as_str()).await?;
         let effective = herald_core::profile::Profile::effective(app_profile.as_ref(), ep.profile.as_ref());
         ep.gate = self.write_gate(&mut tx, ep.id.as_str(), ep.paused, &effective, now).await?;
+        ep.app_rate = effective.app_rate_limit.is_some();
         self.announce(&mut tx, &kinds, &ep, now).await?;
         tx.commit().await.map_err(StoreError::from_sqlx)?;
         self.synced().await?;

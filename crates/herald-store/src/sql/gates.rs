@@ -21,6 +21,9 @@ const GATES_PER_CLAIM: i64 = 256;
 /// One gate a claim serves, as stored.
 struct Served {
     endpoint: String,
+    app: String,
+    /// The application's shared rate applies too.
+    app_rate: bool,
     gate: Gate,
     bucket: Bucket,
     /// Its circuit's cool-down is over: one probe at a time.
@@ -55,6 +58,40 @@ where
         rows::profile(text)
     }
 
+    /// Stores the rate the application's profile has all its endpoints
+    /// share: a new bucket starts full, a smaller burst cuts the tokens held.
+    pub(super) async fn write_app_gate(
+        &self,
+        conn: &mut DB::Connection,
+        app: &str,
+        profile: Option<&Profile>,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let shared = profile.and_then(|p| p.app_rate_limit).and_then(|r| Gate::of(Some(r), None, None));
+        let Some(gate) = shared else {
+            sqlx::query("DELETE FROM app_gates WHERE app_id = $1")
+                .bind(app)
+                .execute(&mut *conn)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+            return Ok(());
+        };
+        sqlx::query(
+            "INSERT INTO app_gates (app_id, rate_milli, burst, tokens, refilled_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (app_id) DO UPDATE SET rate_milli = excluded.rate_milli, burst = excluded.burst,
+                 tokens = CASE WHEN app_gates.tokens > excluded.tokens THEN excluded.tokens ELSE app_gates.tokens END",
+        )
+        .bind(app)
+        .bind(gate.rate_milli)
+        .bind(gate.burst)
+        .bind(gate.full())
+        .bind(now.as_millis())
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+        Ok(())
+    }
+
     /// Stores whether the endpoint is paused and the gate its effective
     /// profile sets; a new bucket starts full, a smaller burst cuts the
     /// tokens held. Returns the gate.
@@ -67,18 +104,20 @@ where
         now: Timestamp,
     ) -> StoreResult<Option<Gate>> {
         let gate = effective.gate();
+        let gated = paused || effective.gated();
         sqlx::query(
             "UPDATE endpoints SET paused = $2, gated = ($3 OR circuit_open_until IS NOT NULL), rate_milli = $4,
-                                  rate_burst = $5, max_in_flight = $6, fifo = $7
+                                  rate_burst = $5, max_in_flight = $6, fifo = $7, app_rate = $8
              WHERE id = $1",
         )
         .bind(endpoint)
         .bind(paused)
-        .bind(paused || gate.is_some())
+        .bind(gated)
         .bind(gate.and_then(|g| g.rate_milli))
         .bind(gate.map(|g| g.burst))
         .bind(gate.and_then(|g| g.max_in_flight))
         .bind(gate.is_some_and(|g| g.fifo))
+        .bind(effective.app_rate_limit.is_some())
         .execute(&mut *conn)
         .await
         .map_err(StoreError::from_sqlx)?;
@@ -95,7 +134,7 @@ where
             .await
             .map_err(StoreError::from_sqlx)?;
         }
-        if paused || gate.is_some() {
+        if gated {
             let full = gate.map_or(0, |g| g.full());
             sqlx::query(
                 "INSERT INTO endpoint_gates (endpoint_id, tokens, refilled_at) VALUES ($1, $2, $3)
@@ -128,12 +167,21 @@ where
     /// waiting longest first.
     pub async fn claim_gated(&self, req: &ClaimRequest<'_>, node: Option<&str>) -> StoreResult<GatedClaim> {
         let now = req.now.as_millis();
+        // Most databases have no gated endpoint: a read through the partial
+        // index `endpoints_gated` says so without taking the writer.
+        let any = sqlx::query("SELECT id FROM endpoints WHERE gated = TRUE LIMIT 1")
+            .fetch_optional(self.reader)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        if any.is_none() {
+            return Ok(GatedClaim::default());
+        }
         let mut tx = super::begin(self.writer, self.begin).await?;
         let skip = to_json(&req.skip.iter().map(|e| e.as_str()).collect::<Vec<_>>())?;
         let skip_apps = to_json(&req.skip_apps.iter().map(|a| a.as_str()).collect::<Vec<_>>())?;
         let sql = format!(
             "SELECT g.endpoint_id, g.tokens, g.refilled_at, e.rate_milli, e.rate_burst, e.max_in_flight,
-                    e.fifo, e.circuit_open_until
+                    e.fifo, e.circuit_open_until, e.app_id, e.app_rate
              FROM endpoint_gates g JOIN endpoints e ON e.id = g.endpoint_id
              WHERE e.gated = TRUE AND e.paused = FALSE AND e.disabled = FALSE
                AND (e.circuit_open_until IS NULL OR e.circuit_open_until <= $2)
@@ -164,6 +212,8 @@ where
             let rate_milli = r.opt_int("rate_milli")?;
             Ok(Served {
                 endpoint: r.text("endpoint_id")?,
+                app: r.text("app_id")?,
+                app_rate: r.boolean("app_rate")?,
                 gate: Gate {
                     rate_milli,
                     burst: r.opt_int("rate_burst")?.unwrap_or(1),
@@ -181,6 +231,8 @@ where
         let capped: Vec<&str> =
             served.iter().filter(|s| s.gate.max_in_flight.is_some()).map(|s| s.endpoint.as_str()).collect();
         let in_flight = self.in_flight(&mut tx, &capped, now).await?;
+        let mut shared = self.app_buckets(&mut tx, &served).await?;
+        let mut spent_apps: Vec<String> = Vec::new();
 
         let token: i64 = rand::random();
         let until = req.now.plus(req.lease).as_millis();
@@ -196,20 +248,47 @@ where
             let n = in_flight.iter().find(|(e, _)| *e == s.endpoint).map_or(0, |(_, n)| *n);
             let want = if s.probing { 1 } else { req.per_endpoint.min(left) };
             let a = flow::allowance(&s.gate, s.bucket, n, want, now);
+            let mut take = a.take;
+            // The application's shared bucket, spent by all its endpoints.
+            let mut app_spend = None;
+            if let Some((app_gate, bucket)) = shared.iter().find(|x| x.0 == s.app).map(|x| (x.1, x.2)) {
+                if take > 0 {
+                    let aa = flow::allowance(&app_gate, bucket, 0, take, now);
+                    take = aa.take;
+                    app_spend = Some(aa);
+                    if let Some(t) = aa.next_at_ms {
+                        next_at = Some(next_at.map_or(t, |x| x.min(t)));
+                    }
+                }
+            }
             if let Some(t) = a.next_at_ms {
                 next_at = Some(next_at.map_or(t, |x| x.min(t)));
             }
-            if a.take == 0 {
+            if take == 0 {
                 continue;
             }
-            let ids = self.lease(&mut tx, &s.endpoint, s.gate.fifo, a.take, token, until, node, now).await?;
+            let ids = self.lease(&mut tx, &s.endpoint, s.gate.fifo, take, token, until, node, now).await?;
             let taken = u32::try_from(ids.len()).unwrap_or(u32::MAX);
             left = left.saturating_sub(taken);
-            let unspent = i64::from(a.take - taken.min(a.take)) * flow::TOKEN;
+            let unspent = |took: u32| i64::from(took - taken.min(took)) * flow::TOKEN;
+            if let Some(aa) = app_spend {
+                if let Some(x) = shared.iter_mut().find(|x| x.0 == s.app) {
+                    x.2 = Bucket { tokens: aa.bucket.tokens + unspent(aa.take), at_ms: aa.bucket.at_ms };
+                }
+                if !spent_apps.contains(&s.app) {
+                    spent_apps.push(s.app.clone());
+                }
+            }
+            // A gate without a rate of its own goes to the back of the turn
+            // once served, so the endpoints of one shared rate take turns.
+            let (tokens, at) = match s.gate.rate_milli {
+                Some(_) => (a.bucket.tokens + unspent(a.take), a.bucket.at_ms),
+                None => (0, now),
+            };
             sqlx::query("UPDATE endpoint_gates SET tokens = $2, refilled_at = $3 WHERE endpoint_id = $1")
                 .bind(s.endpoint.as_str())
-                .bind(if s.gate.rate_milli.is_some() { a.bucket.tokens + unspent } else { 0 })
-                .bind(a.bucket.at_ms)
+                .bind(tokens)
+                .bind(at)
                 .execute(&mut *tx)
                 .await
                 .map_err(StoreError::from_sqlx)?;
@@ -228,10 +307,52 @@ where
             );
             sqlx::query(&sql).bind(to_json(&tracked)?).execute(&mut *tx).await.map_err(StoreError::from_sqlx)?;
         }
+        for (app, _, bucket) in shared.iter().filter(|x| spent_apps.contains(&x.0)) {
+            sqlx::query("UPDATE app_gates SET tokens = $2, refilled_at = $3 WHERE app_id = $1")
+                .bind(app.as_str())
+                .bind(bucket.tokens)
+                .bind(bucket.at_ms)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+        }
         let deliveries =
             if leased.is_empty() { Vec::new() } else { self.leased(&mut tx, &leased, token, until).await? };
         tx.commit().await.map_err(StoreError::from_sqlx)?;
         Ok(GatedClaim { deliveries, next_at: next_at.map(Timestamp::from_millis) })
+    }
+
+    /// The shared buckets of the served endpoints' applications, locked
+    /// (PostgreSQL) after the endpoints' gates, as every writer of both
+    /// takes them, so two cannot wait for each other.
+    async fn app_buckets(
+        &self,
+        conn: &mut DB::Connection,
+        served: &[Served],
+    ) -> StoreResult<Vec<(String, Gate, Bucket)>> {
+        let mut apps: Vec<&str> = served.iter().filter(|s| s.app_rate).map(|s| s.app.as_str()).collect();
+        if apps.is_empty() {
+            return Ok(Vec::new());
+        }
+        apps.sort_unstable();
+        apps.dedup();
+        let sql = format!(
+            "SELECT app_id, rate_milli, burst, tokens, refilled_at FROM app_gates
+             WHERE app_id IN (SELECT value FROM {texts}) ORDER BY app_id{lock}",
+            texts = self.json_texts,
+            lock = if self.lock_gates.is_empty() { "" } else { " FOR UPDATE" },
+        );
+        let found =
+            sqlx::query(&sql).bind(to_json(&apps)?).fetch_all(&mut *conn).await.map_err(StoreError::from_sqlx)?;
+        all(&found, |r| {
+            let gate = Gate {
+                rate_milli: Some(r.int("rate_milli")?),
+                burst: r.int("burst")?,
+                max_in_flight: None,
+                fifo: false,
+            };
+            Ok((r.text("app_id")?, gate, Bucket { tokens: r.int("tokens")?, at_ms: r.int("refilled_at")? }))
+        })
     }
 
     /// The leases each capped endpoint has out now; the rows of leases

@@ -371,7 +371,7 @@ where
     sqlx::query(
         "UPDATE endpoints SET circuit_open_until = NULL, circuit_reason = NULL,
                               gated = (paused = TRUE OR fifo = TRUE OR rate_milli IS NOT NULL
-                                       OR max_in_flight IS NOT NULL)
+                                       OR max_in_flight IS NOT NULL OR app_rate = TRUE)
          WHERE id = $1 AND circuit_open_until IS NOT NULL",
     )
     .bind(id)

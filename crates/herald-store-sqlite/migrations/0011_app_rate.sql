@@ -1,0 +1,13 @@
+-- A rate shared by all the endpoints of an application (its profile's
+-- app_rate_limit): one bucket per application, spent by the gated claim
+-- together with each endpoint's own. Kept by the store from the
+-- application's profile; its endpoints are gated meanwhile.
+CREATE TABLE app_gates (
+    app_id      TEXT PRIMARY KEY REFERENCES applications(id) ON DELETE CASCADE,
+    rate_milli  INTEGER NOT NULL,
+    burst       INTEGER NOT NULL,
+    tokens      INTEGER NOT NULL,
+    refilled_at INTEGER NOT NULL
+);
+-- Whether an endpoint's application shares a rate with it (it is gated).
+ALTER TABLE endpoints ADD COLUMN app_rate INTEGER NOT NULL DEFAULT 0;
