@@ -1,8 +1,7 @@
 //! Shares of a node's send slots: an endpoint may hold at most `cap` slots
 //! at once, and all the endpoints of one application together at most
 //! `app_cap`. A delivery over either share waits here (up to
-//! `HELD_PER_SLOT * cap` per endpoint, and as many over all the endpoints of
-//! an application, leased and renewed) or goes back to the queue, and the worker's claims leave such endpoints and applications
+//! `HELD_PER_SLOT` per unit of each share, leased and renewed) or goes back to the queue, and the worker's claims leave such endpoints and applications
 //! out. A hanging receiver therefore ties up its own share, and a big
 //! tenant with many endpoints its application's share, never everyone's
 //! slots.
@@ -75,7 +74,7 @@ impl Lanes {
             lane.sending += 1;
             app.sending += 1;
             Admit::Send(d)
-        } else if lane.held.len() < HELD_PER_SLOT * self.cap && app.held < HELD_PER_SLOT * self.cap {
+        } else if lane.held.len() < HELD_PER_SLOT * self.cap && app.held < HELD_PER_SLOT * self.app_cap {
             lane.held.push_back(d);
             app.held += 1;
             Admit::Held
@@ -96,23 +95,27 @@ impl Lanes {
         app.sending = app.sending.saturating_sub(1);
         let mut next = None;
         if app.sending < self.app_cap {
-            // Its own endpoint first, then the others of the application.
-            let turn = std::iter::once(ep.clone()).chain(app.endpoints.iter().cloned());
-            for candidate in turn.collect::<Vec<_>>() {
-                let Some(l) = self.lanes.get_mut(&candidate) else { continue };
-                if l.sending < self.cap {
-                    if let Some(d) = l.held.pop_front() {
-                        l.sending += 1;
-                        app.sending += 1;
-                        app.held -= 1;
-                        if candidate != *ep {
-                            app.endpoints.retain(|e| *e != candidate);
-                            app.endpoints.push_back(candidate);
-                        }
-                        next = Some(d);
-                        break;
-                    }
+            let cap = self.cap;
+            let mut take = |l: &mut Lane| (l.sending < cap).then(|| l.held.pop_front()).flatten();
+            // Its own endpoint first, then the others of the application in turn.
+            next = self.lanes.get_mut(ep).and_then(&mut take);
+            if next.is_none() {
+                let found = app.endpoints.iter().position(|e| {
+                    self.lanes.get_mut(e).is_some_and(|l| {
+                        next = take(l);
+                        next.is_some()
+                    })
+                });
+                if let Some(e) = found.and_then(|i| app.endpoints.remove(i)) {
+                    app.endpoints.push_back(e);
                 }
+            }
+            if let Some(d) = &next {
+                if let Some(l) = self.lanes.get_mut(&d.endpoint.id) {
+                    l.sending += 1;
+                }
+                app.sending += 1;
+                app.held -= 1;
             }
         }
         if self.lanes.get(ep).is_some_and(|l| l.sending == 0 && l.held.is_empty()) {
@@ -211,6 +214,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!((sent, kept, back), (3, 2 * HELD_PER_SLOT, 40 - 3 - 2 * HELD_PER_SLOT));
+        assert_eq!((sent, kept, back), (3, 3 * HELD_PER_SLOT, 40 - 3 - 3 * HELD_PER_SLOT));
     }
 }
