@@ -44,8 +44,9 @@ impl DeliveryState {
 /// What one attempt produced, as far as the decision needs to know.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AttemptResult {
-    /// The receiver answered with this status.
-    Status { code: u16, retry_after: Option<Duration> },
+    /// The receiver answered with this status; `success` when it counts as
+    /// delivered (a 2xx, or one of the endpoint's `success_status`).
+    Status { code: u16, retry_after: Option<Duration>, success: bool },
     /// No HTTP answer: refused, reset, timed out, TLS failure.
     NetworkError,
 }
@@ -61,7 +62,8 @@ pub enum Decision {
     EndpointGone,
 }
 
-/// Decides after attempt number `attempt` (1-based). Only 2xx is success;
+/// Decides after attempt number `attempt` (1-based). Only 2xx is success
+/// (the sender tells which, see `Profile::is_success`);
 /// 3xx is a failure (redirects are never followed). `Retry-After` counts on
 /// 429 and 503 only.
 pub fn decide(
@@ -72,9 +74,9 @@ pub fn decide(
     max_retry_after: Duration,
 ) -> Decision {
     let retry_after = match result {
-        AttemptResult::Status { code, .. } if (200..300).contains(&code) => return Decision::Delivered,
+        AttemptResult::Status { success: true, .. } => return Decision::Delivered,
         AttemptResult::Status { code: 410, .. } => return Decision::EndpointGone,
-        AttemptResult::Status { code: 429 | 503, retry_after } => retry_after,
+        AttemptResult::Status { code: 429 | 503, retry_after, .. } => retry_after,
         _ => None,
     };
     match policy.next_delay(attempt, jitter_sample, retry_after, max_retry_after) {
@@ -90,7 +92,7 @@ mod tests {
     const CAP: Duration = Duration::from_secs(3_600);
 
     fn status(code: u16) -> AttemptResult {
-        AttemptResult::Status { code, retry_after: None }
+        AttemptResult::Status { code, retry_after: None, success: (200..300).contains(&code) }
     }
 
     #[test]
@@ -115,7 +117,7 @@ mod tests {
     fn retry_after_only_counts_on_429_and_503() {
         let p = RetryPolicy::default();
         let ask = Some(Duration::from_secs(30));
-        let with = |code| AttemptResult::Status { code, retry_after: ask };
+        let with = |code| AttemptResult::Status { code, retry_after: ask, success: false };
         assert_eq!(decide(with(429), 1, &p, 0.0, CAP), Decision::RetryIn(Duration::from_secs(30)));
         assert_eq!(decide(with(503), 1, &p, 0.0, CAP), Decision::RetryIn(Duration::from_secs(30)));
         assert_eq!(decide(with(500), 1, &p, 0.0, CAP), Decision::RetryIn(Duration::from_secs(5)));

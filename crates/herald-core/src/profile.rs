@@ -61,6 +61,10 @@ pub struct Profile {
     /// `fifo`: in order per ordering key (see [`crate::flow::Ordering`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ordering: Option<crate::flow::Ordering>,
+    /// The status codes that count as delivered (default: every 2xx), e.g.
+    /// `[200]` for a receiver that promises exactly 200.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_status: Option<Vec<u16>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -285,6 +289,11 @@ impl Profile {
         if matches!(self.max_in_flight, Some(0)) || self.max_in_flight.is_some_and(|n| n > 10_000) {
             return Err(ParseError::new("max_in_flight must be between 1 and 10000"));
         }
+        if let Some(codes) = &self.success_status {
+            if codes.is_empty() || codes.len() > 20 || codes.iter().any(|c| !(200..300).contains(c)) {
+                return Err(ParseError::new("success_status must list 1 to 20 status codes, each 200 to 299"));
+            }
+        }
         if let Some(t) = self.timeout_ms {
             if !(100..=60_000).contains(&t) {
                 return Err(ParseError::new("timeout_ms must be between 100 and 60000"));
@@ -338,7 +347,14 @@ impl Profile {
             max_in_flight: over.max_in_flight.or(self.max_in_flight),
             circuit_breaker: over.circuit_breaker.or(self.circuit_breaker),
             ordering: over.ordering.or(self.ordering),
+            success_status: over.success_status.clone().or_else(|| self.success_status.clone()),
         }
+    }
+
+    /// Whether an answer with status `code` counts as delivered: any 2xx,
+    /// or exactly the codes of `success_status`.
+    pub fn is_success(&self, code: u16) -> bool {
+        self.success_status.as_ref().map_or((200..300).contains(&code), |codes| codes.contains(&code))
     }
 
     /// The gate this profile puts on an endpoint, if any.
@@ -549,6 +565,21 @@ mod tests {
         );
         let raw = Profile::from_json(&serde_json::json!({ "envelope": { "raw": true } })).unwrap();
         assert_eq!(raw.body(&cx("[1, 2]")), b"[1, 2]");
+    }
+
+    #[test]
+    fn success_status_narrows_what_counts_as_delivered() {
+        let any = Profile::default();
+        assert!(any.is_success(200) && any.is_success(201) && any.is_success(299) && !any.is_success(302));
+        let exact = Profile { success_status: Some(vec![200]), ..Profile::default() };
+        assert!(exact.is_success(200) && !exact.is_success(201) && !exact.is_success(500));
+        assert!(exact.check().is_ok());
+        for bad in [vec![], vec![200, 302], vec![500], (200..221).collect()] {
+            let p = Profile { success_status: Some(bad), ..Profile::default() };
+            assert!(p.check().unwrap_err().to_string().contains("success_status"));
+        }
+        let merged = exact.overridden_by(&Profile::default());
+        assert_eq!(merged.success_status, Some(vec![200]), "an endpoint without its own keeps the application's");
     }
 
     #[test]

@@ -146,10 +146,14 @@ impl Sender {
                 } else if !answer.status.is_success() {
                     record.error = Some(format!("HTTP {code}"));
                 }
+                let success = profile.is_success(code);
+                if answer.status.is_success() && !success {
+                    record.error = Some(format!("HTTP {code} is not one of the endpoint's success_status codes"));
+                }
                 record.status_code = Some(code);
-                record.success = answer.status.is_success();
+                record.success = success;
                 record.response_body = answer.snippet;
-                AttemptResult::Status { code, retry_after }
+                AttemptResult::Status { code, retry_after, success }
             }
             Err(e) => {
                 record.error = Some(e.to_string());

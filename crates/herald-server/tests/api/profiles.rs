@@ -332,6 +332,17 @@ async fn saasquatch_contract() {
     assert_eq!(event["data"], user);
     app.wait_delivery(&app_id, &msg, |d| status_is(d, "delivered")).await;
 
+    // Only 200 is success: a 201 is a failed attempt, to be tried again.
+    rx.set_default(Reply::Status(201));
+    let created = publish_at(&app, &app_id, "user.created", user.clone(), "2016-06-28T23:10:36.449Z").await;
+    let d = app.wait_attempts(&app_id, &created, 1).await;
+    assert!(status_is(&d, "retrying"), "a 201 is not SaaSquatch's 200: {d}");
+    assert!(d["last_error"].as_str().is_some_and(|e| e.contains("success_status")), "{d}");
+    let bad = json!({ "profile": { "success_status": [302] } });
+    let (status, err) = app.patch(&format!("/api/v1/apps/{app_id}"), bad).await;
+    assert_eq!(status.as_u16(), 422, "only 2xx codes can count as success: {err}");
+    assert!(err["message"].as_str().unwrap().contains("success_status"), "{err}");
+
     rx.set_default(Reply::Status(500));
     let failing =
         publish_at(&app, &app_id, "referral.converted", json!({ "id": "r1" }), "2016-06-28T23:10:36.449Z").await;
