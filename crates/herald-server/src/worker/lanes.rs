@@ -96,11 +96,7 @@ impl Lanes {
         let mut next = None;
         if app.sending < self.app_cap {
             let cap = self.cap;
-            let mut take = |l: &mut Lane| {
-                let d = (l.sending < cap).then(|| l.held.pop_front()).flatten();
-                l.sending += usize::from(d.is_some());
-                d
-            };
+            let mut take = |l: &mut Lane| (l.sending < cap).then(|| l.held.pop_front()).flatten();
             // Its own endpoint first, then the others of the application in turn.
             next = self.lanes.get_mut(ep).and_then(&mut take);
             if next.is_none() {
@@ -114,7 +110,10 @@ impl Lanes {
                     app.endpoints.push_back(e);
                 }
             }
-            if next.is_some() {
+            if let Some(d) = &next {
+                if let Some(l) = self.lanes.get_mut(&d.endpoint.id) {
+                    l.sending += 1;
+                }
                 app.sending += 1;
                 app.held -= 1;
             }

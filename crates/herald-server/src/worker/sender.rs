@@ -140,16 +140,15 @@ impl Sender {
                     .get(RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| parse_retry_after(v, self.clock.now()));
-                let success = profile.is_success(code);
                 if answer.status.is_redirection() {
                     let to = answer.headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("?");
                     record.error = Some(format!("redirect to {to} not followed"));
-                } else if !success {
-                    record.error = Some(if answer.status.is_success() {
-                        format!("HTTP {code} is not one of the endpoint's success_status codes")
-                    } else {
-                        format!("HTTP {code}")
-                    });
+                } else if !answer.status.is_success() {
+                    record.error = Some(format!("HTTP {code}"));
+                }
+                let success = profile.is_success(code);
+                if answer.status.is_success() && !success {
+                    record.error = Some(format!("HTTP {code} is not one of the endpoint's success_status codes"));
                 }
                 record.status_code = Some(code);
                 record.success = success;
