@@ -4,6 +4,7 @@
 //! validate"); event-type filters; Standard Webhooks signing; the retry
 //! policy as a pure function; the injected clock.
 
+pub mod auth;
 pub mod clock;
 pub mod delivery;
 pub mod destination;
@@ -16,6 +17,7 @@ pub mod ids;
 pub mod profile;
 pub mod rate;
 pub mod retry;
+pub mod secret;
 pub mod signing;
 pub mod time;
 

@@ -16,7 +16,8 @@ use sha1::Sha1;
 use sha2::Sha256;
 
 use crate::retry::RetryPolicy;
-use crate::{signing, ParseError, Timestamp};
+use crate::secret::EndpointSecret;
+use crate::{ParseError, Timestamp};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,6 +66,11 @@ pub struct Profile {
     /// `[200]` for a receiver that promises exactly 200.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_status: Option<Vec<u16>>,
+    /// Retry policies for some event types, keyed by event type or pattern
+    /// (`test`, `referral.*`); they replace `retry` for the events they
+    /// match (see [`Profile::retry_for`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_by_event_type: Option<BTreeMap<String, RetrySpec>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -252,12 +258,11 @@ pub struct Context<'a> {
     pub app_uid: Option<&'a str>,
     pub app_name: &'a str,
     pub app_live: bool,
-    /// The endpoint's signing secret (`whsec_...`) and its HMAC key.
-    pub secret_text: &'a str,
-    pub secret_key: &'a [u8],
-    /// During a rotation's grace period, the replaced secret's key: the
-    /// Standard Webhooks signature then carries a second `v1,` entry.
-    pub previous_key: Option<&'a [u8]>,
+    /// The endpoint's signing secret (`whsec_…` or `whsk_…`).
+    pub secret: &'a EndpointSecret,
+    /// During a rotation's grace period, the replaced secret: the Standard
+    /// Webhooks signature then carries a second entry (`v1,` or `v1a,`).
+    pub previous: Option<&'a EndpointSecret>,
     /// The endpoint's credential, else the application's.
     pub credential: Option<&'a str>,
 }
@@ -273,6 +278,14 @@ impl Profile {
     pub fn check(&self) -> Result<(), ParseError> {
         if let Some(r) = &self.retry {
             r.policy()?;
+        }
+        for (pattern, spec) in self.retry_by_event_type.iter().flatten() {
+            crate::event_type::EventPattern::parse(pattern)
+                .map_err(|e| ParseError::new(format!("retry_by_event_type: {e}")))?;
+            spec.policy().map_err(|e| ParseError::new(format!("retry_by_event_type `{pattern}`: {e}")))?;
+        }
+        if self.retry_by_event_type.as_ref().is_some_and(|m| m.len() > 100) {
+            return Err(ParseError::new("retry_by_event_type has at most 100 entries"));
         }
         if let Some(rule) = &self.auto_disable {
             rule.check()?;
@@ -348,6 +361,7 @@ impl Profile {
             circuit_breaker: over.circuit_breaker.or(self.circuit_breaker),
             ordering: over.ordering.or(self.ordering),
             success_status: over.success_status.clone().or_else(|| self.success_status.clone()),
+            retry_by_event_type: over.retry_by_event_type.clone().or_else(|| self.retry_by_event_type.clone()),
         }
     }
 
@@ -355,6 +369,23 @@ impl Profile {
     /// or exactly the codes of `success_status`.
     pub fn is_success(&self, code: u16) -> bool {
         self.success_status.as_ref().map_or((200..300).contains(&code), |codes| codes.contains(&code))
+    }
+
+    /// The retry policy for an event of `event_type`: the entry of
+    /// `retry_by_event_type` naming it exactly, else the matching pattern
+    /// with the most literal characters (`referral.*` before `*`), else
+    /// `retry`. `None` means the configured schedule.
+    pub fn retry_for(&self, event_type: &str) -> Option<&RetrySpec> {
+        let rules = self.retry_by_event_type.as_ref();
+        let exact = rules.and_then(|m| m.get(event_type));
+        let pattern = || {
+            rules?
+                .iter()
+                .filter(|(p, _)| crate::event_type::EventPattern::parse(p).is_ok_and(|p| p.matches(event_type)))
+                .max_by_key(|(p, _)| p.bytes().filter(|b| *b != b'*').count())
+                .map(|(_, spec)| spec)
+        };
+        exact.or_else(pattern).or(self.retry.as_ref())
     }
 
     /// The gate this profile puts on an endpoint, if any.
@@ -416,10 +447,10 @@ impl Profile {
             Signature::StandardWebhooks => {
                 out.push(("webhook-id".to_owned(), cx.msg_id.to_owned()));
                 out.push(("webhook-timestamp".to_owned(), now.as_secs().to_string()));
-                let mut sig = signing::sign(cx.secret_key, cx.msg_id, now.as_secs(), body);
-                if let Some(old) = cx.previous_key {
+                let mut sig = cx.secret.sign(cx.msg_id, now.as_secs(), body);
+                if let Some(old) = cx.previous {
                     sig.push(' ');
-                    sig.push_str(&signing::sign(old, cx.msg_id, now.as_secs(), body));
+                    sig.push_str(&old.sign(cx.msg_id, now.as_secs(), body));
                 }
                 out.push(("webhook-signature".to_owned(), sig));
             }
@@ -451,7 +482,7 @@ impl Profile {
 
 fn hmac_key<'a>(key: KeySource, cx: &Context<'a>) -> &'a [u8] {
     match key {
-        KeySource::EndpointSecret => cx.secret_text.as_bytes(),
+        KeySource::EndpointSecret => cx.secret.expose().as_bytes(),
         KeySource::AppCredential => cx.credential.unwrap_or_default().as_bytes(),
     }
 }
@@ -494,6 +525,10 @@ fn push_json(out: &mut Vec<u8>, v: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    static SECRET: std::sync::LazyLock<EndpointSecret> =
+        std::sync::LazyLock::new(|| EndpointSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap());
 
     fn cx<'a>(payload: &'a str) -> Context<'a> {
         Context {
@@ -505,10 +540,27 @@ mod tests {
             app_uid: Some("tenant"),
             app_name: "Tenant",
             app_live: false,
-            secret_text: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-            secret_key: b"0123456789abcdef01234567",
-            previous_key: None,
+            secret: &SECRET,
+            previous: None,
             credential: Some("api-key"),
+        }
+    }
+
+    #[test]
+    fn retry_rules_by_event_type_pick_the_most_specific_match() {
+        let p = Profile::from_json(&json!({
+            "retry": "hourly-3-days",
+            "retry_by_event_type": { "test": "none", "*": "exponential-short", "referral.*": { "schedule_secs": [1] } }
+        }))
+        .unwrap();
+        assert_eq!(p.retry_for("test"), Some(&RetrySpec::Named("none".into())));
+        assert_eq!(p.retry_for("referral.converted").unwrap().policy().unwrap().unwrap().max_attempts(), 2);
+        assert_eq!(p.retry_for("user.created"), Some(&RetrySpec::Named("exponential-short".into())));
+        let plain = Profile { retry_by_event_type: None, ..p.clone() };
+        assert_eq!(plain.retry_for("test"), Some(&RetrySpec::Named("hourly-3-days".into())));
+        for bad in [json!({ "te st": "none" }), json!({ "test": "sometimes" })] {
+            let err = Profile::from_json(&json!({ "retry_by_event_type": bad })).unwrap_err();
+            assert!(err.to_string().contains("retry_by_event_type"), "{err}");
         }
     }
 
@@ -516,14 +568,14 @@ mod tests {
     fn a_rotation_signs_with_both_secrets_under_standard_webhooks_only() {
         let body = b"{}";
         let now = Timestamp::from_millis(1_614_265_330_000);
-        let old = b"the-old-key-0123456789ab";
-        let rotating = Context { previous_key: Some(old), ..cx("{}") };
+        let old = EndpointSecret::generate();
+        let rotating = Context { previous: Some(&old), ..cx("{}") };
         let headers = Profile::default().headers(&rotating, body, now);
         let sig = &headers.iter().find(|(k, _)| k == "webhook-signature").map(|(_, v)| v.clone());
         let expected = format!(
             "{} {}",
-            signing::sign(rotating.secret_key, "msg_1", now.as_secs(), body),
-            signing::sign(old, "msg_1", now.as_secs(), body)
+            crate::signing::sign(SECRET.key(), "msg_1", now.as_secs(), body),
+            crate::signing::sign(old.key(), "msg_1", now.as_secs(), body)
         );
         assert_eq!(sig.as_deref(), Some(expected.as_str()));
         let single = Profile {

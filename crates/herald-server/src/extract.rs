@@ -50,23 +50,32 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = deserialize_whole(&mut de);
-    match value {
+    match deserialize_whole(&mut de) {
         Ok(v) => Ok(v),
-        Err(e) => match e.classify() {
+        Err((path, e)) => match e.classify() {
             serde_json::error::Category::Data => {
-                Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_error", strip_position(&e.to_string())))
+                let why = strip_position(&e.to_string());
+                // The field the error is about, when it is not the body itself.
+                let message = match path.as_deref() {
+                    Some(p) if p != "." && !why.starts_with(p) => format!("{p}: {why}"),
+                    _ => why,
+                };
+                Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_error", message))
             }
             _ => Err(ApiError::invalid_json(format!("malformed JSON: {e}"))),
         },
     }
 }
 
+/// The value, or the error with the path of the field it is about.
 fn deserialize_whole<T: DeserializeOwned>(
     de: &mut serde_json::Deserializer<serde_json::de::SliceRead<'_>>,
-) -> Result<T, serde_json::Error> {
-    let v = T::deserialize(&mut *de)?;
-    de.end()?;
+) -> Result<T, (Option<String>, serde_json::Error)> {
+    let v = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+        let path = e.path().to_string();
+        (Some(path), e.into_inner())
+    })?;
+    de.end().map_err(|e| (None, e))?;
     Ok(v)
 }
 

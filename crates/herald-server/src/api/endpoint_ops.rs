@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::Json;
-use herald_core::endpoint::EndpointSecret;
 use herald_core::{RecoveryId, Timestamp};
 use herald_store::{Endpoint, EndpointHealth, EndpointPatch, NewRecovery};
 use serde::{Deserialize, Serialize};
@@ -13,7 +12,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::endpoints::{resolve, EndpointView};
+use super::endpoints::{new_secret, resolve, EndpointView, Signing};
 use super::recoveries::RecoveryView;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
@@ -127,8 +126,13 @@ const MAX_GRACE: Duration = Duration::from_secs(30 * 86_400);
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 struct RotateSecret {
-    /// The new secret (`whsec_` and base64); generated when absent.
+    /// The new secret (`whsec_…` for HMAC, `whsk_…` for ed25519);
+    /// generated when absent. Rotating from one kind to the other signs
+    /// with both (`v1,` and `v1a,`) during the grace period.
     key: Option<String>,
+    /// The kind of secret to generate when `key` is absent (default: the
+    /// current secret's kind).
+    signing: Option<Signing>,
     /// How long the old secret keeps signing beside the new one (default
     /// 86400, a day; 0 ends it at once; at most 30 days).
     grace_period_secs: Option<u64>,
@@ -138,6 +142,8 @@ struct RotateSecret {
 struct Rotated {
     /// The new secret.
     key: String,
+    /// With an ed25519 secret: its public key (`whpk_…`).
+    public_key: Option<String>,
     /// Until when deliveries also carry the old secret's signature.
     #[schema(value_type = Option<String>, format = DateTime)]
     previous_secret_until: Option<Timestamp>,
@@ -154,10 +160,8 @@ async fn rotate_secret(
     ApiJson(body): ApiJson<RotateSecret>,
 ) -> ApiResult<Json<Rotated>> {
     let ep = resolve(&state, &app, &ep).await?;
-    let secret = match &body.key {
-        Some(k) => EndpointSecret::parse(k).map_err(|e| ApiError::validation("key", e))?,
-        None => EndpointSecret::generate(),
-    };
+    let signing = body.signing.or(Some(Signing::of(&ep.secret)).filter(|_| body.key.is_none()));
+    let secret = new_secret("key", body.key.as_deref(), signing)?;
     if secret.expose() == ep.secret.expose() {
         return Err(ApiError::validation("key", "is the endpoint's current secret"));
     }
@@ -169,6 +173,7 @@ async fn rotate_secret(
     let rotated = state.store.rotate_secret(&ep.app_id, &ep.id, secret, now.plus(grace), now).await?;
     Ok(Json(Rotated {
         key: rotated.secret.expose().to_owned(),
+        public_key: rotated.secret.public_key(),
         previous_secret_until: rotated.previous_secret.map(|(_, until)| until),
     }))
 }

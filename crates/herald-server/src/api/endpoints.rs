@@ -11,6 +11,7 @@ use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
 use herald_core::event_type::EventTypeName;
 use herald_core::event_type::{EventFilter, EventPattern};
 use herald_core::profile::Profile;
+use herald_core::secret::SecretKind;
 use herald_core::MessageId;
 use herald_core::{AppId, EndpointId, Timestamp};
 use herald_store::{Application, AttemptFilter, Endpoint, EndpointPatch, NewEndpoint, NewMessage};
@@ -68,6 +69,12 @@ pub(super) struct EndpointView {
     /// secret still signs (a second `v1,` signature).
     #[schema(value_type = Option<String>, format = DateTime)]
     previous_secret_until: Option<Timestamp>,
+    /// How deliveries are signed: `hmac-sha256` (`v1,`, a `whsec_`
+    /// secret) or `ed25519` (`v1a,`, a `whsk_` secret key).
+    #[schema(value_type = String)]
+    signing: Signing,
+    /// With `ed25519`: the public key (`whpk_…`) receivers verify with.
+    public_key: Option<String>,
     /// Held: deliveries are queued but wait, using no attempts, until it is
     /// resumed (`PATCH {"paused": false}`).
     paused: bool,
@@ -146,6 +153,8 @@ impl From<Endpoint> for EndpointView {
             has_credential: e.credential.is_some(),
             verification: e.verification.map(|(status, error)| VerificationView { status, error }),
             previous_secret_until: e.previous_secret.map(|(_, until)| until),
+            signing: Signing::of(&e.secret),
+            public_key: e.secret.public_key(),
             paused: e.paused,
             flow: e.gate.map(FlowView::from),
             app_rate_limited: e.app_rate,
@@ -222,7 +231,11 @@ struct CreateEndpoint {
     #[serde(default)]
     paused: bool,
     headers: Option<BTreeMap<String, String>>,
+    /// `whsec_…` (HMAC) or `whsk_…` (ed25519); generated when absent.
     secret: Option<String>,
+    /// The kind of secret to generate when `secret` is absent (default
+    /// `hmac-sha256`).
+    signing: Option<Signing>,
     #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
     #[schema(value_type = Option<Object>)]
@@ -269,10 +282,7 @@ async fn create_endpoint(
             format!("this application already has {cap} endpoints, the most allowed (limits.endpoints_per_app)"),
         ));
     }
-    let secret = match &body.secret {
-        Some(s) => EndpointSecret::parse(s).map_err(|e| ApiError::validation("secret", e))?,
-        None => EndpointSecret::generate(),
-    };
+    let secret = new_secret("secret", body.secret.as_deref(), body.signing)?;
     let now = state.clock.now();
     let new = NewEndpoint {
         id: EndpointId::generate(now.as_millis()),
@@ -337,7 +347,51 @@ async fn get_endpoint_secret(
     Path((app, ep)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let ep = resolve(&state, &app, &ep).await?;
-    Ok(Json(json!({ "key": ep.secret.expose() })))
+    let mut view = json!({ "key": ep.secret.expose(), "signing": Signing::of(&ep.secret) });
+    if let Some(public) = ep.secret.public_key() {
+        view["public_key"] = public.into();
+    }
+    Ok(Json(view))
+}
+
+/// How an endpoint's deliveries are signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(super) enum Signing {
+    /// HMAC-SHA256 with a `whsec_` secret: `v1,<base64>`.
+    HmacSha256,
+    /// ed25519 with a `whsk_` secret key: `v1a,<base64>`, verified with the
+    /// `whpk_` public key.
+    Ed25519,
+}
+
+impl Signing {
+    pub(super) fn of(secret: &EndpointSecret) -> Self {
+        match secret.kind() {
+            SecretKind::Hmac => Self::HmacSha256,
+            SecretKind::Ed25519 => Self::Ed25519,
+        }
+    }
+
+    fn kind(self) -> SecretKind {
+        match self {
+            Self::HmacSha256 => SecretKind::Hmac,
+            Self::Ed25519 => SecretKind::Ed25519,
+        }
+    }
+}
+
+/// The secret given in `field` (which must be of the `signing` kind when
+/// both are given), or a new one of that kind.
+pub(super) fn new_secret(field: &str, given: Option<&str>, signing: Option<Signing>) -> ApiResult<EndpointSecret> {
+    let Some(text) = given else {
+        return Ok(EndpointSecret::generate_kind(signing.map_or(SecretKind::Hmac, Signing::kind)));
+    };
+    let secret = EndpointSecret::parse(text).map_err(|e| ApiError::validation(field, e))?;
+    if signing.is_some_and(|s| s.kind() != secret.kind()) {
+        return Err(ApiError::validation("signing", format!("does not match the kind of `{field}` given")));
+    }
+    Ok(secret)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use herald_core::destination::{parse_cidrs, DestinationPolicy};
 use herald_core::endpoint::{EndpointSecret, EndpointUrl};
-use herald_core::{signing, Clock};
+use herald_core::Clock;
 use herald_store::Notification;
 use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE, USER_AGENT};
 use std::sync::Arc;
@@ -53,7 +53,7 @@ impl OperatorHook {
         };
         put("webhook-id", n.msg_id.clone());
         put("webhook-timestamp", now.to_string());
-        put("webhook-signature", signing::sign(self.secret.key(), &n.msg_id, now, body.as_bytes()));
+        put("webhook-signature", self.secret.sign(&n.msg_id, now, body.as_bytes()));
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
         match self.client.post(self.url.as_str(), headers, body, self.timeout, 256).await {

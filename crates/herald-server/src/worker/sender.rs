@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use herald_core::delivery::{decide, AttemptResult, Decision};
-use herald_core::profile::{Context, Profile};
+use herald_core::profile::{Context, Profile, RetrySpec};
 use herald_core::retry::{parse_retry_after, RetryPolicy};
 use herald_core::{AttemptId, Clock, Timestamp};
 use herald_store::{Application, AttemptRecord, ClaimedDelivery, Endpoint, NextState, Settlement};
@@ -82,13 +82,14 @@ impl Sender {
         let timeout = self.timeout_for(&profile);
         let (record, result) = self.attempt(d, &profile, timeout).await;
         let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
-        let custom = profile.retry.as_ref().and_then(|r| r.policy().ok().flatten());
+        let spec = profile.retry_for(d.message.event_type.as_str());
+        let custom = spec.and_then(|r| r.policy().ok().flatten());
         let policy = custom.as_ref().unwrap_or(&self.policy);
         match decide(result, d.attempt_number, policy, jitter, self.max_retry_after) {
             Decision::Delivered => s.next = NextState::Delivered,
             Decision::RetryIn(wait) => {
                 let at = self.clock.now().plus(wait);
-                let too_old = profile.retry.as_ref().and_then(|r| r.max_age()).is_some_and(|max| {
+                let too_old = spec.and_then(RetrySpec::max_age).is_some_and(|max| {
                     at.as_millis() - d.message.created_at.as_millis()
                         > i64::try_from(max.as_millis()).unwrap_or(i64::MAX)
                 });
@@ -191,9 +192,8 @@ pub fn context<'a>(
         app_uid: app.uid.as_deref(),
         app_name: &app.name,
         app_live: app.live,
-        secret_text: ep.secret.expose(),
-        secret_key: ep.secret.key(),
-        previous_key: ep.previous_secret.as_ref().filter(|(_, until)| *until > now).map(|(s, _)| s.key()),
+        secret: &ep.secret,
+        previous: ep.previous_secret.as_ref().filter(|(_, until)| *until > now).map(|(s, _)| s),
         credential: ep.credential.as_deref().or(app.credential.as_deref()),
     }
 }

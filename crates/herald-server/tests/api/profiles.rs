@@ -227,6 +227,38 @@ async fn test_events_reach_one_endpoint() {
     assert!(rx.received_on("/b").is_empty(), "other endpoints get nothing");
 }
 
+/// A `test` event (the profile's rule for that type) is attempted once and
+/// then failed, while other types to the same failing endpoint are retried
+/// on the profile's schedule; a rule set through the API applies too.
+async fn retries_follow_the_event_type() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    rx.set_default(Reply::Status(500));
+    let app_id = app_with(&app, json!({ "name": "Brand", "profile": profile("sideqik") })).await;
+    let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    let ep_id = ep["id"].as_str().unwrap();
+    let (status, sent) = app.post(&format!("/api/v1/apps/{app_id}/endpoints/{ep_id}/test"), json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{sent}");
+    let test_msg = sent["id"].as_str().unwrap();
+    let d = app.wait_attempts(&app_id, test_msg, 1).await;
+    assert!(status_is(&d, "failed"), "a test event gets one attempt: {d}");
+
+    let msg = app.publish(&app_id, "influencer.updated", json!({ "id": 1 })).await;
+    let d = walk(&app, &app_id, &msg, &[3_600]).await;
+    assert!(status_is(&d, "retrying"), "other types keep the hourly schedule: {d}");
+
+    let rule = json!({ "profile": { "retry_by_event_type": { "influencer.*": { "schedule_secs": [7] } } } });
+    let (status, body) = app.patch(&format!("/api/v1/apps/{app_id}/endpoints/{ep_id}"), rule).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let other = app.publish(&app_id, "influencer.updated", json!({ "id": 2 })).await;
+    let d = walk(&app, &app_id, &other, &[7]).await;
+    assert!(status_is(&d, "failed"), "the endpoint's rule: one retry after 7 s: {d}");
+    let bad = json!({ "profile": { "retry_by_event_type": { "test": "twice" } } });
+    let (status, err) = app.patch(&format!("/api/v1/apps/{app_id}/endpoints/{ep_id}"), bad).await;
+    assert_eq!(status.as_u16(), 422, "{err}");
+    assert!(err["message"].as_str().unwrap().contains("retry_by_event_type `test`"), "{err}");
+}
+
 /// A retry limit by age: no attempt later than `max_age_secs` after the
 /// event was published, however many the schedule still has.
 async fn retries_stop_at_the_maximum_age() {
@@ -357,6 +389,7 @@ crate::both_stores!(
     verification_gates_delivery,
     test_events_reach_one_endpoint,
     retries_stop_at_the_maximum_age,
+    retries_follow_the_event_type,
     socialdata_contract,
     sidecar_cx_contract,
     saasquatch_contract

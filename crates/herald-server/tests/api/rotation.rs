@@ -92,4 +92,91 @@ async fn during_the_grace_period_both_secrets_verify_and_only_the_new_one_after(
     }
 }
 
-crate::both_stores!(during_the_grace_period_both_secrets_verify_and_only_the_new_one_after);
+/// Whether an independent ed25519 implementation (PyNaCl, from PyPI)
+/// verifies one of `r`'s `v1a` entries with the `whpk_` key `public`.
+async fn ed25519_verifies(public: &str, r: &Received) -> bool {
+    let (public, r) = (public.to_owned(), r.clone());
+    tokio::task::spawn_blocking(move || {
+        let script = "import base64, json, sys\n\
+                      from nacl.signing import VerifyKey\n\
+                      a = json.load(sys.stdin)\n\
+                      key = VerifyKey(base64.b64decode(a['public'].removeprefix('whpk_')))\n\
+                      h = a['headers']\n\
+                      signed = (h['webhook-id'] + '.' + h['webhook-timestamp'] + '.').encode() + a['body'].encode()\n\
+                      ok = False\n\
+                      for entry in h['webhook-signature'].split(' '):\n    \
+                          version, _, sig = entry.partition(',')\n    \
+                          if version != 'v1a':\n        continue\n    \
+                          try:\n        key.verify(signed, base64.b64decode(sig)); ok = True\n    \
+                          except Exception as e:\n        print(e)\n\
+                      sys.exit(0 if ok else 1)\n";
+        let input = json!({ "public": public, "body": r.body_text(), "headers": r.headers });
+        let mut child = Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .env("PYTHONPATH", crate::helpers::python_library("PyNaCl==1.5.0"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
+        child.wait_with_output().unwrap().status.success()
+    })
+    .await
+    .expect("the check runs")
+}
+
+/// An ed25519 endpoint signs `v1a` entries that PyNaCl verifies with the
+/// `whpk_` public key; rotating an HMAC endpoint to ed25519 sends `v1a` and
+/// `v1` side by side during the grace period, each verifiable on its own.
+async fn ed25519_signatures_verify_with_the_public_key_alone_or_beside_v1() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/ed"), "signing": "ed25519" })).await;
+    assert_eq!(ep["signing"], "ed25519", "{ep}");
+    let public = ep["public_key"].as_str().unwrap().to_owned();
+    assert!(public.starts_with("whpk_"), "{ep}");
+    let (_, secret) = app.get(&format!("/api/v1/apps/{app_id}/endpoints/{}/secret", ep["id"].as_str().unwrap())).await;
+    assert!(secret["key"].as_str().unwrap().starts_with("whsk_"), "{secret}");
+    assert_eq!(secret["public_key"], public.as_str());
+
+    let hmac = app.create_endpoint(&app_id, json!({ "url": rx.url("/migrating") })).await;
+    let hmac_id = hmac["id"].as_str().unwrap().to_owned();
+    assert_eq!(hmac["signing"], "hmac-sha256");
+    let (_, old) = app.get(&format!("/api/v1/apps/{app_id}/endpoints/{hmac_id}/secret")).await;
+    let old = old["key"].as_str().unwrap().to_owned();
+    let rotate = format!("/api/v1/apps/{app_id}/endpoints/{hmac_id}/secret/rotate");
+    let (status, rotated) = app.post(&rotate, json!({ "signing": "ed25519", "grace_period_secs": 600 })).await;
+    assert_eq!(status.as_u16(), 200, "{rotated}");
+    assert!(rotated["key"].as_str().unwrap().starts_with("whsk_"), "{rotated}");
+    let new_public = rotated["public_key"].as_str().unwrap().to_owned();
+
+    app.publish(&app_id, "a.b", json!({ "n": 1 })).await;
+    let alone = rx.wait_for("/ed", 1).await;
+    let sig = alone[0].header("webhook-signature").unwrap();
+    assert!(sig.starts_with("v1a,") && !sig.contains(' '), "{sig}");
+    assert!(ed25519_verifies(&public, &alone[0]).await, "PyNaCl verifies the v1a signature");
+    assert!(!ed25519_verifies(&new_public, &alone[0]).await, "another endpoint's key does not");
+
+    let both = rx.wait_for("/migrating", 1).await;
+    let sig = both[0].header("webhook-signature").unwrap();
+    assert!(sig.starts_with("v1a,") && sig.contains(" v1,"), "{sig}");
+    assert!(ed25519_verifies(&new_public, &both[0]).await, "the new key verifies during the migration");
+    assert!(verifies(&old, &both[0]).await, "the old HMAC secret still verifies beside it");
+
+    for (body, field) in [
+        (json!({ "url": rx.url("/x"), "signing": "ed25519", "secret": old }), "signing"),
+        (json!({ "url": rx.url("/x"), "secret": "whsk_c2hvcnQ=" }), "secret"),
+        (json!({ "url": rx.url("/x"), "signing": "rsa" }), "signing"),
+    ] {
+        let (status, err) = app.post(&format!("/api/v1/apps/{app_id}/endpoints"), body).await;
+        assert_eq!(status.as_u16(), 422, "{err}");
+        assert!(err["message"].as_str().unwrap().contains(field), "{err}");
+    }
+}
+
+crate::both_stores!(
+    during_the_grace_period_both_secrets_verify_and_only_the_new_one_after,
+    ed25519_signatures_verify_with_the_public_key_alone_or_beside_v1
+);
