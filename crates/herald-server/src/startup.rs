@@ -158,6 +158,7 @@ impl Application {
             body_limit: config.delivery.response_body_limit_bytes,
             auto_disable: config.health.rule(),
             metrics: metrics.clone(),
+            tokens: Arc::new(crate::worker::oauth::TokenCache::new(clock.clone())),
         };
         // Publishing hands new deliveries straight to this process's worker.
         let (dispatch, handed_over) = if config.worker.enabled {

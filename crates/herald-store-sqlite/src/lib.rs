@@ -85,6 +85,7 @@ const MIGRATIONS: Migrations = Migrations {
         (9, include_str!("../migrations/0009_operations.sql")),
         (10, include_str!("../migrations/0010_flow.sql")),
         (11, include_str!("../migrations/0011_app_rate.sql")),
+        (12, include_str!("../migrations/0012_endpoint_auth.sql")),
     ],
     lock: None,
 };

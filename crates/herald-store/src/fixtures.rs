@@ -42,6 +42,7 @@ pub fn endpoint(app: &AppId, id: &EndpointId, filter: EventFilter) -> Endpoint {
         metadata: serde_json::json!({}),
         profile: None,
         credential: None,
+        auth: None,
         verification: None,
         paused: false,
         gate: None,

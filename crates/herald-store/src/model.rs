@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use herald_core::auth::EndpointAuth;
 use herald_core::delivery::{DeliveryState, VerifyState};
 use herald_core::endpoint::{Credential, CustomHeaders, EndpointSecret, EndpointUrl};
 use herald_core::event_type::{EventFilter, EventTypeName};
@@ -128,6 +129,8 @@ pub struct Endpoint {
     pub profile: Option<Profile>,
     /// Overrides the application's credential.
     pub credential: Option<Credential>,
+    /// OAuth2 and TLS towards the receiver, if any.
+    pub auth: Option<EndpointAuth>,
     /// `None` when no handshake is required; only `None` or `Verified`
     /// endpoints receive events.
     pub verification: Option<(VerifyState, Option<String>)>,
@@ -168,6 +171,7 @@ pub struct NewEndpoint {
     pub metadata: Value,
     pub profile: Option<Profile>,
     pub credential: Option<Credential>,
+    pub auth: Option<EndpointAuth>,
     pub verification: Option<(VerifyState, Option<String>)>,
     pub paused: bool,
 }
@@ -183,6 +187,7 @@ pub struct EndpointPatch {
     pub metadata: Option<Value>,
     pub profile: Option<Option<Profile>>,
     pub credential: Option<Option<Credential>>,
+    pub auth: Option<Option<EndpointAuth>>,
     pub verification: Option<Option<(VerifyState, Option<String>)>>,
     pub paused: Option<bool>,
     /// Queue `endpoint.updated` for the operator with the change (a change

@@ -51,6 +51,7 @@ impl EndpointPatch {
         set(&mut ep.metadata, self.metadata);
         set(&mut ep.profile, self.profile);
         set(&mut ep.credential, self.credential);
+        set(&mut ep.auth, self.auth);
         set(&mut ep.verification, self.verification);
         set(&mut ep.paused, self.paused);
         ep.updated_at = now;

@@ -69,6 +69,11 @@ pub fn profile_to_text(p: &Option<Profile>) -> Option<String> {
     p.as_ref().and_then(|p| serde_json::to_string(p).ok())
 }
 
+/// An endpoint's auth settings as stored (before sealing); none is NULL.
+pub fn auth_text(a: Option<&herald_core::auth::EndpointAuth>) -> Option<String> {
+    a.filter(|a| !a.is_empty()).and_then(|a| serde_json::to_string(a).ok())
+}
+
 /// An application from columns named with the given prefix (`""` or `"a_"`).
 pub fn application_prefixed(row: &dyn RowGet, p: &str) -> Result<Application, StoreError> {
     let c = |name: &str| format!("{p}{name}");
@@ -118,7 +123,7 @@ pub const CLAIM_COLUMNS: &str = "d.id AS d_id, d.attempts AS d_attempts, d.lease
     e.disabled_at AS e_disabled_at, e.headers AS e_headers, e.secret AS e_secret,
     e.previous_secret AS e_previous_secret, e.previous_secret_until AS e_previous_secret_until,
     e.metadata AS e_metadata, e.created_at AS e_created_at, e.updated_at AS e_updated_at,
-    e.profile AS e_profile, e.credential AS e_credential,
+    e.profile AS e_profile, e.credential AS e_credential, e.auth AS e_auth,
     e.verify_state AS e_verify_state, e.verify_error AS e_verify_error,
     e.paused AS e_paused, e.rate_milli AS e_rate_milli, e.rate_burst AS e_rate_burst, e.fifo AS e_fifo,
     e.max_in_flight AS e_max_in_flight, e.circuit_open_until AS e_circuit_open_until,
@@ -189,6 +194,9 @@ pub fn endpoint_prefixed(row: &dyn RowGet, p: &str) -> Result<Endpoint, StoreErr
         previous_secret: previous,
         disabled_at: row.opt_int(&c("disabled_at"))?.map(Timestamp::from_millis),
         credential: unsealed(row, &c("credential"), "endpoints.credential", &id)?.map(Credential::new),
+        auth: unsealed(row, &c("auth"), "endpoints.auth", &id)?
+            .map(|a| serde_json::from_str(&a).map_err(|e| corrupt("endpoint auth", e)))
+            .transpose()?,
         id: EndpointId::from_trusted(id),
         app_id: AppId::from_trusted(row.text(&c("app_id"))?),
         url: EndpointUrl::parse(&row.text(&c("url"))?).map_err(|e| corrupt("endpoint url", e))?,

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 pub mod disk;
+pub mod oauth;
 pub mod receiver;
 
 pub use receiver::{Received, Reply, TestReceiver};
@@ -11,6 +12,8 @@ pub mod streaming;
 pub mod tls;
 
 pub use disk::{PowerCutDisk, SmallDisk};
+pub use oauth::TokenServer;
+pub use tls::MtlsReceiver;
 pub use proxy::TcpProxy;
 pub use smtp::{Mail, TestSmtp};
 pub use streaming::StreamingReceiver;

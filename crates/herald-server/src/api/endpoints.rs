@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::apps::check_credential;
+use super::endpoint_auth::{self, OAuth2Input, OAuth2View, TlsInput, TlsView};
 use super::messages::AttemptView;
 use super::{apps, check_metadata, check_profile, check_text, nullable, ListQuery, ListResponse};
 use crate::error::{ApiError, ApiResult};
@@ -75,6 +76,10 @@ pub(super) struct EndpointView {
     signing: Signing,
     /// With `ed25519`: the public key (`whpk_…`) receivers verify with.
     public_key: Option<String>,
+    /// OAuth2 client credentials in use (the client secret is not shown).
+    oauth2: Option<OAuth2View>,
+    /// TLS settings in use (the private key is not shown).
+    tls: Option<TlsView>,
     /// Held: deliveries are queued but wait, using no attempts, until it is
     /// resumed (`PATCH {"paused": false}`).
     paused: bool,
@@ -155,6 +160,8 @@ impl From<Endpoint> for EndpointView {
             previous_secret_until: e.previous_secret.map(|(_, until)| until),
             signing: Signing::of(&e.secret),
             public_key: e.secret.public_key(),
+            oauth2: OAuth2View::of(e.auth.as_ref()),
+            tls: TlsView::of(e.auth.as_ref()),
             paused: e.paused,
             flow: e.gate.map(FlowView::from),
             app_rate_limited: e.app_rate,
@@ -178,10 +185,6 @@ fn check_endpoint_profile(v: Value) -> Result<Profile, ApiError> {
     Ok(p)
 }
 
-fn parse_url(s: &str) -> Result<EndpointUrl, ApiError> {
-    EndpointUrl::parse(s).map_err(|e| ApiError::validation("url", e))
-}
-
 /// How long saving an endpoint waits for its host to resolve; a slower
 /// answer lets it through (every delivery checks again).
 const RESOLVE_ON_SAVE: std::time::Duration = std::time::Duration::from_secs(5);
@@ -189,10 +192,10 @@ const RESOLVE_ON_SAVE: std::time::Duration = std::time::Duration::from_secs(5);
 /// A URL deliveries may reach, as its host resolves now: a host whose
 /// every address is refused (loopback, private, ...) answers 422 naming
 /// the range and the setting that opens it.
-async fn deliverable_url(state: &AppState, s: &str) -> Result<EndpointUrl, ApiError> {
-    let url = parse_url(s)?;
+pub(super) async fn deliverable_url(state: &AppState, field: &str, s: &str) -> Result<EndpointUrl, ApiError> {
+    let url = EndpointUrl::parse(s).map_err(|e| ApiError::validation(field, e))?;
     if let Ok(Some(why)) = tokio::time::timeout(RESOLVE_ON_SAVE, state.sender.client.refusal(&url)).await {
-        return Err(ApiError::validation("url", why));
+        return Err(ApiError::validation(field, why));
     }
     Ok(url)
 }
@@ -241,6 +244,10 @@ struct CreateEndpoint {
     #[schema(value_type = Option<Object>)]
     profile: Option<Value>,
     credential: Option<String>,
+    /// OAuth2 client credentials: a bearer token on every request.
+    oauth2: Option<OAuth2Input>,
+    /// A client certificate (mutual TLS) and CAs to trust.
+    tls: Option<TlsInput>,
 }
 
 /// With a profile that asks for unique URLs: the application's endpoint
@@ -267,7 +274,7 @@ async fn create_endpoint(
 ) -> ApiResult<(StatusCode, Json<EndpointView>)> {
     let app = apps::resolve(&state, &app).await?;
     check_text("description", &body.description, 4096, true)?;
-    let url = deliverable_url(&state, &body.url).await?;
+    let url = deliverable_url(&state, "url", &body.url).await?;
     let profile = body.profile.map(check_endpoint_profile).transpose()?;
     let effective = Profile::effective(app.profile.as_ref(), profile.as_ref());
     if effective.unique_urls == Some(true) {
@@ -295,6 +302,7 @@ async fn create_endpoint(
         metadata: check_metadata("metadata", body.metadata)?,
         profile,
         credential: body.credential.map(|c| check_credential(&c)).transpose()?,
+        auth: endpoint_auth::merge(&state, None, body.oauth2.map(Some), body.tls.map(Some)).await?,
         verification: effective.verification.as_ref().map(|_| (VerifyState::Pending, None)),
         paused: body.paused,
     };
@@ -414,6 +422,16 @@ struct UpdateEndpoint {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     credential: Option<Option<String>>,
+    /// Replaces the OAuth2 settings (`null` removes them); a left-out
+    /// `client_secret` keeps the current one.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<OAuth2Input>)]
+    oauth2: Option<Option<OAuth2Input>>,
+    /// Replaces the TLS settings (`null` removes them); a left-out
+    /// `client_key` keeps the current one.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<TlsInput>)]
+    tls: Option<Option<TlsInput>>,
 }
 
 #[utoipa::path(patch, path = "/apps/{app}/endpoints/{endpoint}", tag = "endpoints", summary = "Update an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), request_body = UpdateEndpoint, responses((status = 200, description = "OK", body = EndpointView), crate::api::openapi::Errors))]
@@ -427,7 +445,7 @@ async fn update_endpoint(
         check_text("description", d, 4096, true)?;
     }
     let url = match body.url.as_deref() {
-        Some(u) => Some(deliverable_url(&state, u).await?),
+        Some(u) => Some(deliverable_url(&state, "url", u).await?),
         None => None,
     };
     let patch = EndpointPatch {
@@ -439,6 +457,10 @@ async fn update_endpoint(
         metadata: body.metadata.map(|m| check_metadata("metadata", Some(m))).transpose()?,
         profile: body.profile.map(|p| p.map(check_endpoint_profile).transpose()).transpose()?,
         credential: body.credential.map(|c| c.map(|c| check_credential(&c)).transpose()).transpose()?,
+        auth: match (body.oauth2.is_some(), body.tls.is_some()) {
+            (false, false) => None,
+            _ => Some(endpoint_auth::merge(&state, ep.auth.as_ref(), body.oauth2, body.tls).await?),
+        },
         verification: None,
         paused: body.paused,
         announce: true,

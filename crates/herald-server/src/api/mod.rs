@@ -3,6 +3,7 @@
 
 mod apps;
 mod dead_letters;
+mod endpoint_auth;
 mod endpoint_ops;
 mod endpoints;
 mod event_types;

@@ -25,7 +25,7 @@ pub async fn verify(
     let cx = context(app, ep, msg_id.as_str(), &v.event_type, now, &payload, now);
     let body = profile.challenge_body(&cx, &challenge);
     let headers = request_headers(ep, profile.headers(&cx, &body, now));
-    let sent = sender.client.post(ep.url.as_str(), headers, body, sender.timeout_for(&profile), 64 * 1024).await;
+    let sent = sender.post_to(ep, headers, body, sender.timeout_for(&profile), 64 * 1024).await;
     let answer = match sent {
         Ok(a) => a,
         Err(e) => return (VerifyState::Failed, Some(format!("verification request failed: {e}"))),

@@ -5,10 +5,13 @@
 //! timeout. Connections go through the [`GuardedConnector`], so only
 //! destinations the policy allows are ever reached.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
+use herald_core::auth::TlsAuth;
 use herald_core::destination::DestinationPolicy;
 use http::{HeaderMap, Method, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
@@ -18,10 +21,19 @@ use hyper_util::rt::TokioExecutor;
 
 use super::connect::{GuardedConnector, Refused, Resolve, SystemResolver};
 
+type Inner = Client<HttpsConnector<GuardedConnector>, Full<Bytes>>;
+
+/// Clients for endpoints with TLS settings of their own, at most this many
+/// (then they are built afresh).
+const MAX_TLS_CLIENTS: usize = 1_024;
+
 #[derive(Clone)]
 pub struct HttpClient {
-    inner: Client<HttpsConnector<GuardedConnector>, Full<Bytes>>,
+    inner: Inner,
     connector: GuardedConnector,
+    /// One pooled client per distinct TLS setting (client certificate,
+    /// private CA), keyed by a hash of it.
+    tls_clients: Arc<Mutex<(RandomState, HashMap<u64, Inner>)>>,
 }
 
 /// What came back.
@@ -45,6 +57,12 @@ pub enum SendError {
     Refused(String),
     #[error("request failed: {0}")]
     Request(String),
+    /// The endpoint's TLS settings cannot be used.
+    #[error("{0}")]
+    Tls(String),
+    /// The endpoint's OAuth2 token could not be had.
+    #[error("{0}")]
+    Auth(String),
 }
 
 impl HttpClient {
@@ -65,7 +83,31 @@ impl HttpClient {
             .enable_http1()
             .wrap_connector(connector.clone());
         let inner = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(60)).build(https);
-        Ok(Self { inner, connector })
+        let tls_clients = Arc::new(Mutex::new((RandomState::new(), HashMap::new())));
+        Ok(Self { inner, connector, tls_clients })
+    }
+
+    /// The client for requests with `tls` (the shared one without).
+    fn client_for(&self, tls: Option<&TlsAuth>) -> Result<Inner, SendError> {
+        let Some(tls) = tls else { return Ok(self.inner.clone()) };
+        let text = serde_json::to_string(tls).map_err(|e| SendError::Tls(e.to_string()))?;
+        let mut cache = self.tls_clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = cache.0.hash_one(&text);
+        if let Some(client) = cache.1.get(&key) {
+            return Ok(client.clone());
+        }
+        let config = super::tls::client_config(tls).map_err(SendError::Tls)?;
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(config)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(self.connector.clone());
+        let client = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(60)).build(https);
+        if cache.1.len() >= MAX_TLS_CLIENTS {
+            cache.1.clear();
+        }
+        cache.1.insert(key, client.clone());
+        Ok(client)
     }
 
     /// Why `url` can never be delivered to as its host resolves now, if
@@ -89,14 +131,28 @@ impl HttpClient {
         timeout: Duration,
         snippet_limit: usize,
     ) -> Result<Answer, SendError> {
+        self.post_with(None, url, headers, body, timeout, snippet_limit).await
+    }
+
+    /// [`Self::post`] with an endpoint's own TLS settings, if any.
+    pub async fn post_with(
+        &self,
+        tls: Option<&TlsAuth>,
+        url: &str,
+        headers: HeaderMap,
+        body: impl Into<Bytes>,
+        timeout: Duration,
+        snippet_limit: usize,
+    ) -> Result<Answer, SendError> {
+        let client = self.client_for(tls)?;
         let uri: Uri = url.parse().map_err(|e: http::uri::InvalidUri| SendError::Url(e.to_string()))?;
         let mut req = Request::new(Full::new(body.into()));
         *req.method_mut() = Method::POST;
         *req.uri_mut() = uri;
         *req.headers_mut() = headers;
         let exchange = async {
-            let resp = self.inner.request(req).await.map_err(|e| {
-                let chain = error_chain(&e);
+            let resp = client.request(req).await.map_err(|e| {
+                let chain = with_tls_hint(error_chain(&e));
                 if let Some(refused) = find::<Refused>(&e) {
                     SendError::Refused(refused.to_string())
                 } else if e.is_connect() {
@@ -136,6 +192,23 @@ fn snippet(buf: &[u8], limit: usize) -> Option<String> {
         text.truncate(text.floor_char_boundary(limit));
     }
     Some(text)
+}
+
+/// `chain` with a word on what a TLS alert from the receiver means.
+fn with_tls_hint(chain: String) -> String {
+    let hint = if chain.contains("alert: CertificateRequired") {
+        "the receiver requires a client certificate (set the endpoint's tls.client_cert and tls.client_key)"
+    } else if ["alert: UnknownCA", "alert: BadCertificate", "alert: CertificateUnknown", "alert: AccessDenied"]
+        .iter()
+        .any(|a| chain.contains(a))
+    {
+        "the receiver refused the client certificate"
+    } else if chain.contains("invalid peer certificate") {
+        "the receiver's certificate is not trusted (a private CA goes in the endpoint's tls.ca_bundle)"
+    } else {
+        return chain;
+    };
+    format!("{chain} ({hint})")
 }
 
 /// The first error of type `T` in `e`'s source chain.

@@ -7,7 +7,9 @@ pub mod handshake;
 pub mod http;
 mod lanes;
 mod leases;
+pub mod oauth;
 mod sender;
+pub mod tls;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

@@ -9,10 +9,12 @@ use herald_core::profile::{Context, Profile, RetrySpec};
 use herald_core::retry::{parse_retry_after, RetryPolicy};
 use herald_core::{AttemptId, Clock, Timestamp};
 use herald_store::{Application, AttemptRecord, ClaimedDelivery, Endpoint, NextState, Settlement};
-use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT};
+use http::header::{
+    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT,
+};
 use rand::Rng;
 
-use super::http::HttpClient;
+use super::http::{Answer, HttpClient, SendError};
 
 /// Least time a request is given; with less lease left it is not sent.
 const MIN_SEND_TIME: Duration = Duration::from_millis(100);
@@ -31,6 +33,8 @@ pub struct Sender {
     /// The auto-disable rule of endpoints whose profile sets none.
     pub auto_disable: herald_core::health::AutoDisable,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// OAuth2 tokens of the endpoints that use them.
+    pub tokens: Arc<super::oauth::TokenCache>,
 }
 
 impl Sender {
@@ -122,7 +126,7 @@ impl Sender {
         let headers = request_headers(&d.endpoint, profile.headers(&cx, &body, at));
 
         let started = Instant::now();
-        let sent = self.client.post(d.endpoint.url.as_str(), headers, body, timeout, self.body_limit).await;
+        let sent = self.post_to(&d.endpoint, headers, body, timeout, self.body_limit).await;
         let mut record = AttemptRecord {
             attempt_number: d.attempt_number,
             url: d.endpoint.url.as_str().to_owned(),
@@ -167,10 +171,41 @@ impl Sender {
 }
 
 impl Sender {
+    /// POSTs to `ep` with its own TLS settings and, when it uses OAuth2, a
+    /// bearer token; a 401 to a token is tried once more with a fresh one.
+    pub async fn post_to(
+        &self,
+        ep: &Endpoint,
+        mut headers: HeaderMap,
+        body: Vec<u8>,
+        timeout: Duration,
+        limit: usize,
+    ) -> Result<Answer, SendError> {
+        let tls = ep.auth.as_ref().and_then(|a| a.tls.as_ref());
+        let url = ep.url.as_str();
+        let Some(oauth) = ep.auth.as_ref().and_then(|a| a.oauth2.as_ref()) else {
+            return self.client.post_with(tls, url, headers, body, timeout, limit).await;
+        };
+        let body = bytes::Bytes::from(body);
+        let token = self.tokens.bearer(&self.client, &ep.id, oauth, None, timeout).await?;
+        headers.insert(AUTHORIZATION, bearer(&token)?);
+        let answer = self.client.post_with(tls, url, headers.clone(), body.clone(), timeout, limit).await?;
+        if answer.status != http::StatusCode::UNAUTHORIZED {
+            return Ok(answer);
+        }
+        let fresh = self.tokens.bearer(&self.client, &ep.id, oauth, Some(&token), timeout).await?;
+        headers.insert(AUTHORIZATION, bearer(&fresh)?);
+        self.client.post_with(tls, url, headers, body, timeout, limit).await
+    }
+
     /// The profile's timeout, else the configured one.
     pub fn timeout_for(&self, profile: &Profile) -> Duration {
         profile.timeout_ms.map_or(self.timeout, Duration::from_millis)
     }
+}
+
+fn bearer(token: &str) -> Result<HeaderValue, SendError> {
+    HeaderValue::try_from(format!("Bearer {token}")).map_err(|e| SendError::Auth(format!("OAuth2 token: {e}")))
 }
 
 /// What a profile needs to shape one request to `ep`.

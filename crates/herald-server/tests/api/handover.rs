@@ -95,6 +95,7 @@ async fn a_delivery_with_too_little_lease_left_is_released_unsent() {
         body_limit: 4096,
         auto_disable: herald_core::health::AutoDisable::default(),
         metrics: Arc::new(herald_server::metrics::Metrics::new()),
+        tokens: Arc::new(herald_server::worker::oauth::TokenCache::new(Arc::new(app.clock.clone()))),
     };
 
     app.advance(lease - Duration::from_millis(50));

@@ -37,6 +37,7 @@ mod catalog;
 mod dead_letters;
 mod delivery;
 mod destinations;
+mod delivery_auth;
 mod durability;
 mod faults;
 mod flow;

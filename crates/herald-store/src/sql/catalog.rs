@@ -6,7 +6,7 @@ use herald_core::{AppId, EndpointId, Timestamp};
 use sqlx::{Database, Encode, Executor, IntoArguments, Type};
 
 use super::{is_unique_violation, one, Sql, SqlRow};
-use crate::rows::{self, filter_to_text, profile_to_text, RowGet};
+use crate::rows::{self, auth_text, filter_to_text, profile_to_text, RowGet};
 use crate::*;
 
 pub(super) fn conflict_or(e: sqlx::Error, msg: &str) -> StoreError {
@@ -297,8 +297,8 @@ where
         sqlx::query(
             "INSERT INTO endpoints (id, app_id, url, description, event_types, disabled, disabled_reason, headers,
                                     secret, metadata, created_at, updated_at, profile, credential, verify_state,
-                                    verify_error, disabled_at)
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15)",
+                                    verify_error, disabled_at, auth)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(new.id.as_str())
         .bind(app.as_str())
@@ -315,6 +315,7 @@ where
         .bind(new.verification.as_ref().map(|v| v.0.as_str()))
         .bind(new.verification.as_ref().and_then(|v| v.1.clone()))
         .bind(new.disabled.then_some(now.as_millis()))
+        .bind(self.sealed(auth_text(new.auth.as_ref()).as_deref(), "endpoints.auth", new.id.as_str()))
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict_or(e, "an endpoint with this id already exists"))?;
@@ -336,6 +337,7 @@ where
             metadata: new.metadata,
             profile: new.profile,
             credential: new.credential,
+            auth: new.auth,
             verification: new.verification,
             paused: new.paused,
             gate,
@@ -420,7 +422,7 @@ where
         sqlx::query(
             "UPDATE endpoints SET url = $2, description = $3, event_types = $4, disabled = $5, disabled_reason = $6,
                                   headers = $7, metadata = $8, updated_at = $9, profile = $10, credential = $11,
-                                  verify_state = $12, verify_error = $13, disabled_at = $14
+                                  verify_state = $12, verify_error = $13, disabled_at = $14, auth = $15
              WHERE id = $1",
         )
         .bind(ep.id.as_str())
@@ -437,6 +439,7 @@ where
         .bind(ep.verification.as_ref().map(|v| v.0.as_str()))
         .bind(ep.verification.as_ref().and_then(|v| v.1.clone()))
         .bind(ep.disabled_at.map(Timestamp::as_millis))
+        .bind(self.sealed(auth_text(ep.auth.as_ref()).as_deref(), "endpoints.auth", ep.id.as_str()))
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from_sqlx)?;

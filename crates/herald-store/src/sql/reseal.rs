@@ -10,7 +10,7 @@ use crate::seal::Place;
 use crate::*;
 
 /// (table, column) pairs that hold sealed values.
-const SEALED: &[(&str, &str)] = &[("applications", "credential"), ("endpoints", "secret"), ("endpoints", "credential")];
+const SEALED: &[(&str, &str)] = &[("applications", "credential"), ("endpoints", "secret"), ("endpoints", "credential"), ("endpoints", "auth")];
 
 impl<DB> Sql<'_, DB>
 where
