@@ -144,6 +144,11 @@ async fn mutual_tls_delivers_with_the_client_certificate_only() {
     assert_eq!(refused, 1, "a certificate from another CA is refused: {errors:?}");
     assert_eq!(rx.received(), ["/mtls"], "nothing else got through");
     assert!(rx.refused() >= 2, "the receiver refused the handshakes without its client certificate");
+    let mismatched = json!({ "client_cert": rx.client_cert_pem, "client_key": rx.stranger_key_pem });
+    let (status, err) =
+        app.post(&format!("/api/v1/apps/{other}/endpoints"), json!({ "url": rx.url("/x"), "tls": mismatched })).await;
+    assert_eq!(status.as_u16(), 422, "a key that is not the certificate's: {err}");
+    assert!(err["message"].as_str().unwrap().contains("tls.client_key"), "{err}");
 }
 
 crate::both_stores!(
