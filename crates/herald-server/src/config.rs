@@ -227,11 +227,25 @@ pub struct DeliveryConfig {
     pub retry_jitter: f64,
     pub max_retry_after_secs: u64,
     pub response_body_limit_bytes: usize,
+    /// `http://…` (CONNECT) or `socks5://…`: every delivery leaves through
+    /// it. Empty: direct.
+    pub proxy_url: String,
 }
 
 impl DeliveryConfig {
     pub fn timeout(&self) -> Duration {
         Duration::from_millis(self.timeout_ms)
+    }
+
+    /// The egress proxy, if one is set.
+    pub fn proxy(&self) -> Result<Option<crate::worker::egress::EgressProxy>, ConfigError> {
+        let url = self.proxy_url.trim();
+        if url.is_empty() {
+            return Ok(None);
+        }
+        crate::worker::egress::EgressProxy::parse(url)
+            .map(Some)
+            .map_err(|e| ConfigError(format!("delivery.proxy_url: {e}")))
     }
 
     pub fn retry_policy(&self) -> Result<RetryPolicy, ConfigError> {
@@ -392,6 +406,7 @@ impl Config {
 
     pub fn validate(&self) -> Result<(), ConfigError> {
         let fail = |key: &str, why: &str| Err(ConfigError(format!("{key}: {why}")));
+        self.delivery.proxy()?;
         if self.server.max_body_bytes < 1024 {
             return fail("server.max_body_bytes", "must be at least 1024");
         }

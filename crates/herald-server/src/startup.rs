@@ -149,7 +149,7 @@ impl Application {
         let lease = Duration::from_millis(config.worker.lease_ms);
         let metrics = Arc::new(crate::metrics::Metrics::new());
         let sender = Sender {
-            client: HttpClient::with_resolver(config.security.destination_policy()?, resolver)
+            client: HttpClient::build(config.security.destination_policy()?, resolver, config.delivery.proxy()?)
                 .context("building the HTTP client")?,
             clock: clock.clone(),
             policy: Arc::new(config.delivery.retry_policy()?),

@@ -14,6 +14,6 @@ pub mod tls;
 pub use disk::{PowerCutDisk, SmallDisk};
 pub use oauth::TokenServer;
 pub use tls::MtlsReceiver;
-pub use proxy::TcpProxy;
+pub use proxy::{ConnectProxy, ProxyProtocol, TcpProxy};
 pub use smtp::{Mail, TestSmtp};
 pub use streaming::StreamingReceiver;

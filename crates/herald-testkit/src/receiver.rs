@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -34,6 +34,8 @@ pub struct Received {
     pub at: std::time::Instant,
     /// The status it was answered with (200 for a hang).
     pub status: u16,
+    /// The address the request came from.
+    pub peer: std::net::SocketAddr,
 }
 
 impl Received {
@@ -90,7 +92,8 @@ impl TestReceiver {
         let router = Router::new().fallback(handle).with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
         Self { inner, port }
     }
 
@@ -145,7 +148,13 @@ impl TestReceiver {
     }
 }
 
-async fn handle(State(inner): State<Arc<Inner>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    State(inner): State<Arc<Inner>>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let headers = headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned())).collect();
     let echo_source: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let _open = Open::new(&inner.open);
@@ -161,7 +170,7 @@ async fn handle(State(inner): State<Arc<Inner>>, uri: Uri, headers: HeaderMap, b
             Reply::Hang(_) | Reply::EchoJsonField(_) => 200,
             Reply::RedirectTo(_) => 302,
         };
-        received.push(Received { path: uri.path().to_owned(), headers, body: body.to_vec(), at, status });
+        received.push(Received { path: uri.path().to_owned(), headers, body: body.to_vec(), at, status, peer });
         reply
     };
     match reply {

@@ -13,6 +13,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use herald_core::destination::{DestinationPolicy, Refusal};
+
+use super::egress::EgressProxy;
 use http::Uri;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
@@ -50,6 +52,8 @@ pub struct GuardedConnector {
     pub policy: Arc<DestinationPolicy>,
     pub resolver: Arc<dyn Resolve>,
     pub connect_timeout: Duration,
+    /// Every connection tunnels through this, when set.
+    pub proxy: Option<Arc<EgressProxy>>,
 }
 
 impl GuardedConnector {
@@ -85,6 +89,14 @@ impl GuardedConnector {
         let addrs = self.allowed_addrs(host, port, https).await?;
         let mut last = None;
         for addr in addrs {
+            if let Some(proxy) = &self.proxy {
+                // Through the proxy, to the address checked here.
+                match proxy.tunnel(addr, self.connect_timeout).await {
+                    Ok(tcp) => return Ok(TokioIo::new(tcp)),
+                    Err(e) => last = Some(e.to_string()),
+                }
+                continue;
+            }
             match tokio::time::timeout(self.connect_timeout, TcpStream::connect(addr)).await {
                 Ok(Ok(tcp)) => {
                     tcp.set_nodelay(true)?;

@@ -20,6 +20,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
 use super::connect::{GuardedConnector, Refused, Resolve, SystemResolver};
+use super::egress::EgressProxy;
 
 type Inner = Client<HttpsConnector<GuardedConnector>, Full<Bytes>>;
 
@@ -74,8 +75,21 @@ impl HttpClient {
     }
 
     pub fn with_resolver(policy: DestinationPolicy, resolver: Arc<dyn Resolve>) -> Result<Self, std::io::Error> {
-        let connector =
-            GuardedConnector { policy: Arc::new(policy), resolver, connect_timeout: Duration::from_secs(10) };
+        Self::build(policy, resolver, None)
+    }
+
+    /// With every connection tunnelled through `proxy`, when given.
+    pub fn build(
+        policy: DestinationPolicy,
+        resolver: Arc<dyn Resolve>,
+        proxy: Option<EgressProxy>,
+    ) -> Result<Self, std::io::Error> {
+        let connector = GuardedConnector {
+            policy: Arc::new(policy),
+            resolver,
+            connect_timeout: Duration::from_secs(10),
+            proxy: proxy.map(Arc::new),
+        };
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
             .map_err(std::io::Error::other)?

@@ -3,6 +3,7 @@
 
 pub mod connect;
 pub mod dispatch;
+pub mod egress;
 pub mod handshake;
 pub mod http;
 mod lanes;

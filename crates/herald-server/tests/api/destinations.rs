@@ -18,10 +18,10 @@ use herald_testkit::TestReceiver;
 /// DNS answers a test sets and changes (a rebinding attacker's server);
 /// a name with no answer fails to resolve.
 #[derive(Default)]
-struct ScriptedDns(Mutex<HashMap<String, Vec<IpAddr>>>);
+pub(crate) struct ScriptedDns(Mutex<HashMap<String, Vec<IpAddr>>>);
 
 impl ScriptedDns {
-    fn answer(&self, host: &str, ips: &[&str]) {
+    pub(crate) fn answer(&self, host: &str, ips: &[&str]) {
         let ips = ips.iter().map(|s| s.parse().unwrap()).collect();
         self.0.lock().unwrap().insert(host.to_owned(), ips);
     }

@@ -39,6 +39,7 @@ mod delivery;
 mod destinations;
 mod delivery_auth;
 mod durability;
+mod egress;
 mod faults;
 mod flow;
 mod handover;
