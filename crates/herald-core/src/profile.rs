@@ -71,6 +71,10 @@ pub struct Profile {
     /// match (see [`Profile::retry_for`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_by_event_type: Option<BTreeMap<String, RetrySpec>>,
+    /// The kind of signing secret an endpoint gets when none is given:
+    /// `hmac-sha256` (default) or `ed25519`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing: Option<crate::secret::SecretKind>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -362,6 +366,7 @@ impl Profile {
             ordering: over.ordering.or(self.ordering),
             success_status: over.success_status.clone().or_else(|| self.success_status.clone()),
             retry_by_event_type: over.retry_by_event_type.clone().or_else(|| self.retry_by_event_type.clone()),
+            signing: over.signing.or(self.signing),
         }
     }
 

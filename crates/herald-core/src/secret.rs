@@ -18,11 +18,13 @@ const PUBLIC_PREFIX: &str = "whpk_";
 const GENERATED_HMAC_BYTES: usize = 24;
 
 /// Which scheme a secret signs with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SecretKind {
     /// HMAC-SHA256, `v1,<base64>`.
+    #[serde(rename = "hmac-sha256")]
     Hmac,
     /// ed25519, `v1a,<base64>`.
+    #[serde(rename = "ed25519")]
     Ed25519,
 }
 

@@ -289,7 +289,8 @@ async fn create_endpoint(
             format!("this application already has {cap} endpoints, the most allowed (limits.endpoints_per_app)"),
         ));
     }
-    let secret = new_secret("secret", body.secret.as_deref(), body.signing)?;
+    let signing = body.signing.or(effective.signing.map(Signing::from_kind).filter(|_| body.secret.is_none()));
+    let secret = new_secret("secret", body.secret.as_deref(), signing)?;
     let now = state.clock.now();
     let new = NewEndpoint {
         id: EndpointId::generate(now.as_millis()),
@@ -375,7 +376,11 @@ pub(super) enum Signing {
 
 impl Signing {
     pub(super) fn of(secret: &EndpointSecret) -> Self {
-        match secret.kind() {
+        Self::from_kind(secret.kind())
+    }
+
+    fn from_kind(kind: SecretKind) -> Self {
+        match kind {
             SecretKind::Hmac => Self::HmacSha256,
             SecretKind::Ed25519 => Self::Ed25519,
         }

@@ -165,6 +165,12 @@ async fn ed25519_signatures_verify_with_the_public_key_alone_or_beside_v1() {
     assert!(ed25519_verifies(&new_public, &both[0]).await, "the new key verifies during the migration");
     assert!(verifies(&old, &both[0]).await, "the old HMAC secret still verifies beside it");
 
+    // An application whose profile says ed25519: its new endpoints get one.
+    let (status, app2) = app.post("/api/v1/apps", json!({ "name": "Asym", "profile": { "signing": "ed25519" } })).await;
+    assert_eq!(status.as_u16(), 201, "{app2}");
+    let by_profile = app.create_endpoint(app2["id"].as_str().unwrap(), json!({ "url": rx.url("/p") })).await;
+    assert_eq!(by_profile["signing"], "ed25519", "{by_profile}");
+
     for (body, field) in [
         (json!({ "url": rx.url("/x"), "signing": "ed25519", "secret": old }), "signing"),
         (json!({ "url": rx.url("/x"), "secret": "whsk_c2hvcnQ=" }), "secret"),
