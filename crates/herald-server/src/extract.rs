@@ -52,8 +52,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match deserialize_whole(&mut de) {
         Ok(v) => Ok(v),
-        Err((path, e)) => match e.classify() {
+        Err(e) => match e.classify() {
             serde_json::error::Category::Data => {
+                // Parsed again, only now, to learn which field it was about.
+                let path = field_path::<T>(bytes);
                 let why = strip_position(&e.to_string());
                 // The field the error is about, when it is not the body itself.
                 let message = match path.as_deref() {
@@ -67,16 +69,18 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     }
 }
 
-/// The value, or the error with the path of the field it is about.
 fn deserialize_whole<T: DeserializeOwned>(
     de: &mut serde_json::Deserializer<serde_json::de::SliceRead<'_>>,
-) -> Result<T, (Option<String>, serde_json::Error)> {
-    let v = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
-        let path = e.path().to_string();
-        (Some(path), e.into_inner())
-    })?;
-    de.end().map_err(|e| (None, e))?;
+) -> Result<T, serde_json::Error> {
+    let v = T::deserialize(&mut *de)?;
+    de.end()?;
     Ok(v)
+}
+
+/// The path of the field a body that failed to deserialise failed at.
+fn field_path<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize::<_, T>(&mut de).err().map(|e| e.path().to_string())
 }
 
 /// Whether the body holds a `\u0000` escape (the only way JSON text can

@@ -101,9 +101,8 @@ impl HttpClient {
         Ok(Self { inner, connector, tls_clients })
     }
 
-    /// The client for requests with `tls` (the shared one without).
-    fn client_for(&self, tls: Option<&TlsAuth>) -> Result<Inner, SendError> {
-        let Some(tls) = tls else { return Ok(self.inner.clone()) };
+    /// The client for requests with the TLS settings `tls`.
+    fn client_for(&self, tls: &TlsAuth) -> Result<Inner, SendError> {
         let text = serde_json::to_string(tls).map_err(|e| SendError::Tls(e.to_string()))?;
         let mut cache = self.tls_clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let key = cache.0.hash_one(&text);
@@ -158,7 +157,14 @@ impl HttpClient {
         timeout: Duration,
         snippet_limit: usize,
     ) -> Result<Answer, SendError> {
-        let client = self.client_for(tls)?;
+        let own;
+        let client = match tls {
+            None => &self.inner,
+            Some(t) => {
+                own = self.client_for(t)?;
+                &own
+            }
+        };
         let uri: Uri = url.parse().map_err(|e: http::uri::InvalidUri| SendError::Url(e.to_string()))?;
         let mut req = Request::new(Full::new(body.into()));
         *req.method_mut() = Method::POST;

@@ -50,6 +50,7 @@ mod operations;
 mod profiles;
 mod publishing;
 mod reconcile;
+mod receiving;
 mod recoveries;
 mod retention;
 mod retries;

@@ -38,6 +38,15 @@ fn verifies_now(secret: &str, r: &Received) -> bool {
     child.wait_with_output().unwrap().status.success()
 }
 
+/// Whether the workspace's own `herald-verify` crate accepts `r` with `keys`.
+fn herald_verifies(keys: &[&str], r: &Received) -> bool {
+    let mut headers = http::HeaderMap::new();
+    for (k, v) in &r.headers {
+        headers.insert(http::HeaderName::try_from(k.as_str()).unwrap(), v.parse().unwrap());
+    }
+    herald_verify::Webhook::with_keys(keys).unwrap().verify(&headers, &r.body).is_ok()
+}
+
 async fn during_the_grace_period_both_secrets_verify_and_only_the_new_one_after() {
     let op = TestReceiver::start().await;
     let app = crate::operations::operated(&op, None).await;
@@ -67,6 +76,7 @@ async fn during_the_grace_period_both_secrets_verify_and_only_the_new_one_after(
     let sig = during[1].header("webhook-signature").unwrap();
     assert_eq!(sig.split(' ').count(), 2, "{sig}");
     assert!(verifies(&old, &during[1]).await, "the old secret verifies during the grace period");
+    assert!(herald_verifies(&[&old], &during[1]) && herald_verifies(&[&new], &during[1]), "herald-verify too");
     assert!(verifies(&new, &during[1]).await, "the new secret verifies during the grace period");
 
     app.advance(Duration::from_secs(3));
@@ -75,6 +85,7 @@ async fn during_the_grace_period_both_secrets_verify_and_only_the_new_one_after(
     assert_eq!(after[2].header("webhook-signature").unwrap().split(' ').count(), 1);
     assert!(verifies(&new, &after[2]).await);
     assert!(!verifies(&old, &after[2]).await, "the old secret no longer verifies after the grace period");
+    assert!(!herald_verifies(&[&old], &after[2]) && herald_verifies(&[&old, &new], &after[2]));
 
     let got: Vec<String> =
         op.wait_for("/ops", 2).await.iter().map(|r| r.json()["type"].as_str().unwrap().to_owned()).collect();
@@ -157,6 +168,7 @@ async fn ed25519_signatures_verify_with_the_public_key_alone_or_beside_v1() {
     let sig = alone[0].header("webhook-signature").unwrap();
     assert!(sig.starts_with("v1a,") && !sig.contains(' '), "{sig}");
     assert!(ed25519_verifies(&public, &alone[0]).await, "PyNaCl verifies the v1a signature");
+    assert!(herald_verifies(&[&public], &alone[0]), "and herald-verify with the whpk_ key");
     assert!(!ed25519_verifies(&new_public, &alone[0]).await, "another endpoint's key does not");
 
     let both = rx.wait_for("/migrating", 1).await;
