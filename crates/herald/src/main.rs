@@ -21,12 +21,28 @@ struct Cli {
     /// HERALD_<SECTION>_<KEY> environment variables override both.
     #[arg(long, short, global = true, env = "HERALD_CONFIG_FILE")]
     config: Option<PathBuf>,
+    /// For the client commands: the server, the token, the output.
+    #[command(flatten)]
+    conn: herald_cli::ConnArgs,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    #[command(flatten)]
+    Server(ServerCommand),
+    /// Print a shell completion script: `herald completions bash > /etc/bash_completion.d/herald`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff): `herald man | man -l -`.
+    Man,
+    #[command(flatten)]
+    Client(herald_cli::ClientCommand),
+}
+
+/// The commands that run or look after a server.
+#[derive(Subcommand)]
+enum ServerCommand {
     /// Run the API and the delivery workers in one process until Ctrl-C or
     /// SIGTERM. Creates the database (and an admin token) on first start.
     Serve {
@@ -88,13 +104,31 @@ async fn shutdown_signal() {
     }
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<std::process::ExitCode> {
     let cli = Cli::parse();
-    let mut config = Config::load(cli.config.as_deref())?;
-    init_logging(&config);
+    let runtime = tokio::runtime::Runtime::new()?;
     match cli.command {
-        Command::Serve { api_only, worker_only, dev } => {
+        // The client commands talk to a server; no server configuration.
+        Command::Client(cmd) => Ok(runtime.block_on(herald_cli::run(cmd, &cli.conn))),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "herald", &mut std::io::stdout());
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut std::io::stdout())?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Server(command) => {
+            runtime.block_on(server(cli.config, command)).map(|()| std::process::ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn server(config_file: Option<PathBuf>, command: ServerCommand) -> anyhow::Result<()> {
+    let mut config = Config::load(config_file.as_deref())?;
+    init_logging(&config);
+    match command {
+        ServerCommand::Serve { api_only, worker_only, dev } => {
             if dev {
                 config.security.open_loopback();
             }
@@ -128,22 +162,22 @@ async fn main() -> anyhow::Result<()> {
             }
             app.run_until_stopped(shutdown_signal()).await
         }
-        Command::Migrate => {
+        ServerCommand::Migrate => {
             herald_server::open_store(&config, true).await.context("migrating")?;
             println!("migrations applied");
             Ok(())
         }
-        Command::Bench(opts) => herald_bench::run(opts).await,
-        Command::Profile { file } => {
+        ServerCommand::Bench(opts) => herald_bench::run(opts).await,
+        ServerCommand::Profile { file } => {
             let profile = herald_server::config::load_profile_file(&file)?;
             println!("{}", serde_json::to_string_pretty(&profile)?);
             Ok(())
         }
-        Command::Keygen => {
+        ServerCommand::Keygen => {
             println!("{}", herald_server::keys::generate());
             Ok(())
         }
-        Command::Config => {
+        ServerCommand::Config => {
             println!("{config:#?}");
             Ok(())
         }

@@ -1,0 +1,84 @@
+//! Where the CLI talks to and with which token: flags, then the environment
+//! (`HERALD_URL`, `HERALD_TOKEN`), then a profile in the user's config file
+//! (`$XDG_CONFIG_HOME/herald/cli.toml`, else `~/.config/herald/cli.toml`):
+//!
+//! ```toml
+//! [default]
+//! url = "http://127.0.0.1:8080"
+//! token = "hrld_..."
+//!
+//! [staging]
+//! url = "https://herald.staging.example"
+//! token = "hrld_..."
+//! ```
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::error::CliError;
+
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ConnArgs {
+    /// The server, e.g. http://127.0.0.1:8080.
+    #[arg(long, env = "HERALD_URL", global = true)]
+    pub url: Option<String>,
+    /// An API token (admin, or an application's for its own resources).
+    #[arg(long, env = "HERALD_TOKEN", global = true, hide_env_values = true)]
+    pub token: Option<String>,
+    /// The profile of the config file to use (default: `default`).
+    #[arg(long, env = "HERALD_PROFILE", global = true)]
+    pub profile: Option<String>,
+    /// Print the API's JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct Profile {
+    url: Option<String>,
+    token: Option<String>,
+}
+
+/// The resolved connection.
+pub struct Conn {
+    pub url: String,
+    pub token: Option<String>,
+}
+
+/// The config file's path.
+pub fn config_file() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("herald").join("cli.toml"))
+}
+
+impl ConnArgs {
+    pub fn resolve(&self) -> Result<Conn, CliError> {
+        let name = self.profile.clone().unwrap_or_else(|| "default".to_owned());
+        let profile = match config_file().filter(|p| p.is_file()) {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+                let mut all: std::collections::BTreeMap<String, Profile> =
+                    toml::from_str(&text).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+                match all.remove(&name) {
+                    Some(p) => p,
+                    None if self.profile.is_some() => {
+                        return Err(CliError::Usage(format!("no profile `{name}` in {}", path.display())))
+                    }
+                    None => Profile::default(),
+                }
+            }
+            None if self.profile.is_some() => {
+                return Err(CliError::Usage(format!("--profile {name}: there is no config file")));
+            }
+            None => Profile::default(),
+        };
+        let url = self.url.clone().or(profile.url).ok_or_else(|| {
+            CliError::Usage("no server: give --url, set HERALD_URL, or add a profile to the config file".to_owned())
+        })?;
+        Ok(Conn { url: url.trim_end_matches('/').to_owned(), token: self.token.clone().or(profile.token) })
+    }
+}

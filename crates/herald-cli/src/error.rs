@@ -1,0 +1,37 @@
+//! The CLI's errors and the exit codes scripts can rely on.
+
+use std::process::ExitCode;
+
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad flags or files, no server configured: exit 2.
+    Usage(String),
+    /// The API answered with an error: its status, code and message.
+    Api { status: u16, code: String, message: String },
+    /// The server could not be reached or answered something unreadable: exit 5.
+    Transport(String),
+}
+
+impl CliError {
+    /// 2 usage, 3 not found, 4 refused (other 4xx: validation, conflict,
+    /// auth), 5 server error or unreachable.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            Self::Usage(_) => 2,
+            Self::Api { status: 404, .. } => 3,
+            Self::Api { status, .. } if *status < 500 => 4,
+            Self::Api { .. } | Self::Transport(_) => 5,
+        })
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Usage(m) | Self::Transport(m) => f.write_str(m),
+            Self::Api { status, code, message } => write!(f, "{message} ({code}, HTTP {status})"),
+        }
+    }
+}
+
+impl std::error::Error for CliError {}

@@ -1,0 +1,145 @@
+//! The commands that run a while: a recovery job followed to its end, an
+//! export streamed to a file, deliveries followed as they happen.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::api::{seg, Api};
+use crate::error::CliError;
+use crate::output;
+
+pub async fn recover(
+    api: &Api,
+    app: &str,
+    since: String,
+    until: Option<String>,
+    endpoint: Option<String>,
+    wait: bool,
+    json: bool,
+) -> Result<(), CliError> {
+    let body = json!({ "since": since, "until": until, "endpoint": endpoint });
+    let mut job = api.call(Method::POST, &format!("/apps/{app}/recoveries"), Some(&body)).await?;
+    if wait {
+        let id = job["id"].as_str().unwrap_or_default().to_owned();
+        let bar = indicatif::ProgressBar::new(job["total"].as_u64().unwrap_or(0));
+        while !matches!(job["status"].as_str(), Some("done" | "cancelled")) {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            job = api.get(&format!("/apps/{app}/recoveries/{}", seg(&id))).await?;
+            bar.set_length(job["total"].as_u64().unwrap_or(0));
+            bar.set_position(job["done"].as_u64().unwrap_or(0));
+        }
+        bar.finish_and_clear();
+    }
+    output::one(&job, json);
+    Ok(())
+}
+
+pub async fn export(
+    api: &Api,
+    app: &str,
+    to: Option<std::path::PathBuf>,
+    status: Option<String>,
+    event_type: Option<String>,
+) -> Result<(), CliError> {
+    let mut req = api.request(Method::GET, &format!("/apps/{app}/messages/export"));
+    for (k, v) in [("status", status), ("event_type", event_type)] {
+        if let Some(v) = v {
+            req = req.query(&[(k, v)]);
+        }
+    }
+    let mut resp = api.send(req).await?;
+    let mut out: Box<dyn Write> = match &to {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let bar = to.as_ref().map(|_| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg}").expect("a valid template"));
+        b
+    });
+    let (mut lines, mut bytes) = (0_u64, 0_u64);
+    while let Some(chunk) = resp.chunk().await.map_err(|e| CliError::Transport(format!("export cut short: {e}")))? {
+        out.write_all(&chunk).map_err(|e| CliError::Usage(format!("writing the export: {e}")))?;
+        lines += bytecount(&chunk);
+        bytes += chunk.len() as u64;
+        if let Some(b) = &bar {
+            b.set_message(format!("{lines} messages, {} KiB", bytes / 1024));
+            b.tick();
+        }
+    }
+    out.flush().map_err(|e| CliError::Usage(format!("writing the export: {e}")))?;
+    if let (Some(b), Some(path)) = (bar, to) {
+        b.finish_and_clear();
+        eprintln!("exported {lines} messages ({bytes} bytes) to {}", path.display());
+    }
+    Ok(())
+}
+
+fn bytecount(chunk: &[u8]) -> u64 {
+    chunk.iter().filter(|b| **b == b'\n').count() as u64
+}
+
+/// Polls the newest messages and prints a line for each delivery whose
+/// status or attempt count changed since the last look (a message whose
+/// deliveries have all ended is not looked at again).
+pub async fn tail(api: &Api, app: &str, every: f64, count: Option<usize>, json: bool) -> Result<(), CliError> {
+    let mut seen: HashMap<(String, String), (String, u64)> = HashMap::new();
+    let mut ended: HashSet<String> = HashSet::new();
+    let mut printed = 0_usize;
+    let pause = Duration::from_secs_f64(every.clamp(0.05, 3_600.0));
+    loop {
+        let page = api.get(&format!("/apps/{app}/messages?limit=50")).await?;
+        let mut ids: Vec<String> =
+            page["data"].as_array().into_iter().flatten().map(|m| output::cell(m.get("id"))).collect();
+        ids.reverse(); // oldest first
+        ids.retain(|id| !ended.contains(id));
+        for id in ids {
+            let m = api.get(&format!("/apps/{app}/messages/{}", seg(&id))).await?;
+            let deliveries = m["deliveries"].as_array().cloned().unwrap_or_default();
+            if deliveries.iter().all(|d| matches!(d["status"].as_str(), Some("delivered" | "failed"))) {
+                ended.insert(id);
+            }
+            for d in &deliveries {
+                let key = (output::cell(m.get("id")), output::cell(d.get("endpoint_id")));
+                let now = (output::cell(d.get("status")), d["attempts"].as_u64().unwrap_or(0));
+                if seen.get(&key) == Some(&now) {
+                    continue;
+                }
+                seen.insert(key, now);
+                print_line(&m, d, json);
+                printed += 1;
+                if count.is_some_and(|c| printed >= c) {
+                    return Ok(());
+                }
+            }
+        }
+        tokio::time::sleep(pause).await;
+    }
+}
+
+fn print_line(m: &Value, d: &Value, json: bool) {
+    if json {
+        let line = json!({ "message": m["id"], "event_type": m["event_type"], "endpoint_id": d["endpoint_id"],
+            "status": d["status"], "attempts": d["attempts"], "last_status_code": d["last_status_code"],
+            "last_error": d["last_error"] });
+        println!("{line}");
+        return;
+    }
+    let at = output::cell(d.get("last_attempt_at").filter(|v| !v.is_null()).or(m.get("timestamp")));
+    let code = output::cell(d.get("last_status_code"));
+    let error = output::cell(d.get("last_error"));
+    println!(
+        "{at}  {:<10} {:<28} {}  {}  attempts={} {code} {error}",
+        output::cell(d.get("status")),
+        output::cell(m.get("event_type")),
+        output::cell(m.get("id")),
+        output::cell(d.get("endpoint_id")),
+        d["attempts"].as_u64().unwrap_or(0),
+    );
+}
