@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 mod api;
 pub mod conn;
 mod error;
+mod listen;
 mod output;
 mod stream;
 
@@ -109,6 +110,9 @@ pub enum ClientCommand {
         #[arg(long)]
         event_type: Option<String>,
     },
+    /// Receive an application's events on this machine: a temporary
+    /// endpoint, signatures checked, forwarded to your local receiver.
+    Listen(listen::ListenArgs),
     /// Follow an application's deliveries as they happen.
     Tail {
         #[arg(long)]
@@ -284,6 +288,7 @@ async fn execute(cmd: ClientCommand, conn: &ConnArgs) -> Result<(), CliError> {
             stream::export(&api, &seg(&app), output, status, event_type).await
         }
         ClientCommand::Tail { app, every, count } => stream::tail(&api, &seg(&app), every, count, json).await,
+        ClientCommand::Listen(args) => listen::listen(&api, args).await,
     }
 }
 

@@ -166,3 +166,53 @@ fn completions_and_the_man_page_are_generated() {
     assert!(man.status.success());
     assert!(text(&man.stdout).contains(".TH herald"), "roff");
 }
+
+/// `herald listen` as a customer would run it: a temporary endpoint, the
+/// event published through the API received, verified and forwarded to a
+/// local receiver, one line printed; BAD with the wrong secret; the
+/// endpoint removed on exit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_receives_verifies_forwards_and_cleans_up() {
+    use std::io::{BufRead, BufReader};
+    let local = TestReceiver::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::start(dir.path(), &[]);
+    let cli = Cli { node: &node, home: tempfile::tempdir().unwrap() };
+    let app = cli.json(&["app", "create", "--set", "name=Dev", "--set", "uid=dev"]);
+    let app_id = app["id"].as_str().unwrap().to_owned();
+
+    for (secret, expect) in [(None, "signature OK"), (Some("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), "signature BAD")] {
+        let mut cmd = cli.cmd();
+        cmd.args(["listen", "--app", "dev", "--count", "1", "--print-body", "--forward-to", &local.url("/local")]);
+        if let Some(s) = secret {
+            cmd.args(["--secret", s]);
+        }
+        let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        assert!(first.starts_with("listening on http://127.0.0.1:"), "{first}");
+        let eps = cli.json(&["endpoint", "list", "--app", "dev"]);
+        assert_eq!(eps.as_array().unwrap().len(), 1, "the temporary endpoint: {eps}");
+
+        let published = node
+            .post(&format!("/api/v1/apps/{app_id}/messages"), serde_json::json!({ "event_type": "job_finished", "payload": { "job": 42 } }))
+            .await;
+        let line = lines.next().unwrap().unwrap();
+        assert!(line.contains("job_finished") && line.contains(published["id"].as_str().unwrap()), "{line}");
+        assert!(line.contains(expect), "{line}");
+        let rest: Vec<String> = lines.map(Result::unwrap).collect();
+        assert!(rest.join("\n").contains("\"job\": 42"), "--print-body: {rest:?}");
+        assert!(child.wait().unwrap().success());
+        if secret.is_none() {
+            assert!(line.contains("-> 200 in"), "forwarded: {line}");
+            let got = local.wait_for("/local", 1).await;
+            assert_eq!(got[0].json()["data"]["job"], 42);
+            assert!(got[0].header("webhook-signature").is_some(), "headers forwarded");
+        } else {
+            // Forwarded all the same, so the receiver's own check is exercised.
+            local.wait_for("/local", 2).await;
+        }
+        let eps = cli.json(&["endpoint", "list", "--app", "dev"]);
+        assert!(eps.as_array().unwrap().is_empty(), "removed on exit: {eps}");
+    }
+}
