@@ -263,7 +263,7 @@ async fn execute(cmd: ClientCommand, conn: &ConnArgs) -> Result<(), CliError> {
                 (None, Some(e)) => format!("/apps/{app}/endpoints/{}/attempts", seg(&e)),
                 (None, None) => return Err(CliError::Usage("give --message or --endpoint".to_owned())),
             };
-            let cols = ["id", "attempt_number", "status_code", "latency_ms", "error", "at"];
+            let cols = ["id", "attempt_number", "status_code", "latency_ms", "error", "timestamp"];
             output::list(&api.list_all(&path, max).await?, &cols, json);
             Ok(())
         }
