@@ -48,6 +48,11 @@ pub struct ListenArgs {
     /// Exit after this many events.
     #[arg(long)]
     pub count: Option<usize>,
+    /// The temporary endpoint deletes itself this long (seconds) after the
+    /// last sign of life from this command (renewed every third of it), so
+    /// a killed `herald listen` leaves nothing behind.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(3..=86_400))]
+    pub expire_after: u64,
 }
 
 struct Shared {
@@ -66,13 +71,30 @@ pub async fn listen(api: &Api, args: ListenArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::Usage(format!("--listen {}: {e}", args.listen)))?;
     let local = listener.local_addr().map_err(|e| CliError::Usage(e.to_string()))?;
     let url = args.public_url.clone().unwrap_or_else(|| format!("http://{local}/"));
-    let mut body = json!({ "url": url, "description": "herald listen (temporary)", "metadata": { "herald_listen": true } });
+    let mut body = json!({
+        "url": url, "description": "herald listen (temporary)", "metadata": { "herald_listen": true },
+        "expires_in_secs": args.expire_after,
+    });
     if !args.event_types.is_empty() {
         body["event_types"] = json!(args.event_types);
     }
     let ep = api.call(Method::POST, &format!("/apps/{app}/endpoints"), Some(&body)).await?;
     let ep_id = ep["id"].as_str().unwrap_or_default().to_owned();
-    let result = serve(api, &app, &ep_id, &ep, listener, &args).await;
+    let renew = async {
+        let path = format!("/apps/{app}/endpoints/{}", seg(&ep_id));
+        let every = std::time::Duration::from_secs(args.expire_after / 3);
+        loop {
+            tokio::time::sleep(every).await;
+            let extend = json!({ "expires_in_secs": args.expire_after });
+            if let Err(e) = api.call(Method::PATCH, &path, Some(&extend)).await {
+                eprintln!("could not extend the temporary endpoint: {e}");
+            }
+        }
+    };
+    let result = tokio::select! {
+        r = serve(api, &app, &ep_id, &ep, listener, &args) => r,
+        () = renew => Ok(()),
+    };
     // Removed whatever happened (the endpoint is only for this session).
     let removed = api.call(Method::DELETE, &format!("/apps/{app}/endpoints/{}", seg(&ep_id)), None).await;
     if let Err(e) = &removed {

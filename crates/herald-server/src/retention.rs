@@ -67,3 +67,39 @@ impl Cleaner {
         }
     }
 }
+
+/// Deletes endpoints whose `expires_at` has passed (temporary endpoints,
+/// such as a `herald listen` session's), as `DELETE` would: with their
+/// pending deliveries, announced as `endpoint.deleted`.
+pub struct Expirer {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub every: Duration,
+}
+
+impl Expirer {
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let now = self.clock.now();
+            match self.store.expired_endpoints(now, 100).await {
+                Ok(expired) => {
+                    for (app, ep) in expired {
+                        match self.store.delete_endpoint(&app, &ep, now).await {
+                            Ok(()) => tracing::info!(app_id = %app, endpoint_id = %ep, "expired endpoint deleted"),
+                            // Deleted meanwhile (by another node or a person): fine.
+                            Err(herald_store::StoreError::NotFound(_)) => {}
+                            Err(e) => tracing::warn!(error = %e, endpoint_id = %ep, "an expired endpoint could not be deleted"),
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "looking for expired endpoints failed; it will be tried again"),
+            }
+            if pause(self.every, &mut stop).await {
+                return;
+            }
+        }
+    }
+}

@@ -224,6 +224,14 @@ impl Application {
         if let Some(r) = recovery {
             background.push(("the recovery runner", Box::new(move |stop| Box::pin(r.run(stop)))));
         }
+        if config.worker.enabled {
+            let expirer = crate::retention::Expirer {
+                store: store.clone(),
+                clock: seams_clock.clone(),
+                every: Duration::from_secs(1),
+            };
+            background.push(("the endpoint expirer", Box::new(move |stop| Box::pin(expirer.run(stop)))));
+        }
         if config.worker.enabled && config.retention.payload_days > 0 {
             let cleaner = crate::retention::Cleaner {
                 store: store.clone(),

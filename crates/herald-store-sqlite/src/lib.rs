@@ -86,6 +86,7 @@ const MIGRATIONS: Migrations = Migrations {
         (10, include_str!("../migrations/0010_flow.sql")),
         (11, include_str!("../migrations/0011_app_rate.sql")),
         (12, include_str!("../migrations/0012_endpoint_auth.sql")),
+        (13, include_str!("../migrations/0013_endpoint_expiry.sql")),
     ],
     lock: None,
 };

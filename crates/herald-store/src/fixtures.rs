@@ -43,6 +43,7 @@ pub fn endpoint(app: &AppId, id: &EndpointId, filter: EventFilter) -> Endpoint {
         profile: None,
         credential: None,
         auth: None,
+        expires_at: None,
         verification: None,
         paused: false,
         gate: None,

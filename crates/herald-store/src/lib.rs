@@ -114,6 +114,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Endpoint>;
     /// Deletes the endpoint and its pending deliveries; attempts stay.
     async fn delete_endpoint(&self, app: &AppId, id: &EndpointId, now: Timestamp) -> StoreResult<()>;
+    /// Endpoints whose `expires_at` has passed (oldest first), at most `limit`.
+    async fn expired_endpoints(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<(AppId, EndpointId)>>;
     /// Makes `secret` the endpoint's signing secret; the one it replaces is
     /// signed with as well until `grace_until`.
     async fn rotate_secret(

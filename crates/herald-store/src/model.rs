@@ -131,6 +131,8 @@ pub struct Endpoint {
     pub credential: Option<Credential>,
     /// OAuth2 and TLS towards the receiver, if any.
     pub auth: Option<EndpointAuth>,
+    /// When it deletes itself (a temporary endpoint), if ever.
+    pub expires_at: Option<Timestamp>,
     /// `None` when no handshake is required; only `None` or `Verified`
     /// endpoints receive events.
     pub verification: Option<(VerifyState, Option<String>)>,
@@ -172,6 +174,7 @@ pub struct NewEndpoint {
     pub profile: Option<Profile>,
     pub credential: Option<Credential>,
     pub auth: Option<EndpointAuth>,
+    pub expires_at: Option<Timestamp>,
     pub verification: Option<(VerifyState, Option<String>)>,
     pub paused: bool,
 }
@@ -188,6 +191,7 @@ pub struct EndpointPatch {
     pub profile: Option<Option<Profile>>,
     pub credential: Option<Option<Credential>>,
     pub auth: Option<Option<EndpointAuth>>,
+    pub expires_at: Option<Option<Timestamp>>,
     pub verification: Option<Option<(VerifyState, Option<String>)>>,
     pub paused: Option<bool>,
     /// Queue `endpoint.updated` for the operator with the change (a change

@@ -52,6 +52,7 @@ impl EndpointPatch {
         set(&mut ep.profile, self.profile);
         set(&mut ep.credential, self.credential);
         set(&mut ep.auth, self.auth);
+        set(&mut ep.expires_at, self.expires_at);
         set(&mut ep.verification, self.verification);
         set(&mut ep.paused, self.paused);
         ep.updated_at = now;

@@ -123,7 +123,7 @@ pub const CLAIM_COLUMNS: &str = "d.id AS d_id, d.attempts AS d_attempts, d.lease
     e.disabled_at AS e_disabled_at, e.headers AS e_headers, e.secret AS e_secret,
     e.previous_secret AS e_previous_secret, e.previous_secret_until AS e_previous_secret_until,
     e.metadata AS e_metadata, e.created_at AS e_created_at, e.updated_at AS e_updated_at,
-    e.profile AS e_profile, e.credential AS e_credential, e.auth AS e_auth,
+    e.profile AS e_profile, e.credential AS e_credential, e.auth AS e_auth, e.expires_at AS e_expires_at,
     e.verify_state AS e_verify_state, e.verify_error AS e_verify_error,
     e.paused AS e_paused, e.rate_milli AS e_rate_milli, e.rate_burst AS e_rate_burst, e.fifo AS e_fifo,
     e.max_in_flight AS e_max_in_flight, e.circuit_open_until AS e_circuit_open_until,
@@ -193,6 +193,7 @@ pub fn endpoint_prefixed(row: &dyn RowGet, p: &str) -> Result<Endpoint, StoreErr
         secret: EndpointSecret::parse(&secret).map_err(|e| corrupt("endpoint secret", e))?,
         previous_secret: previous,
         disabled_at: row.opt_int(&c("disabled_at"))?.map(Timestamp::from_millis),
+        expires_at: row.opt_int(&c("expires_at"))?.map(Timestamp::from_millis),
         credential: unsealed(row, &c("credential"), "endpoints.credential", &id)?.map(Credential::new),
         auth: unsealed(row, &c("auth"), "endpoints.auth", &id)?
             .map(|a| serde_json::from_str(&a).map_err(|e| corrupt("endpoint auth", e)))

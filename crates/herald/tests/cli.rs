@@ -216,3 +216,32 @@ async fn listen_receives_verifies_forwards_and_cleans_up() {
         assert!(eps.as_array().unwrap().is_empty(), "removed on exit: {eps}");
     }
 }
+
+/// A `herald listen` that is killed leaves no endpoint behind: it expires.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_listen_leaves_an_endpoint_that_expires() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::start(dir.path(), &[]);
+    let cli = Cli { node: &node, home: tempfile::tempdir().unwrap() };
+    cli.json(&["app", "create", "--set", "name=Dev", "--set", "uid=dev"]);
+    let mut child = cli
+        .cmd()
+        .args(["listen", "--app", "dev", "--expire-after", "3"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let first = BufReader::new(child.stdout.take().unwrap()).lines().next().unwrap().unwrap();
+    assert!(first.starts_with("listening on"), "{first}");
+    let eps = cli.json(&["endpoint", "list", "--app", "dev"]);
+    assert!(eps[0]["expires_at"].is_string(), "{eps}");
+    child.kill().unwrap(); // SIGKILL: no clean-up runs
+    child.wait().unwrap();
+    for _ in 0..100 {
+        if cli.json(&["endpoint", "list", "--app", "dev"]).as_array().unwrap().is_empty() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the temporary endpoint outlived its expiry");
+}

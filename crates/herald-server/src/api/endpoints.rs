@@ -76,6 +76,9 @@ pub(super) struct EndpointView {
     signing: Signing,
     /// With `ed25519`: the public key (`whpk_…`) receivers verify with.
     public_key: Option<String>,
+    /// When this temporary endpoint deletes itself; `null`: never.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    expires_at: Option<Timestamp>,
     /// OAuth2 client credentials in use (the client secret is not shown).
     oauth2: Option<OAuth2View>,
     /// TLS settings in use (the private key is not shown).
@@ -160,6 +163,7 @@ impl From<Endpoint> for EndpointView {
             previous_secret_until: e.previous_secret.map(|(_, until)| until),
             signing: Signing::of(&e.secret),
             public_key: e.secret.public_key(),
+            expires_at: e.expires_at,
             oauth2: OAuth2View::of(e.auth.as_ref()),
             tls: TlsView::of(e.auth.as_ref()),
             paused: e.paused,
@@ -248,6 +252,9 @@ struct CreateEndpoint {
     oauth2: Option<OAuth2Input>,
     /// A client certificate (mutual TLS) and CAs to trust.
     tls: Option<TlsInput>,
+    /// A temporary endpoint: deleted by itself this many seconds from now
+    /// (1 to 2592000) unless extended by an update.
+    expires_in_secs: Option<u64>,
 }
 
 /// With a profile that asks for unique URLs: the application's endpoint
@@ -304,6 +311,7 @@ async fn create_endpoint(
         profile,
         credential: body.credential.map(|c| check_credential(&c)).transpose()?,
         auth: endpoint_auth::merge(&state, None, body.oauth2.map(Some), body.tls.map(Some)).await?,
+        expires_at: body.expires_in_secs.map(|s| expiry(now, s)).transpose()?,
         verification: effective.verification.as_ref().map(|_| (VerifyState::Pending, None)),
         paused: body.paused,
     };
@@ -361,6 +369,16 @@ async fn get_endpoint_secret(
         view["public_key"] = public.into();
     }
     Ok(Json(view))
+}
+
+/// The longest an endpoint may be set to live (30 days).
+const MAX_EXPIRY_SECS: u64 = 30 * 86_400;
+
+fn expiry(now: Timestamp, secs: u64) -> ApiResult<Timestamp> {
+    if !(1..=MAX_EXPIRY_SECS).contains(&secs) {
+        return Err(ApiError::validation("expires_in_secs", "must be between 1 and 2592000 (30 days)"));
+    }
+    Ok(now.plus(std::time::Duration::from_secs(secs)))
 }
 
 /// How an endpoint's deliveries are signed.
@@ -437,6 +455,10 @@ struct UpdateEndpoint {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<TlsInput>)]
     tls: Option<Option<TlsInput>>,
+    /// Moves the expiry to this many seconds from now; `null`: never.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u64>)]
+    expires_in_secs: Option<Option<u64>>,
 }
 
 #[utoipa::path(patch, path = "/apps/{app}/endpoints/{endpoint}", tag = "endpoints", summary = "Update an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")), request_body = UpdateEndpoint, responses((status = 200, description = "OK", body = EndpointView), crate::api::openapi::Errors))]
@@ -466,6 +488,7 @@ async fn update_endpoint(
             (false, false) => None,
             _ => Some(endpoint_auth::merge(&state, ep.auth.as_ref(), body.oauth2, body.tls).await?),
         },
+        expires_at: body.expires_in_secs.map(|e| e.map(|s| expiry(state.clock.now(), s)).transpose()).transpose()?,
         verification: None,
         paused: body.paused,
         announce: true,

@@ -137,8 +137,43 @@ async fn endpoints_hide_their_secret_except_on_its_own_route() {
 }
 
 crate::both_stores!(
+    temporary_endpoints_expire,
     applications_are_created_listed_updated_and_deleted,
     lists_are_newest_first_with_a_cursor,
     event_types_keep_a_schema_and_an_example,
     endpoints_hide_their_secret_except_on_its_own_route,
 );
+
+/// An endpoint created with `expires_in_secs` deletes itself when that
+/// time has passed (an update moves it); one without stays.
+async fn temporary_endpoints_expire() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let app_id = app.create_app().await;
+    let rx = herald_testkit::TestReceiver::start().await;
+    let temp = app.create_endpoint(&app_id, serde_json::json!({ "url": rx.url("/t"), "expires_in_secs": 30 })).await;
+    assert!(temp["expires_at"].is_string(), "{temp}");
+    app.create_endpoint(&app_id, serde_json::json!({ "url": rx.url("/kept") })).await;
+    let path = format!("/api/v1/apps/{app_id}/endpoints/{}", temp["id"].as_str().unwrap());
+    app.advance(std::time::Duration::from_secs(20));
+    let (status, moved) = app.patch(&path, serde_json::json!({ "expires_in_secs": 30 })).await;
+    assert_eq!(status.as_u16(), 200, "{moved}");
+    app.advance(std::time::Duration::from_secs(20));
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    assert_eq!(app.get(&path).await.0.as_u16(), 200, "extended, so still there");
+    app.advance(std::time::Duration::from_secs(15));
+    let mut gone = false;
+    for _ in 0..50 {
+        if app.get(&path).await.0.as_u16() == 404 {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(gone, "expired endpoints are deleted");
+    let (_, list) = app.get(&format!("/api/v1/apps/{app_id}/endpoints")).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1, "the other one stays");
+    let (status, err) =
+        app.post(&format!("/api/v1/apps/{app_id}/endpoints"), serde_json::json!({ "url": rx.url("/x"), "expires_in_secs": 0 })).await;
+    assert_eq!(status.as_u16(), 422, "{err}");
+}
+

@@ -297,8 +297,8 @@ where
         sqlx::query(
             "INSERT INTO endpoints (id, app_id, url, description, event_types, disabled, disabled_reason, headers,
                                     secret, metadata, created_at, updated_at, profile, credential, verify_state,
-                                    verify_error, disabled_at, auth)
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16)",
+                                    verify_error, disabled_at, auth, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
         .bind(new.id.as_str())
         .bind(app.as_str())
@@ -316,6 +316,7 @@ where
         .bind(new.verification.as_ref().and_then(|v| v.1.clone()))
         .bind(new.disabled.then_some(now.as_millis()))
         .bind(self.sealed(auth_text(new.auth.as_ref()).as_deref(), "endpoints.auth", new.id.as_str()))
+        .bind(new.expires_at.map(Timestamp::as_millis))
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict_or(e, "an endpoint with this id already exists"))?;
@@ -338,6 +339,7 @@ where
             profile: new.profile,
             credential: new.credential,
             auth: new.auth,
+            expires_at: new.expires_at,
             verification: new.verification,
             paused: new.paused,
             gate,
@@ -422,7 +424,8 @@ where
         sqlx::query(
             "UPDATE endpoints SET url = $2, description = $3, event_types = $4, disabled = $5, disabled_reason = $6,
                                   headers = $7, metadata = $8, updated_at = $9, profile = $10, credential = $11,
-                                  verify_state = $12, verify_error = $13, disabled_at = $14, auth = $15
+                                  verify_state = $12, verify_error = $13, disabled_at = $14, auth = $15,
+                                  expires_at = $16
              WHERE id = $1",
         )
         .bind(ep.id.as_str())
@@ -440,6 +443,7 @@ where
         .bind(ep.verification.as_ref().and_then(|v| v.1.clone()))
         .bind(ep.disabled_at.map(Timestamp::as_millis))
         .bind(self.sealed(auth_text(ep.auth.as_ref()).as_deref(), "endpoints.auth", ep.id.as_str()))
+        .bind(ep.expires_at.map(Timestamp::as_millis))
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from_sqlx)?;
@@ -486,6 +490,21 @@ where
         tx.commit().await.map_err(StoreError::from_sqlx)?;
         self.synced().await?;
         Ok(ep)
+    }
+
+    /// Endpoints whose expiry has passed, at most `limit`.
+    pub async fn expired_endpoints(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<(AppId, EndpointId)>> {
+        let rows = sqlx::query(
+            "SELECT app_id, id FROM endpoints WHERE expires_at IS NOT NULL AND expires_at <= $1 ORDER BY expires_at LIMIT $2",
+        )
+        .bind(now.as_millis())
+        .bind(i64::from(limit))
+        .fetch_all(self.reader)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+        super::all_sealed(&rows, self.sealer, |r| {
+            Ok((AppId::from_trusted(r.text("app_id")?), EndpointId::from_trusted(r.text("id")?)))
+        })
     }
 
     pub async fn delete_endpoint(&self, app: &AppId, id: &EndpointId, now: Timestamp) -> StoreResult<()> {

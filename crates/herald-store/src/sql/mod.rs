@@ -341,6 +341,10 @@ where
     ) -> StoreResult<Endpoint> {
         Sql::of(self).update_endpoint(app, id, patch, now).await
     }
+    async fn expired_endpoints(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<(AppId, EndpointId)>> {
+        Sql::of(self).expired_endpoints(now, limit).await
+    }
+
     async fn delete_endpoint(&self, app: &AppId, id: &EndpointId, now: Timestamp) -> StoreResult<()> {
         Sql::of(self).delete_endpoint(app, id, now).await
     }
