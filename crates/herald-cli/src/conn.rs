@@ -59,8 +59,8 @@ impl ConnArgs {
         let name = self.profile.clone().unwrap_or_else(|| "default".to_owned());
         let profile = match config_file().filter(|p| p.is_file()) {
             Some(path) => {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
                 let mut all: std::collections::BTreeMap<String, Profile> =
                     toml::from_str(&text).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
                 match all.remove(&name) {

@@ -242,8 +242,12 @@ mod tests {
         let short = Token::parse(r#"{"access_token":"abc","expires_in":"20"}"#).unwrap();
         assert_eq!(short.reuse_for(), Duration::from_secs(18));
         assert_eq!(Token::parse(r#"{"access_token":"x"}"#).unwrap().reuse_for(), Duration::from_secs(270));
-        for bad in ["nope", r#"{"token_type":"bearer"}"#, r#"{"access_token":"a b"}"#, r#"{"access_token":"a","token_type":"mac"}"#]
-        {
+        for bad in [
+            "nope",
+            r#"{"token_type":"bearer"}"#,
+            r#"{"access_token":"a b"}"#,
+            r#"{"access_token":"a","token_type":"mac"}"#,
+        ] {
             assert!(Token::parse(bad).is_err(), "{bad}");
         }
     }

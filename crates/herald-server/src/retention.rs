@@ -91,7 +91,9 @@ impl Expirer {
                             Ok(()) => tracing::info!(app_id = %app, endpoint_id = %ep, "expired endpoint deleted"),
                             // Deleted meanwhile (by another node or a person): fine.
                             Err(herald_store::StoreError::NotFound(_)) => {}
-                            Err(e) => tracing::warn!(error = %e, endpoint_id = %ep, "an expired endpoint could not be deleted"),
+                            Err(e) => {
+                                tracing::warn!(error = %e, endpoint_id = %ep, "an expired endpoint could not be deleted")
+                            }
                         }
                     }
                 }

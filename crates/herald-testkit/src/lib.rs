@@ -13,7 +13,7 @@ pub mod tls;
 
 pub use disk::{PowerCutDisk, SmallDisk};
 pub use oauth::TokenServer;
-pub use tls::MtlsReceiver;
 pub use proxy::{ConnectProxy, ProxyProtocol, TcpProxy};
 pub use smtp::{Mail, TestSmtp};
 pub use streaming::StreamingReceiver;
+pub use tls::MtlsReceiver;

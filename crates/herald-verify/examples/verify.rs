@@ -9,6 +9,7 @@ fn main() {
         ("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     let raw = br#"{"test": 2432232314}"#;
     println!("raw body:          {:?}", wh.verify_parts(id, ts, sig, raw, 0));
-    let reserialised = serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(raw).unwrap()).unwrap();
+    let parsed: serde_json::Value = serde_json::from_slice(raw).expect("the vector's body is JSON");
+    let reserialised = serde_json::to_vec(&parsed).expect("a Value serialises");
     println!("re-serialised body: {:?}", wh.verify_parts(id, ts, sig, &reserialised, 0));
 }

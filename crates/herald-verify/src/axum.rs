@@ -54,9 +54,8 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Rejection> {
         let wh = Arc::<Webhook>::from_ref(state);
         let headers = req.headers().clone();
-        let body = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| Rejection(StatusCode::BAD_REQUEST, e.body_text()))?;
+        let body =
+            Bytes::from_request(req, state).await.map_err(|e| Rejection(StatusCode::BAD_REQUEST, e.body_text()))?;
         wh.verify(&headers, &body).map_err(|e: Error| Rejection(StatusCode::UNAUTHORIZED, e.to_string()))?;
         Ok(Self(body))
     }

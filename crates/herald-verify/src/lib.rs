@@ -109,17 +109,20 @@ impl Webhook {
     /// [`Self::verify`] as if the time were `now` (seconds since the epoch).
     pub fn verify_at(&self, headers: &http::HeaderMap, body: &[u8], now: i64) -> Result<(), Error> {
         let get = |name: &'static str| {
-            headers
-                .get(name)
-                .ok_or(Error::MissingHeader(name))?
-                .to_str()
-                .map_err(|_| Error::InvalidHeader(name))
+            headers.get(name).ok_or(Error::MissingHeader(name))?.to_str().map_err(|_| Error::InvalidHeader(name))
         };
         self.verify_parts(get("webhook-id")?, get("webhook-timestamp")?, get("webhook-signature")?, body, now)
     }
 
     /// Verifies the three header values and the raw body.
-    pub fn verify_parts(&self, id: &str, timestamp: &str, signatures: &str, body: &[u8], now: i64) -> Result<(), Error> {
+    pub fn verify_parts(
+        &self,
+        id: &str,
+        timestamp: &str,
+        signatures: &str,
+        body: &[u8],
+        now: i64,
+    ) -> Result<(), Error> {
         let ts: i64 = timestamp.trim().parse().map_err(|_| Error::InvalidHeader("webhook-timestamp"))?;
         if let Some(tol) = self.tolerance {
             let tol = i64::try_from(tol.as_secs()).unwrap_or(i64::MAX);
@@ -144,8 +147,9 @@ impl Webhook {
                         // Constant time.
                         mac.verify_slice(&sig).is_ok()
                     }
-                    ("v1a", Key::Ed25519(k)) => ed25519_dalek::Signature::from_slice(&sig)
-                        .is_ok_and(|s| k.verify_strict(&signed, &s).is_ok()),
+                    ("v1a", Key::Ed25519(k)) => {
+                        ed25519_dalek::Signature::from_slice(&sig).is_ok_and(|s| k.verify_strict(&signed, &s).is_ok())
+                    }
                     _ => false,
                 };
                 if ok {

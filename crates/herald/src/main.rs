@@ -111,7 +111,12 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         // The client commands talk to a server; no server configuration.
         Command::Client(cmd) => Ok(runtime.block_on(herald_cli::run(cmd, &cli.conn))),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "herald", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "herald",
+                &mut std::io::stdout(),
+            );
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Man => {

@@ -181,7 +181,8 @@ async fn listen_receives_verifies_forwards_and_cleans_up() {
     let app = cli.json(&["app", "create", "--set", "name=Dev", "--set", "uid=dev"]);
     let app_id = app["id"].as_str().unwrap().to_owned();
 
-    for (secret, expect) in [(None, "signature OK"), (Some("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), "signature BAD")] {
+    for (secret, expect) in [(None, "signature OK"), (Some("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), "signature BAD")]
+    {
         let mut cmd = cli.cmd();
         cmd.args(["listen", "--app", "dev", "--count", "1", "--print-body", "--forward-to", &local.url("/local")]);
         if let Some(s) = secret {
@@ -195,7 +196,10 @@ async fn listen_receives_verifies_forwards_and_cleans_up() {
         assert_eq!(eps.as_array().unwrap().len(), 1, "the temporary endpoint: {eps}");
 
         let published = node
-            .post(&format!("/api/v1/apps/{app_id}/messages"), serde_json::json!({ "event_type": "job_finished", "payload": { "job": 42 } }))
+            .post(
+                &format!("/api/v1/apps/{app_id}/messages"),
+                serde_json::json!({ "event_type": "job_finished", "payload": { "job": 42 } }),
+            )
             .await;
         let line = lines.next().unwrap().unwrap();
         assert!(line.contains("job_finished") && line.contains(published["id"].as_str().unwrap()), "{line}");

@@ -57,8 +57,7 @@ impl EgressProxy {
             return Err("a proxy URL has no path or query".to_owned());
         }
         let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
-        let auth =
-            (!url.username().is_empty()).then(|| (decode(url.username()), decode(url.password().unwrap_or(""))));
+        let auth = (!url.username().is_empty()).then(|| (decode(url.username()), decode(url.password().unwrap_or(""))));
         Ok(Self { kind, host, port, auth })
     }
 
@@ -66,9 +65,7 @@ impl EgressProxy {
     pub async fn tunnel(&self, target: SocketAddr, timeout: Duration) -> Result<TcpStream, BoxError> {
         let name = format!("proxy {}:{}", self.host, self.port);
         let work = async {
-            let tcp = TcpStream::connect((self.host.as_str(), self.port))
-                .await
-                .map_err(|e| format!("{name}: {e}"))?;
+            let tcp = TcpStream::connect((self.host.as_str(), self.port)).await.map_err(|e| format!("{name}: {e}"))?;
             tcp.set_nodelay(true)?;
             match self.kind {
                 ProxyKind::Http => self.http_connect(tcp, target, &name).await,

@@ -70,7 +70,6 @@ impl TokenCache {
         slot.token = Some((token.access_token.clone(), until));
         Ok(token.access_token)
     }
-
 }
 
 /// One token request (RFC 6749 §4.4.2); errors name the token endpoint.

@@ -172,8 +172,11 @@ async fn temporary_endpoints_expire() {
     assert!(gone, "expired endpoints are deleted");
     let (_, list) = app.get(&format!("/api/v1/apps/{app_id}/endpoints")).await;
     assert_eq!(list["data"].as_array().unwrap().len(), 1, "the other one stays");
-    let (status, err) =
-        app.post(&format!("/api/v1/apps/{app_id}/endpoints"), serde_json::json!({ "url": rx.url("/x"), "expires_in_secs": 0 })).await;
+    let (status, err) = app
+        .post(
+            &format!("/api/v1/apps/{app_id}/endpoints"),
+            serde_json::json!({ "url": rx.url("/x"), "expires_in_secs": 0 }),
+        )
+        .await;
     assert_eq!(status.as_u16(), 422, "{err}");
 }
-

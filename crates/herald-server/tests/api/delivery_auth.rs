@@ -79,24 +79,43 @@ async fn a_failing_token_endpoint_fails_the_attempt_naming_it() {
     let rx = TestReceiver::start().await;
     let auth = TokenServer::start("herald", "right").await;
     let app_id = app.create_app().await;
-    let oauth2 = json!({ "token_url": auth.url(), "client_id": "herald", "client_secret": "wrong", "client_auth": "body" });
+    let oauth2 =
+        json!({ "token_url": auth.url(), "client_id": "herald", "client_secret": "wrong", "client_auth": "body" });
     app.create_endpoint(&app_id, json!({ "url": rx.url("/hook"), "oauth2": oauth2 })).await;
     let msg = app.publish(&app_id, "a.b", json!({})).await;
     let d = app.wait_attempts(&app_id, &msg, 1).await;
     assert!(status_is(&d, "retrying"), "{d}");
     let error = d["last_error"].as_str().unwrap();
-    assert!(error.contains(&format!("OAuth2 token endpoint {}", auth.url())) && error.contains("HTTP 401 (invalid_client)"), "{error}");
+    assert!(
+        error.contains(&format!("OAuth2 token endpoint {}", auth.url())) && error.contains("HTTP 401 (invalid_client)"),
+        "{error}"
+    );
     assert_eq!(auth.requests()[0].form["client_secret"], "wrong", "client_secret_post sends it in the form");
     assert_eq!(rx.count(), 0);
 
     let endpoints = format!("/api/v1/apps/{app_id}/endpoints");
     for (body, field) in [
-        (json!({ "url": rx.url("/x"), "oauth2": { "token_url": auth.url(), "client_id": "a" } }), "oauth2.client_secret"),
-        (json!({ "url": rx.url("/x"), "oauth2": { "token_url": "ftp://x", "client_id": "a", "client_secret": "b" } }), "oauth2.token_url"),
-        (json!({ "url": rx.url("/x"), "oauth2": { "token_url": "http://169.254.169.254/t", "client_id": "a", "client_secret": "b" } }), "oauth2.token_url"),
-        (json!({ "url": rx.url("/x"), "oauth2": { "token_url": auth.url(), "client_id": "a", "client_secret": "b", "scopes": ["a b"] } }), "scopes"),
+        (
+            json!({ "url": rx.url("/x"), "oauth2": { "token_url": auth.url(), "client_id": "a" } }),
+            "oauth2.client_secret",
+        ),
+        (
+            json!({ "url": rx.url("/x"), "oauth2": { "token_url": "ftp://x", "client_id": "a", "client_secret": "b" } }),
+            "oauth2.token_url",
+        ),
+        (
+            json!({ "url": rx.url("/x"), "oauth2": { "token_url": "http://169.254.169.254/t", "client_id": "a", "client_secret": "b" } }),
+            "oauth2.token_url",
+        ),
+        (
+            json!({ "url": rx.url("/x"), "oauth2": { "token_url": auth.url(), "client_id": "a", "client_secret": "b", "scopes": ["a b"] } }),
+            "scopes",
+        ),
         (json!({ "url": rx.url("/x"), "tls": { "client_cert": "-----BEGIN CERTIFICATE-----" } }), "tls"),
-        (json!({ "url": rx.url("/x"), "tls": { "ca_bundle": "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n" } }), "tls.ca_bundle"),
+        (
+            json!({ "url": rx.url("/x"), "tls": { "ca_bundle": "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n" } }),
+            "tls.ca_bundle",
+        ),
     ] {
         let (status, err) = app.post(&endpoints, body).await;
         assert_eq!(status.as_u16(), 422, "{err}");
@@ -121,7 +140,8 @@ async fn mutual_tls_delivers_with_the_client_certificate_only() {
 
     let other = app.create_app().await;
     app.create_endpoint(&other, json!({ "url": rx.url("/anonymous"), "tls": { "ca_bundle": rx.ca_pem } })).await;
-    let stranger = json!({ "client_cert": rx.stranger_cert_pem, "client_key": rx.stranger_key_pem, "ca_bundle": rx.ca_pem });
+    let stranger =
+        json!({ "client_cert": rx.stranger_cert_pem, "client_key": rx.stranger_key_pem, "ca_bundle": rx.ca_pem });
     app.create_endpoint(&other, json!({ "url": rx.url("/stranger"), "tls": stranger })).await;
     app.create_endpoint(&other, json!({ "url": rx.url("/untrusted") })).await;
     let msg = app.publish(&other, "a.b", json!({ "n": 2 })).await;

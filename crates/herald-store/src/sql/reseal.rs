@@ -10,7 +10,8 @@ use crate::seal::Place;
 use crate::*;
 
 /// (table, column) pairs that hold sealed values.
-const SEALED: &[(&str, &str)] = &[("applications", "credential"), ("endpoints", "secret"), ("endpoints", "credential"), ("endpoints", "auth")];
+const SEALED: &[(&str, &str)] =
+    &[("applications", "credential"), ("endpoints", "secret"), ("endpoints", "credential"), ("endpoints", "auth")];
 
 impl<DB> Sql<'_, DB>
 where
