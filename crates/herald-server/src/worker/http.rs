@@ -90,13 +90,10 @@ impl HttpClient {
             connect_timeout: Duration::from_secs(10),
             proxy: proxy.map(Arc::new),
         };
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
+        let tls = hyper_rustls::HttpsConnectorBuilder::new()
             .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-            .map_err(std::io::Error::other)?
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(connector.clone());
-        let inner = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(60)).build(https);
+            .map_err(std::io::Error::other)?;
+        let inner = pooled(tls, &connector);
         let tls_clients = Arc::new(Mutex::new((RandomState::new(), HashMap::new())));
         Ok(Self { inner, connector, tls_clients })
     }
@@ -110,12 +107,7 @@ impl HttpClient {
             return Ok(client.clone());
         }
         let config = super::tls::client_config(tls).map_err(SendError::Tls)?;
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(config)
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(self.connector.clone());
-        let client = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(60)).build(https);
+        let client = pooled(hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(config), &self.connector);
         if cache.1.len() >= MAX_TLS_CLIENTS {
             cache.1.clear();
         }
@@ -198,6 +190,16 @@ impl HttpClient {
         };
         tokio::time::timeout(timeout, exchange).await.map_err(|_| SendError::Timeout(timeout))?
     }
+}
+
+/// A pooled HTTP/1 client (idle connections kept a minute) over `connector`
+/// with the TLS of `tls`.
+fn pooled(
+    tls: hyper_rustls::HttpsConnectorBuilder<hyper_rustls::builderstates::WantsSchemes>,
+    connector: &GuardedConnector,
+) -> Inner {
+    let https = tls.https_or_http().enable_http1().wrap_connector(connector.clone());
+    Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(60)).build(https)
 }
 
 /// The body's first bytes as text; a cut that splits a character is

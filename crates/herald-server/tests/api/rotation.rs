@@ -26,10 +26,16 @@ fn verifies_now(secret: &str, r: &Received) -> bool {
                   try:\n    Webhook(a['secret']).verify(a['body'], a['headers'])\n\
                   except Exception as e:\n    print(e); sys.exit(1)\n";
     let input = json!({ "secret": secret, "body": r.body_text(), "headers": r.headers });
+    python_says_yes(script, LIBRARY, &input)
+}
+
+/// Runs `script` with the PyPI package `library`, `input` on its standard
+/// input; whether it exits 0.
+fn python_says_yes(script: &str, library: &str, input: &serde_json::Value) -> bool {
     let mut child = Command::new("python3")
         .arg("-c")
         .arg(script)
-        .env("PYTHONPATH", crate::helpers::python_library(LIBRARY))
+        .env("PYTHONPATH", crate::helpers::python_library(library))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -122,16 +128,7 @@ async fn ed25519_verifies(public: &str, r: &Received) -> bool {
                           except Exception as e:\n        print(e)\n\
                       sys.exit(0 if ok else 1)\n";
         let input = json!({ "public": public, "body": r.body_text(), "headers": r.headers });
-        let mut child = Command::new("python3")
-            .arg("-c")
-            .arg(script)
-            .env("PYTHONPATH", crate::helpers::python_library("PyNaCl==1.5.0"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 runs");
-        child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
-        child.wait_with_output().unwrap().status.success()
+        python_says_yes(script, "PyNaCl==1.5.0", &input)
     })
     .await
     .expect("the check runs")
