@@ -145,9 +145,10 @@ crate::both_stores!(
 );
 
 /// An endpoint created with `expires_in_secs` deletes itself when that
-/// time has passed (an update moves it); one without stays.
+/// time has passed (an update moves it, unannounced); one without stays.
 async fn temporary_endpoints_expire() {
-    let app = crate::helpers::TestApp::spawn().await;
+    let op = herald_testkit::TestReceiver::start().await;
+    let app = crate::operations::operated(&op, None).await;
     let app_id = app.create_app().await;
     let rx = herald_testkit::TestReceiver::start().await;
     let temp = app.create_endpoint(&app_id, serde_json::json!({ "url": rx.url("/t"), "expires_in_secs": 30 })).await;
@@ -172,6 +173,13 @@ async fn temporary_endpoints_expire() {
     assert!(gone, "expired endpoints are deleted");
     let (_, list) = app.get(&format!("/api/v1/apps/{app_id}/endpoints")).await;
     assert_eq!(list["data"].as_array().unwrap().len(), 1, "the other one stays");
+    let told: Vec<String> =
+        op.wait_for("/ops", 3).await.iter().map(|r| r.json()["type"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(
+        told,
+        ["endpoint.created", "endpoint.created", "endpoint.deleted"],
+        "no endpoint.updated for an extension"
+    );
     let (status, err) = app
         .post(
             &format!("/api/v1/apps/{app_id}/endpoints"),
