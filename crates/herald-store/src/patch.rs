@@ -57,4 +57,37 @@ impl EndpointPatch {
         set(&mut ep.paused, self.paused);
         ep.updated_at = now;
     }
+
+    /// Whether all it does is move the expiry (a temporary endpoint kept
+    /// alive), which is not announced as `endpoint.updated`. Every field is
+    /// named, so a new one has to be considered here.
+    pub fn only_moves_expiry(&self) -> bool {
+        let Self {
+            url,
+            description,
+            filter,
+            disabled,
+            headers,
+            metadata,
+            profile,
+            credential,
+            auth,
+            expires_at,
+            verification,
+            paused,
+            announce: _,
+        } = self;
+        expires_at.is_some()
+            && url.is_none()
+            && description.is_none()
+            && filter.is_none()
+            && disabled.is_none()
+            && headers.is_none()
+            && metadata.is_none()
+            && profile.is_none()
+            && credential.is_none()
+            && auth.is_none()
+            && verification.is_none()
+            && paused.is_none()
+    }
 }

@@ -89,16 +89,16 @@ pub(super) async fn merge(
     tls: Option<Option<TlsInput>>,
 ) -> ApiResult<Option<EndpointAuth>> {
     let mut auth = current.cloned().unwrap_or_default();
-    let kept = current.cloned().unwrap_or_default();
     if let Some(o) = oauth2 {
         auth.oauth2 = match o {
             None => None,
-            Some(o) => Some(oauth2_from(state, o, kept.oauth2.as_ref()).await?),
+            Some(o) => Some(oauth2_from(state, o, current.and_then(|c| c.oauth2.as_ref())).await?),
         };
     }
     if let Some(t) = tls {
+        let kept_key = current.and_then(|c| c.tls.as_ref()).and_then(|k| k.client_key.clone());
         auth.tls = t.map(|t| TlsAuth {
-            client_key: t.client_key.or_else(|| kept.tls.as_ref().and_then(|k| k.client_key.clone())),
+            client_key: t.client_key.or(kept_key),
             client_cert: t.client_cert,
             ca_bundle: t.ca_bundle,
         });

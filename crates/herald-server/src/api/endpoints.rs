@@ -475,20 +475,6 @@ async fn update_endpoint(
         Some(u) => Some(deliverable_url(&state, "url", u).await?),
         None => None,
     };
-    // Extending a temporary endpoint (what `herald listen` does every few
-    // seconds) is not news for the operator.
-    let only_expiry = body.expires_in_secs.is_some()
-        && url.is_none()
-        && body.description.is_none()
-        && body.event_types.is_none()
-        && body.disabled.is_none()
-        && body.paused.is_none()
-        && body.headers.is_none()
-        && body.metadata.is_none()
-        && body.profile.is_none()
-        && body.credential.is_none()
-        && body.oauth2.is_none()
-        && body.tls.is_none();
     let patch = EndpointPatch {
         url,
         description: body.description,
@@ -505,7 +491,7 @@ async fn update_endpoint(
         expires_at: body.expires_in_secs.map(|e| e.map(|s| expiry(state.clock.now(), s)).transpose()).transpose()?,
         verification: None,
         paused: body.paused,
-        announce: !only_expiry,
+        announce: true,
     };
     let updated = state.store.update_endpoint(&ep.app_id, &ep.id, patch, state.clock.now()).await?;
     if !updated.disabled {

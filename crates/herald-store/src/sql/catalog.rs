@@ -409,7 +409,8 @@ where
         let mut ep = self.fetch_endpoint(&mut *tx, app, id).await?;
         let enabling = ep.disabled && patch.disabled == Some(false);
         let disabling = !ep.disabled && patch.disabled == Some(true);
-        let mut kinds = if patch.announce { vec!["endpoint.updated"] } else { Vec::new() };
+        let announce = patch.announce && !patch.only_moves_expiry();
+        let mut kinds = if announce { vec!["endpoint.updated"] } else { Vec::new() };
         kinds.extend(disabling.then_some("endpoint.disabled"));
         kinds.extend(enabling.then_some("endpoint.enabled"));
         patch.apply(&mut ep, now);
