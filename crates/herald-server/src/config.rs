@@ -28,6 +28,7 @@ pub struct Config {
     pub notify: NotifyConfig,
     pub metrics: MetricsConfig,
     pub retention: RetentionConfig,
+    pub portal: PortalConfig,
     pub log: LogConfig,
 }
 
@@ -38,6 +39,46 @@ pub struct RetentionConfig {
     pub payload_days: u64,
     pub batch_size: u32,
     pub interval_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortalConfig {
+    /// Whether `/portal` and the portal-link route are served.
+    pub enabled: bool,
+    /// The browsers' address of this service; empty: the request's Host.
+    pub public_url: String,
+    /// The CSP `frame-ancestors` sources.
+    pub frame_ancestors: String,
+    pub link_ttl_secs: u64,
+}
+
+impl PortalConfig {
+    /// The longest a link may be asked to last: a week.
+    pub const MAX_TTL_SECS: u64 = 604_800;
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let url = self.public_url.trim();
+        if !url.is_empty() {
+            let parsed = url::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+            if parsed.is_none_or(|u| u.query().is_some() || u.fragment().is_some()) {
+                return Err(ConfigError(format!(
+                    "portal.public_url: `{url}` is not a base URL such as https://webhooks.example.com"
+                )));
+            }
+        }
+        if self.frame_ancestors.trim().is_empty()
+            || self.frame_ancestors.chars().any(|c| matches!(c, ';' | ',' | '\r' | '\n') || c.is_control())
+        {
+            return Err(ConfigError(
+                "portal.frame_ancestors: give CSP sources separated by spaces, e.g. \"'self' https://app.example.com\"".into(),
+            ));
+        }
+        if !(60..=Self::MAX_TTL_SECS).contains(&self.link_ttl_secs) {
+            return Err(ConfigError(format!("portal.link_ttl_secs: must be between 60 and {}", Self::MAX_TTL_SECS)));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -444,6 +485,7 @@ impl Config {
             return fail("notify.email_from", "must be an address such as Herald <herald@example.com>");
         }
         self.metrics.address()?;
+        self.portal.check()?;
         if self.retention.batch_size == 0 || self.retention.interval_ms == 0 {
             return fail("retention", "batch_size and interval_ms must be at least 1");
         }

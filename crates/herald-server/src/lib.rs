@@ -9,6 +9,7 @@ pub mod extract;
 pub mod keys;
 pub mod metrics;
 pub mod notify;
+mod portal;
 pub mod recovery;
 mod rejections;
 pub mod retention;

@@ -24,6 +24,8 @@ fn rule(method: &Method, route: &str) -> Access {
         "/apps/{app}" if read => Access::Allowed,
         "/apps/{app}" => Access::Forbidden("only an admin token changes or deletes an application"),
         "/apps/{app}/messages" if !read => Access::Forbidden("only an admin token publishes events"),
+        "/apps/{app}/portal-link" => Access::Forbidden("only an admin token makes portal links"),
+        "/apps/{app}/portal-theme" if !read => Access::Forbidden("only an admin token sets the portal theme"),
         r if r.starts_with("/apps/{app}/") => Access::Allowed,
         "/event-types" | "/event-types/{name}" if read => Access::Allowed,
         r if r.starts_with("/event-types") => Access::Forbidden("only an admin token changes the event-type catalog"),

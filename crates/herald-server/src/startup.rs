@@ -175,6 +175,7 @@ impl Application {
             sender: sender.clone(),
             dispatch,
             limits: Arc::new(config.limits.clone()),
+            portal: Arc::new(config.portal.clone()),
         };
         let rates = Rates {
             admin_per_sec: config.limits.admin_token_requests_per_second,

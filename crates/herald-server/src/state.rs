@@ -25,6 +25,8 @@ pub struct AppState {
     pub dispatch: Option<Dispatch>,
     /// Caps on what one application may hold.
     pub limits: Arc<crate::config::LimitsConfig>,
+    /// The portal's settings (links, framing).
+    pub portal: Arc<crate::config::PortalConfig>,
 }
 
 impl AppState {

@@ -87,6 +87,7 @@ const MIGRATIONS: Migrations = Migrations {
         (11, include_str!("../migrations/0011_app_rate.sql")),
         (12, include_str!("../migrations/0012_endpoint_auth.sql")),
         (13, include_str!("../migrations/0013_endpoint_expiry.sql")),
+        (14, include_str!("../migrations/0014_portal_theme.sql")),
     ],
     lock: None,
 };

@@ -96,6 +96,12 @@ pub trait Store: Send + Sync + 'static {
     /// before sealing, or under a previous key); returns how many.
     async fn reseal_secrets(&self) -> StoreResult<usize>;
 
+    // --- portal -------------------------------------------------------------
+    /// The application's portal theme as stored (a JSON object), if set.
+    async fn portal_theme(&self, app: &AppId) -> StoreResult<Option<serde_json::Value>>;
+    /// Sets (or with `None` clears) the application's portal theme.
+    async fn set_portal_theme(&self, app: &AppId, theme: Option<&serde_json::Value>) -> StoreResult<()>;
+
     // --- API tokens -------------------------------------------------------
     async fn create_token(&self, token: &ApiToken) -> StoreResult<()>;
     /// The token whose value hashes to `hash` (hex SHA-256), if any.

@@ -1,6 +1,7 @@
 //! Test support shared by Herald's crates.
 #![allow(clippy::unwrap_used)]
 
+pub mod browser;
 pub mod disk;
 pub mod oauth;
 pub mod receiver;
@@ -11,6 +12,7 @@ pub mod smtp;
 pub mod streaming;
 pub mod tls;
 
+pub use browser::Browser;
 pub use disk::{PowerCutDisk, SmallDisk};
 pub use oauth::TokenServer;
 pub use proxy::{ConnectProxy, ProxyProtocol, TcpProxy};

@@ -202,7 +202,16 @@ async fn list_messages(
 ) -> ApiResult<Json<ListResponse<MessageView>>> {
     let app = apps::resolve(&state, &app).await?;
     let page = state.store.list_messages(&app.id, &q.filter()?, q.page()?).await?;
-    Ok(Json(ListResponse::from_page(page, |m| MessageView::new(m, None))))
+    if q.with_deliveries != Some(true) {
+        return Ok(Json(ListResponse::from_page(page, |m| MessageView::new(m, None))));
+    }
+    let mut deliveries = Vec::with_capacity(page.items.len());
+    for m in &page.items {
+        let found = state.store.message_deliveries(&app.id, &m.id).await?;
+        deliveries.push(found.into_iter().map(DeliveryView::from).collect::<Vec<_>>());
+    }
+    let mut each = deliveries.into_iter();
+    Ok(Json(ListResponse::from_page(page, |m| MessageView::new(m, each.next()))))
 }
 
 pub(super) async fn resolve(state: &AppState, app: &str, message: &str) -> ApiResult<Message> {

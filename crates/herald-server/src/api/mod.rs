@@ -2,6 +2,7 @@
 //! `router()`; shared pieces (pagination, field checks) live here.
 
 mod apps;
+mod attempt_request;
 mod dead_letters;
 mod endpoint_auth;
 mod endpoint_ops;
@@ -10,6 +11,7 @@ mod event_types;
 mod health;
 mod messages;
 pub mod openapi;
+mod portal;
 mod reconcile;
 mod recoveries;
 mod replay;
@@ -40,6 +42,7 @@ pub fn v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(endpoints::router())
         .merge(endpoint_ops::router())
         .merge(messages::router())
+        .merge(attempt_request::router())
         .merge(dead_letters::router())
         .merge(replay::router())
         .merge(reconcile::router())
@@ -47,6 +50,7 @@ pub fn v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(stats::router())
         .merge(retention::router())
         .merge(tokens::router())
+        .merge(portal::router())
         .split_for_parts()
 }
 
@@ -59,8 +63,14 @@ pub fn router(state: AppState, auth: Arc<Auth>, max_body_bytes: usize) -> Router
         .route_layer(middleware::from_fn_with_state(auth, authenticate))
         .route_layer(middleware::from_fn_with_state(metrics, count_request))
         .route("/openapi.json", axum::routing::get(move |s| openapi::serve_document(s, doc.clone())));
+    let portal = if state.portal.enabled {
+        crate::portal::router(&state.portal.frame_ancestors)
+    } else {
+        Router::new()
+    };
     Router::new()
         .nest("/api/v1", v1)
+        .merge(portal)
         .merge(openapi::docs_router())
         .merge(health::router())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route") })

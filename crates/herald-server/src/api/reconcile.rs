@@ -55,6 +55,9 @@ pub(super) struct MessagesQuery {
     status: Option<String>,
     /// Only messages sent (or to be sent) to this endpoint (`ep_...`).
     endpoint: Option<String>,
+    /// The list only: each message with its `deliveries` (status per
+    /// endpoint), as a single message is shown. The export always has them.
+    pub(super) with_deliveries: Option<bool>,
 }
 
 impl MessagesQuery {

@@ -35,6 +35,43 @@ struct StatsQuery {
     /// End of the window (RFC 3339); default now.
     #[param(format = DateTime)]
     until: Option<String>,
+    /// Also split the window into this many equal parts (1 to 96), each
+    /// with its attempts, deliveries and failures: the `series`.
+    #[param(minimum = 1, maximum = 96)]
+    buckets: Option<u32>,
+}
+
+/// One part of the window.
+#[derive(Serialize, ToSchema)]
+struct BucketView {
+    #[schema(value_type = String, format = DateTime)]
+    since: Timestamp,
+    attempts: u64,
+    delivered: u64,
+    failed: u64,
+}
+
+/// The window cut into `buckets` parts, read one part at a time.
+async fn series(
+    state: &AppState,
+    app: &herald_core::AppId,
+    endpoint: Option<&EndpointId>,
+    (since, until): (Timestamp, Timestamp),
+    buckets: Option<u32>,
+) -> ApiResult<Option<Vec<BucketView>>> {
+    let Some(n) = buckets else { return Ok(None) };
+    if !(1..=96).contains(&n) {
+        return Err(ApiError::validation("buckets", "must be between 1 and 96"));
+    }
+    let (from, span) = (since.as_millis(), until.as_millis() - since.as_millis());
+    let mut out = Vec::with_capacity(n as usize);
+    for i in 0..i64::from(n) {
+        let start = Timestamp::from_millis(from + span * i / i64::from(n));
+        let end = Timestamp::from_millis(from + span * (i + 1) / i64::from(n));
+        let t = state.store.stats(app, endpoint, start, end).await?;
+        out.push(BucketView { since: start, attempts: t.attempts, delivered: t.successes, failed: t.failures });
+    }
+    Ok(Some(out))
 }
 
 /// A window's figures.
@@ -60,6 +97,9 @@ struct StatsView {
     retries: u64,
     /// Deliveries waiting now (pending or retrying).
     backlog: u64,
+    /// With `buckets`: the window part by part, oldest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    series: Option<Vec<BucketView>>,
 }
 
 impl StatsView {
@@ -75,6 +115,7 @@ impl StatsView {
             p95_response_ms: t.p95_latency_ms(),
             retries: t.retries,
             backlog: t.backlog,
+            series: None,
         }
     }
 }
@@ -114,7 +155,8 @@ async fn app_stats(
     let app = apps::resolve(&state, &app).await?;
     let (since, until) = window(&state, &q)?;
     let t = state.store.stats(&app.id, None, since, until).await?;
-    Ok(Json(StatsView::new(since, until, &t)))
+    let series = series(&state, &app.id, None, (since, until), q.buckets).await?;
+    Ok(Json(StatsView { series, ..StatsView::new(since, until, &t) }))
 }
 
 #[utoipa::path(get, path = "/apps/{app}/endpoints/{endpoint}/stats", tag = "delivery log", summary = "Delivery statistics of an endpoint over a window",
@@ -130,5 +172,6 @@ async fn endpoint_stats(
     state.store.get_endpoint(&app.id, &id).await?;
     let (since, until) = window(&state, &q)?;
     let t = state.store.stats(&app.id, Some(&id), since, until).await?;
-    Ok(Json(StatsView::new(since, until, &t)))
+    let series = series(&state, &app.id, Some(&id), (since, until), q.buckets).await?;
+    Ok(Json(StatsView { series, ..StatsView::new(since, until, &t) }))
 }

@@ -113,19 +113,30 @@ async fn create_token(
     if expires_at.is_some_and(|e| e.as_millis() <= now.as_millis()) {
         return Err(ApiError::validation("expires_at", "must be in the future"));
     }
+    let (token, value) = mint(&state, body.name, scope, expires_at).await?;
+    Ok((StatusCode::CREATED, Json(CreatedToken { record: token.into(), token: value })))
+}
+
+/// Makes and stores a new token; returns its record and its value.
+pub(super) async fn mint(
+    state: &AppState,
+    name: String,
+    scope: TokenScope,
+    expires_at: Option<Timestamp>,
+) -> ApiResult<(ApiToken, String)> {
     let value = format!("{TOKEN_PREFIX}{}", hex::encode(rand::random::<[u8; 24]>()));
     let token = ApiToken {
-        id: TokenId::generate(now.as_millis()),
-        name: body.name,
+        id: TokenId::generate(state.clock.now().as_millis()),
+        name,
         prefix: value[..SHOWN].to_owned(),
         hash: hex::encode(sha256(&value)),
         scope,
-        created_at: now,
+        created_at: state.clock.now(),
         expires_at,
         last_used_at: None,
     };
     state.store.create_token(&token).await?;
-    Ok((StatusCode::CREATED, Json(CreatedToken { record: token.into(), token: value })))
+    Ok((token, value))
 }
 
 #[utoipa::path(get, path = "/tokens", tag = "tokens", summary = "List API tokens, newest first (admin only)", params(super::ListQuery), responses((status = 200, description = "OK", body = super::ListResponse<TokenView>), crate::api::openapi::Errors))]

@@ -25,7 +25,7 @@ use tokio::time::Instant;
 use dispatch::DispatchQueue;
 use lanes::{Admit, Lanes};
 use leases::Held;
-pub use sender::{effective_profile, Sender, USER_AGENT_VALUE};
+pub use sender::{context, effective_profile, request_headers, Sender, USER_AGENT_VALUE};
 
 #[derive(Clone, Debug)]
 pub struct WorkerSettings {

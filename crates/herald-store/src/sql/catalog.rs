@@ -142,6 +142,28 @@ where
         super::one_sealed(&row, self.sealer, rows::application)
     }
 
+    pub async fn portal_theme(&self, app: &AppId) -> StoreResult<Option<serde_json::Value>> {
+        let row = sqlx::query("SELECT portal_theme FROM applications WHERE id = $1")
+            .bind(app.as_str())
+            .fetch_optional(self.reader)
+            .await
+            .map_err(StoreError::from_sqlx)?
+            .ok_or(StoreError::NotFound("application"))?;
+        let text = super::one_sealed(&row, self.sealer, |r| r.opt_text("portal_theme"))?;
+        text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("portal theme: {e}")))).transpose()
+    }
+
+    pub async fn set_portal_theme(&self, app: &AppId, theme: Option<&serde_json::Value>) -> StoreResult<()> {
+        sqlx::query("UPDATE applications SET portal_theme = $2 WHERE id = $1 RETURNING id")
+            .bind(app.as_str())
+            .bind(theme.map(serde_json::Value::to_string))
+            .fetch_optional(self.writer)
+            .await
+            .map_err(StoreError::from_sqlx)?
+            .ok_or(StoreError::NotFound("application"))?;
+        self.synced().await
+    }
+
     pub async fn list_apps(&self, page: PageRequest) -> StoreResult<Page<Application>> {
         let rows = sqlx::query(
             "SELECT * FROM applications WHERE (CAST($1 AS TEXT) IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",

@@ -314,6 +314,13 @@ where
         Sql::of(self).reseal_secrets().await
     }
 
+    async fn portal_theme(&self, app: &AppId) -> StoreResult<Option<serde_json::Value>> {
+        Sql::of(self).portal_theme(app).await
+    }
+    async fn set_portal_theme(&self, app: &AppId, theme: Option<&serde_json::Value>) -> StoreResult<()> {
+        Sql::of(self).set_portal_theme(app, theme).await
+    }
+
     async fn create_token(&self, token: &ApiToken) -> StoreResult<()> {
         Sql::of(self).create_token(token).await
     }

@@ -1,0 +1,200 @@
+//! The customer portal in a real headless Chromium: a customer opens the
+//! link, adds an endpoint, sends a test event, sees a failure with the
+//! receiver's answer, replays it; another application's link sees none of
+//! it; an expired link is refused; the operator lists every application.
+//! Screenshots of the main screens (desktop and phone width) are saved in
+//! `docs/portal/` (see the README).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use herald_testkit::browser::Locator;
+use herald_testkit::{Browser, Reply, TestReceiver};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{TestApp, TOKEN};
+
+fn shots() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/portal")
+}
+
+async fn catalog(app: &TestApp) {
+    for (name, description, example) in [
+        ("referral.converted", "A referred customer paid for the first time.", json!({"referral_id": "ref_1", "amount": 4900})),
+        ("referral.created", "Someone signed up with a referral link.", json!({"referral_id": "ref_1"})),
+        ("influencer.updated", "An influencer's profile changed.", json!({"influencer_id": "inf_7"})),
+    ] {
+        let (s, v) = app.post("/api/v1/event-types", json!({"name": name, "description": description, "example": example})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+}
+
+async fn new_app(app: &TestApp, name: &str, uid: &str) -> String {
+    let (s, v) = app.post("/api/v1/apps", json!({"name": name, "uid": uid})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v["id"].as_str().unwrap().to_owned()
+}
+
+async fn portal_link(app: &TestApp, app_id: &str, body: Value) -> String {
+    let (s, v) = app.post(&format!("/api/v1/apps/{app_id}/portal-link"), body).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v["url"].as_str().unwrap().to_owned()
+}
+
+/// Opens a link in a fresh page: no token kept from before.
+async fn open_fresh(browser: &Browser, url: &str) {
+    browser.open("about:blank").await;
+    let base = url.split("/portal/").next().unwrap();
+    browser.open(&format!("{base}/health")).await;
+    browser.client.execute("sessionStorage.clear()", vec![]).await.unwrap();
+    browser.open(url).await;
+}
+
+async fn page_text(browser: &Browser) -> String {
+    browser.find("body").await.text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_runs_their_webhooks_from_the_portal() {
+    let Some(browser) = Browser::start(1280, 900).await else { return };
+    // One attempt per delivery: a failure is final at once, so it can be replayed.
+    let app = TestApp::spawn_with(|c| c.delivery.retry_schedule_secs = vec![]).await;
+    let receiver = TestReceiver::start().await;
+    catalog(&app).await;
+    let acme = new_app(&app, "Acme Inc.", "acme").await;
+    let (s, v) = app
+        .request(reqwest::Method::PUT, &format!("/api/v1/apps/{acme}/portal-theme"), Some(json!({"name": "Acme Webhooks", "color": "#0b6e4f"})))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // Another customer, with an endpoint and a delivery of its own.
+    let globex = new_app(&app, "Globex", "globex").await;
+    let (s, _) = app
+        .post(&format!("/api/v1/apps/{globex}/endpoints"), json!({"url": receiver.url("/globex-secret-hook"), "description": "Globex billing"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+
+    // The link opens the portal, themed for Acme.
+    let link = portal_link(&app, &acme, json!({})).await;
+    assert!(link.starts_with(&format!("{}/portal/?app={acme}#token=hrld_", app.base)), "{link}");
+    browser.open(&link).await;
+    browser.wait_text("h1", "Endpoints").await;
+    browser.wait_text("#title", "Acme Webhooks").await;
+    let url_after = browser.client.current_url().await.unwrap();
+    assert!(!url_after.as_str().contains("hrld_"), "the token is taken out of the address bar: {url_after}");
+
+    // Add an endpoint with two of the three event types, a header and a rate.
+    browser.click_text("Add endpoint").await;
+    browser.fill("#ep-url", &receiver.url("/hook")).await;
+    browser.fill("#ep-description", "Production receiver").await;
+    browser.find("#events-chosen").await.click().await.unwrap();
+    browser.find("[id='type-referral.converted']").await.click().await.unwrap();
+    browser.find("[id='type-referral.created']").await.click().await.unwrap();
+    browser.fill("#ep-headers", "X-Team: growth").await;
+    browser.fill("#ep-rate", "20").await;
+    browser.screenshot(&shots().join("desktop-endpoint-form.png")).await;
+    browser.click_text("Create endpoint").await;
+    browser.wait_text("h1.url", "/hook").await;
+    browser.wait_text("#notice", "Endpoint created").await;
+
+    let (_, list) = app.get(&format!("/api/v1/apps/{acme}/endpoints")).await;
+    let ep = list["data"].as_array().unwrap().iter().find(|e| e["url"].as_str().unwrap().ends_with("/hook")).unwrap().clone();
+    let ep_id = ep["id"].as_str().unwrap().to_owned();
+    let mut types: Vec<&str> = ep["event_types"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    types.sort_unstable();
+    assert_eq!(types, ["referral.converted", "referral.created"]);
+    assert_eq!(ep["headers"], json!({"x-team": "growth"}), "{ep}");
+    assert_eq!(ep["profile"]["rate_limit"]["per_second"], 20.0);
+
+    // A test event of a picked type: delivered, and the log says so.
+    browser.find("#test-type").await.select_by_value("referral.converted").await.unwrap();
+    browser.click_text("Send test event").await;
+    browser.wait_text("#notice", "Test event referral.converted sent").await;
+    let got = receiver.wait_for("/hook", 1).await;
+    assert_eq!(got[0].header("x-team"), Some("growth"));
+    assert!(got[0].body_text().contains("ref_1"), "the catalog's example is sent");
+    browser.wait_text("[data-test=message-log] li", "Delivered").await;
+    browser.screenshot(&shots().join("desktop-endpoint.png")).await;
+
+    // The receiver breaks: the next test event fails, with its answer shown.
+    receiver.set_default(Reply::WithBody(500, b"receiver exploded"));
+    browser.click_text("Send test event").await;
+    receiver.wait_for("/hook", 2).await;
+    let failed_row = browser.wait_text("[data-test=message-log] li", "Failed").await;
+    assert!(failed_row.text().await.unwrap().contains("HTTP 500"), "the row names the answer");
+    failed_row.find(Locator::Css("a")).await.unwrap().click().await.unwrap();
+    browser.wait_text("[data-test=response-body]", "receiver exploded").await;
+    browser.wait_text("[data-test=attempts] li", "HTTP 500").await;
+    browser.click_text("Show request").await;
+    let request = browser.wait_text("[data-test=request]", "webhook-signature").await;
+    let shown = request.text().await.unwrap();
+    assert!(shown.contains("x-team") && shown.contains("growth") && shown.contains("ref_1"), "{shown}");
+    // The signature shown is the one the receiver got.
+    let sent_signature = receiver.received_on("/hook")[1].header("webhook-signature").unwrap().to_owned();
+    assert!(shown.contains(&sent_signature), "shown:\n{shown}\nsent: {sent_signature}");
+    browser.screenshot(&shots().join("desktop-message.png")).await;
+
+    // The failed delivery is listed under Failed; replayed once the receiver is back.
+    browser.click_text("Failed").await;
+    browser.wait_text("[data-test=dead-letters] li", "HTTP 500").await;
+    browser.screenshot(&shots().join("desktop-failed.png")).await;
+    receiver.set_default(Reply::Status(200));
+    browser.click_text("Replay").await;
+    browser.wait_text("#notice", "Replayed: HTTP 200, delivered").await;
+    receiver.wait_for("/hook", 3).await;
+    browser.wait_text("main", "No failed deliveries").await;
+    browser.click_text("Deliveries").await;
+    browser.wait_text("h1", "Deliveries").await;
+    let rows = browser.client.find_all(Locator::Css("[data-test=message-log] li [data-status]")).await.unwrap();
+    let mut statuses = Vec::new();
+    for r in rows {
+        statuses.push(r.attr("data-status").await.unwrap().unwrap());
+    }
+    assert_eq!(statuses, ["delivered", "delivered"], "both test events delivered in the end");
+    browser.screenshot(&shots().join("desktop-deliveries.png")).await;
+
+    // The same screens at phone width.
+    browser.set_size(390, 844).await;
+    browser.click_text("Endpoints").await;
+    browser.wait_text("[data-test=endpoints] li", "/hook").await;
+    browser.screenshot(&shots().join("phone-endpoints.png")).await;
+    browser.find(&format!("[data-endpoint='{ep_id}'] a")).await.click().await.unwrap();
+    browser.wait_text("[data-test=stats]", "Success rate").await;
+    browser.screenshot(&shots().join("phone-endpoint.png")).await;
+    browser.set_size(1280, 900).await;
+
+    // Globex's link sees Globex only.
+    let other = portal_link(&app, &globex, json!({})).await;
+    open_fresh(&browser, &other).await;
+    browser.wait_text("[data-test=endpoints] li", "globex-secret-hook").await;
+    browser.click_text("Deliveries").await;
+    browser.wait_text("[data-test=message-log]", "No deliveries match").await;
+    let text = page_text(&browser).await;
+    assert!(!text.contains("/hook") && !text.contains("referral.converted sent"), "{text}");
+
+    // Globex's token pointed at Acme: refused, nothing of Acme shown.
+    let globex_token = other.split("#token=").nth(1).unwrap();
+    open_fresh(&browser, &format!("{}/portal/?app={acme}#token={globex_token}", app.base)).await;
+    browser.wait_text("#error", "application not found").await;
+    let text = page_text(&browser).await;
+    assert!(!text.contains("/hook") && !text.contains("Acme"), "{text}");
+
+    // An expired link is refused with a clear message.
+    let short = portal_link(&app, &acme, json!({"ttl_secs": 60})).await;
+    app.advance(Duration::from_secs(61));
+    open_fresh(&browser, &short).await;
+    browser.wait_text("#error", "This portal link has expired").await;
+    assert!(!page_text(&browser).await.contains("/hook"));
+    browser.screenshot(&shots().join("desktop-expired-link.png")).await;
+
+    // The operator signs in with the admin token and sees every application.
+    open_fresh(&browser, &format!("{}/portal/", app.base)).await;
+    browser.fill("#admin-token", TOKEN).await;
+    browser.click_text("Sign in").await;
+    let acme_row = browser.wait_text("[data-test=apps] li", "Acme Inc.").await;
+    assert!(acme_row.text().await.unwrap().contains("Degraded"), "2 of 3 attempts delivered");
+    browser.wait_text("[data-test=apps] li", "Globex").await;
+    browser.screenshot(&shots().join("desktop-operator.png")).await;
+    browser.quit().await;
+}

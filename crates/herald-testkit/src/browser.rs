@@ -1,0 +1,190 @@
+//! A real headless Chromium, driven over WebDriver (Debian's `chromium` and
+//! `chromium-driver`), for tests of pages Herald serves.
+//!
+//! [`Browser::start`] runs its own `chromedriver` on a free port and opens a
+//! session. Without chromedriver the test is skipped, unless
+//! `HERALD_TEST_REQUIRE_BROWSER=1` (as in CI), where that fails.
+
+use std::path::Path;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+pub use fantoccini::Locator;
+use fantoccini::{Client, ClientBuilder};
+use serde_json::json;
+
+const DRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// How long a wait for something on the page lasts before failing.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+}
+
+impl Browser {
+    /// A browser at the given window size, or `None` (skip) without one.
+    pub async fn start(width: u32, height: u32) -> Option<Self> {
+        let driver = std::env::var("HERALD_TEST_CHROMEDRIVER").unwrap_or_else(|_| DRIVER.to_owned());
+        if !Path::new(&driver).exists() {
+            assert!(
+                std::env::var("HERALD_TEST_REQUIRE_BROWSER").map_or(true, |v| v != "1"),
+                "{driver} is required (HERALD_TEST_REQUIRE_BROWSER=1): apt-get install chromium chromium-driver"
+            );
+            eprintln!("SKIPPED: no {driver} (apt-get install chromium chromium-driver)");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        // Its own process group: dropping the browser ends chromedriver and
+        // every Chromium process it started, even after a failed test.
+        let child = Command::new(&driver)
+            .process_group(0)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {driver}: {e}"));
+        let url = format!("http://127.0.0.1:{port}");
+        let mut caps = serde_json::Map::new();
+        let binary = std::env::var("HERALD_TEST_CHROMIUM").unwrap_or_else(|_| CHROMIUM.to_owned());
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": binary,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--hide-scrollbars", "--lang=en-GB", format!("--window-size={width},{height}")],
+            }),
+        );
+        let started = Instant::now();
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+                Ok(c) => break c,
+                Err(e) if started.elapsed() > Duration::from_secs(20) => panic!("no WebDriver session: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Some(Self { client, driver: child })
+    }
+
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    /// Waits until `css` matches an element whose text contains `text`.
+    pub async fn wait_text(&self, css: &str, text: &str) -> Element {
+        let started = Instant::now();
+        let mut seen = Vec::new();
+        loop {
+            seen.clear();
+            if let Ok(found) = self.client.find_all(Locator::Css(css)).await {
+                for el in found {
+                    let t = el.text().await.unwrap_or_default();
+                    if t.contains(text) {
+                        return el;
+                    }
+                    seen.push(t);
+                }
+            }
+            assert!(
+                started.elapsed() < WAIT,
+                "no `{css}` containing {text:?} within {WAIT:?}; seen: {seen:?}; page error: {:?}",
+                self.error_text().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The element `css` matches, waiting for it to appear.
+    pub async fn find(&self, css: &str) -> Element {
+        let started = Instant::now();
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                return el;
+            }
+            assert!(started.elapsed() < WAIT, "no `{css}` within {WAIT:?}; page error: {:?}", self.error_text().await);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether `css` matches anything now.
+    pub async fn has(&self, css: &str) -> bool {
+        self.client.find_all(Locator::Css(css)).await.is_ok_and(|v| !v.is_empty())
+    }
+
+    /// Clicks the button (or link) whose visible text is `text`.
+    pub async fn click_text(&self, text: &str) {
+        let xpath = format!("//*[self::button or self::a][normalize-space()='{text}']");
+        let started = Instant::now();
+        loop {
+            if let Ok(el) = self.client.find(Locator::XPath(&xpath)).await {
+                if el.is_enabled().await.unwrap_or(false) && el.click().await.is_ok() {
+                    return;
+                }
+            }
+            assert!(started.elapsed() < WAIT, "no button {text:?} to click; page error: {:?}", self.error_text().await);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Types into the field `css` (after clearing it).
+    pub async fn fill(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        el.clear().await.unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+
+    /// The page's error box, if it shows one.
+    pub async fn error_text(&self) -> Option<String> {
+        let el = self.client.find(Locator::Css("#error")).await.ok()?;
+        if !el.is_displayed().await.unwrap_or(false) {
+            return None;
+        }
+        el.text().await.ok().filter(|t| !t.is_empty())
+    }
+
+    pub async fn set_size(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.unwrap();
+    }
+
+    /// Saves a PNG of the whole page (not only the window) at `path`.
+    pub async fn screenshot(&self, path: &Path) {
+        let (w, h) = self.client.get_window_size().await.unwrap();
+        let height = self
+            .client
+            .execute("return Math.ceil(document.documentElement.scrollHeight)", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(900);
+        let w = u32::try_from(w).unwrap_or(1280);
+        let full = u32::try_from(height.clamp(400, 4000)).unwrap_or(900);
+        // The window's outer size includes no chrome in headless mode.
+        self.client.set_window_size(w, full).await.unwrap();
+        let _ = self.client.execute("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur()", vec![]).await;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let png = self.client.screenshot().await.unwrap();
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::write(path, png).unwrap();
+        self.client.set_window_size(w, u32::try_from(h).unwrap_or(900)).await.unwrap();
+    }
+
+    /// Ends the session and the browser.
+    pub async fn quit(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-9", "--", &group]).stderr(Stdio::null()).status();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
