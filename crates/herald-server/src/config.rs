@@ -60,7 +60,8 @@ impl PortalConfig {
     fn check(&self) -> Result<(), ConfigError> {
         let url = self.public_url.trim();
         if !url.is_empty() {
-            let parsed = url::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+            let parsed =
+                url::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
             if parsed.is_none_or(|u| u.query().is_some() || u.fragment().is_some()) {
                 return Err(ConfigError(format!(
                     "portal.public_url: `{url}` is not a base URL such as https://webhooks.example.com"
@@ -71,7 +72,8 @@ impl PortalConfig {
             || self.frame_ancestors.chars().any(|c| matches!(c, ';' | ',' | '\r' | '\n') || c.is_control())
         {
             return Err(ConfigError(
-                "portal.frame_ancestors: give CSP sources separated by spaces, e.g. \"'self' https://app.example.com\"".into(),
+                "portal.frame_ancestors: give CSP sources separated by spaces, e.g. \"'self' https://app.example.com\""
+                    .into(),
             ));
         }
         if !(60..=Self::MAX_TTL_SECS).contains(&self.link_ttl_secs) {

@@ -5,8 +5,8 @@
 //! session. Without chromedriver the test is skipped, unless
 //! `HERALD_TEST_REQUIRE_BROWSER=1` (as in CI), where that fails.
 
-use std::path::Path;
 use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -164,7 +164,10 @@ impl Browser {
         let full = u32::try_from(height.clamp(400, 4000)).unwrap_or(900);
         // The window's outer size includes no chrome in headless mode.
         self.client.set_window_size(w, full).await.unwrap();
-        let _ = self.client.execute("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur()", vec![]).await;
+        let _ = self
+            .client
+            .execute("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur()", vec![])
+            .await;
         tokio::time::sleep(Duration::from_millis(150)).await;
         let png = self.client.screenshot().await.unwrap();
         if let Some(dir) = path.parent() {

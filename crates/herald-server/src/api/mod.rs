@@ -63,11 +63,8 @@ pub fn router(state: AppState, auth: Arc<Auth>, max_body_bytes: usize) -> Router
         .route_layer(middleware::from_fn_with_state(auth, authenticate))
         .route_layer(middleware::from_fn_with_state(metrics, count_request))
         .route("/openapi.json", axum::routing::get(move |s| openapi::serve_document(s, doc.clone())));
-    let portal = if state.portal.enabled {
-        crate::portal::router(&state.portal.frame_ancestors)
-    } else {
-        Router::new()
-    };
+    let portal =
+        if state.portal.enabled { crate::portal::router(&state.portal.frame_ancestors) } else { Router::new() };
     Router::new()
         .nest("/api/v1", v1)
         .merge(portal)

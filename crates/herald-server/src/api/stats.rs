@@ -63,11 +63,17 @@ async fn series(
     if !(1..=96).contains(&n) {
         return Err(ApiError::validation("buckets", "must be between 1 and 96"));
     }
+    // Rollups are per minute: parts start on whole minutes, so none counts
+    // a minute twice; the last one runs to `until` (the current minute too).
     let (from, span) = (since.as_millis(), until.as_millis() - since.as_millis());
+    let edge = |i: i64| {
+        let at = from + span * i / i64::from(n);
+        Timestamp::from_millis(at - at.rem_euclid(60_000))
+    };
     let mut out = Vec::with_capacity(n as usize);
     for i in 0..i64::from(n) {
-        let start = Timestamp::from_millis(from + span * i / i64::from(n));
-        let end = Timestamp::from_millis(from + span * (i + 1) / i64::from(n));
+        let start = edge(i);
+        let end = if i + 1 == i64::from(n) { until } else { edge(i + 1) };
         let t = state.store.stats(app, endpoint, start, end).await?;
         out.push(BucketView { since: start, attempts: t.attempts, delivered: t.successes, failed: t.failures });
     }

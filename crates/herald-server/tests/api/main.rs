@@ -47,6 +47,7 @@ mod limits;
 mod metrics;
 mod openapi;
 mod operations;
+mod portal;
 mod portal_browser;
 mod profiles;
 mod publishing;

@@ -21,11 +21,17 @@ fn shots() -> PathBuf {
 
 async fn catalog(app: &TestApp) {
     for (name, description, example) in [
-        ("referral.converted", "A referred customer paid for the first time.", json!({"referral_id": "ref_1", "amount": 4900})),
+        (
+            "referral.converted",
+            "A referred customer paid for the first time.",
+            json!({"referral_id": "ref_1", "amount": 4900}),
+        ),
         ("referral.created", "Someone signed up with a referral link.", json!({"referral_id": "ref_1"})),
         ("influencer.updated", "An influencer's profile changed.", json!({"influencer_id": "inf_7"})),
     ] {
-        let (s, v) = app.post("/api/v1/event-types", json!({"name": name, "description": description, "example": example})).await;
+        let (s, v) = app
+            .post("/api/v1/event-types", json!({"name": name, "description": description, "example": example}))
+            .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
     }
 }
@@ -64,14 +70,21 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     catalog(&app).await;
     let acme = new_app(&app, "Acme Inc.", "acme").await;
     let (s, v) = app
-        .request(reqwest::Method::PUT, &format!("/api/v1/apps/{acme}/portal-theme"), Some(json!({"name": "Acme Webhooks", "color": "#0b6e4f"})))
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/v1/apps/{acme}/portal-theme"),
+            Some(json!({"name": "Acme Webhooks", "color": "#0b6e4f"})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
 
     // Another customer, with an endpoint and a delivery of its own.
     let globex = new_app(&app, "Globex", "globex").await;
     let (s, _) = app
-        .post(&format!("/api/v1/apps/{globex}/endpoints"), json!({"url": receiver.url("/globex-secret-hook"), "description": "Globex billing"}))
+        .post(
+            &format!("/api/v1/apps/{globex}/endpoints"),
+            json!({"url": receiver.url("/globex-secret-hook"), "description": "Globex billing"}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED);
 
@@ -99,7 +112,13 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     browser.wait_text("#notice", "Endpoint created").await;
 
     let (_, list) = app.get(&format!("/api/v1/apps/{acme}/endpoints")).await;
-    let ep = list["data"].as_array().unwrap().iter().find(|e| e["url"].as_str().unwrap().ends_with("/hook")).unwrap().clone();
+    let ep = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["url"].as_str().unwrap().ends_with("/hook"))
+        .unwrap()
+        .clone();
     let ep_id = ep["id"].as_str().unwrap().to_owned();
     let mut types: Vec<&str> = ep["event_types"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
     types.sort_unstable();

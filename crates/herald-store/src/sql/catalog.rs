@@ -150,7 +150,8 @@ where
             .map_err(StoreError::from_sqlx)?
             .ok_or(StoreError::NotFound("application"))?;
         let text = super::one_sealed(&row, self.sealer, |r| r.opt_text("portal_theme"))?;
-        text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("portal theme: {e}")))).transpose()
+        text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("portal theme: {e}"))))
+            .transpose()
     }
 
     pub async fn set_portal_theme(&self, app: &AppId, theme: Option<&serde_json::Value>) -> StoreResult<()> {
