@@ -563,6 +563,24 @@ mod tests {
     }
 
     #[test]
+    fn portal_settings_are_checked() {
+        for (toml, key) in [
+            ("public_url = \"webhooks.example.com\"", "portal.public_url"),
+            ("public_url = \"ftp://example.com\"", "portal.public_url"),
+            ("public_url = \"https://example.com/?x=1\"", "portal.public_url"),
+            ("frame_ancestors = \"'self'; script-src *\"", "portal.frame_ancestors"),
+            ("frame_ancestors = \" \"", "portal.frame_ancestors"),
+            ("link_ttl_secs = 59", "portal.link_ttl_secs"),
+            ("link_ttl_secs = 604801", "portal.link_ttl_secs"),
+        ] {
+            let err = with(&format!("[portal]\n{toml}")).unwrap_err().to_string();
+            assert!(err.contains(key), "{toml}: {err}");
+        }
+        let ok = with("[portal]\npublic_url = \"https://hooks.example.com/herald/\"\nframe_ancestors = \"'self' https://app.example.com\"");
+        assert!(ok.is_ok(), "{ok:?}");
+    }
+
+    #[test]
     fn a_bad_value_names_its_key() {
         let err = with("[worker]\nconcurrency = 0").unwrap_err().to_string();
         assert!(err.contains("worker.concurrency"), "{err}");

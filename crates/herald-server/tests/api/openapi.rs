@@ -30,7 +30,7 @@ async fn the_document_is_openapi_3_1_and_every_operation_is_routed() {
     assert_eq!(doc["servers"][0]["url"], "/api/v1");
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     let ops = operations(&doc);
-    assert_eq!(ops.len(), 39, "{ops:?}");
+    assert_eq!(ops.len(), 43, "{ops:?}");
     for (method, path) in &ops {
         let concrete = path
             .replace("{app}", "app_none")
@@ -38,7 +38,8 @@ async fn the_document_is_openapi_3_1_and_every_operation_is_routed() {
             .replace("{message}", "msg_none")
             .replace("{name}", "a.b")
             .replace("{token}", "tok_none")
-            .replace("{recovery}", "rcv_none");
+            .replace("{recovery}", "rcv_none")
+            .replace("{attempt}", "att_none");
         let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let (status, body) = app.request(m, &format!("/api/v1{concrete}"), None).await;
         // Routed: the handler answered (404 of the resource, 422, ...), not

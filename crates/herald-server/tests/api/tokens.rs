@@ -116,6 +116,7 @@ fn fill(path: &str, t: &Tenant, app_segment: &str) -> String {
         .replace("{name}", "user.created")
         .replace("{token}", "tok_01JAAAAAAAAAAAAAAAAAAAAAAA")
         .replace("{recovery}", "rcv_01JAAAAAAAAAAAAAAAAAAAAAAA")
+        .replace("{attempt}", "att_01JAAAAAAAAAAAAAAAAAAAAAAA")
 }
 
 /// A body that would pass validation, so a 404 is not a 422 in disguise.
@@ -136,12 +137,17 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
 
 /// Routes an application token may not use even in its own application.
 fn admin_only(method: &str, path: &str) -> bool {
-    matches!((method, path), ("PATCH" | "DELETE", "/apps/{app}") | ("POST", "/apps/{app}/messages"))
-        || !(path.starts_with("/apps/{app}") || method == "GET" && path.starts_with("/event-types"))
+    matches!(
+        (method, path),
+        ("PATCH" | "DELETE", "/apps/{app}")
+            | ("POST", "/apps/{app}/messages" | "/apps/{app}/portal-link")
+            | ("PUT", "/apps/{app}/portal-theme")
+    ) || !(path.starts_with("/apps/{app}") || method == "GET" && path.starts_with("/event-types"))
 }
 
 async fn a_scoped_token_sees_nothing_of_another_application_on_any_route() {
-    let app = TestApp::spawn().await;
+    // Every route twice and more: past the token's rate, which has a test of its own.
+    let app = TestApp::spawn_with(|c| c.limits.app_token_requests_per_second = 0).await;
     let rx = herald_testkit::TestReceiver::start().await;
     app.post("/api/v1/event-types", json!({ "name": "user.created" })).await;
     let a = tenant(&app, &rx, "tenant-a").await;
