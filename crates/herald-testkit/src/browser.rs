@@ -23,6 +23,8 @@ pub const WAIT: Duration = Duration::from_secs(20);
 pub struct Browser {
     pub client: Client,
     driver: Child,
+    /// Where the browser saves downloads.
+    pub downloads: tempfile::TempDir,
 }
 
 impl Browser {
@@ -48,6 +50,7 @@ impl Browser {
             .spawn()
             .unwrap_or_else(|e| panic!("starting {driver}: {e}"));
         let url = format!("http://127.0.0.1:{port}");
+        let downloads = tempfile::tempdir().unwrap();
         let mut caps = serde_json::Map::new();
         let binary = std::env::var("HERALD_TEST_CHROMIUM").unwrap_or_else(|_| CHROMIUM.to_owned());
         caps.insert(
@@ -56,6 +59,10 @@ impl Browser {
                 "binary": binary,
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                          "--hide-scrollbars", "--lang=en-GB", format!("--window-size={width},{height}")],
+                "prefs": {
+                    "download.default_directory": downloads.path().to_str().unwrap(),
+                    "download.prompt_for_download": false,
+                },
             }),
         );
         let started = Instant::now();
@@ -67,7 +74,7 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
-        Some(Self { client, driver: child })
+        Some(Self { client, driver: child, downloads })
     }
 
     pub async fn open(&self, url: &str) {
@@ -132,9 +139,55 @@ impl Browser {
 
     /// Types into the field `css` (after clearing it).
     pub async fn fill(&self, css: &str, text: &str) {
-        let el = self.find(css).await;
-        el.clear().await.unwrap();
-        el.send_keys(text).await.unwrap();
+        self.retry(css, "fill", |el| async move {
+            el.clear().await?;
+            el.send_keys(text).await
+        })
+        .await;
+    }
+
+    /// Clicks the element `css` matches.
+    pub async fn click(&self, css: &str) {
+        self.retry(css, "click", |el| async move { el.click().await }).await;
+    }
+
+    /// Chooses `value` in the `<select>` `css` matches.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.retry(css, "select", |el| async move { el.select_by_value(value).await }).await;
+    }
+
+    /// Does `act` on the element `css` matches, finding it again when the
+    /// page replaced it meanwhile (a re-render makes an element stale).
+    async fn retry<F, Fut>(&self, css: &str, what: &str, act: F)
+    where
+        F: Fn(Element) -> Fut,
+        Fut: std::future::Future<Output = Result<(), fantoccini::error::CmdError>>,
+    {
+        let started = Instant::now();
+        loop {
+            let err = match self.client.find(Locator::Css(css)).await {
+                Ok(el) => match act(el).await {
+                    Ok(()) => return,
+                    Err(e) => e.to_string(),
+                },
+                Err(e) => e.to_string(),
+            };
+            assert!(started.elapsed() < WAIT, "could not {what} `{css}` within {WAIT:?}: {err}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The `attr` of every element `css` matches, read at one moment.
+    pub async fn attrs(&self, css: &str, attr: &str) -> Vec<String> {
+        let v = self
+            .client
+            .execute(
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.getAttribute(arguments[1]))",
+                vec![json!(css), json!(attr)],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(v).unwrap()
     }
 
     /// The page's error box, if it shows one.
@@ -175,6 +228,36 @@ impl Browser {
         }
         std::fs::write(path, png).unwrap();
         self.client.set_window_size(w, u32::try_from(h).unwrap_or(900)).await.unwrap();
+    }
+
+    /// Waits for a finished download and returns its name and contents.
+    pub async fn wait_download(&self) -> (String, Vec<u8>) {
+        let started = Instant::now();
+        loop {
+            for entry in std::fs::read_dir(self.downloads.path()).unwrap().flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if !name.ends_with(".crdownload") && !name.starts_with('.') {
+                    return (name, std::fs::read(entry.path()).unwrap());
+                }
+            }
+            assert!(started.elapsed() < WAIT, "no download finished within {WAIT:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Every form field on the page that has no label (none should).
+    pub async fn unlabelled_fields(&self) -> Vec<String> {
+        let v = self
+            .client
+            .execute(
+                "return [...document.querySelectorAll('input, select, textarea')]\
+                   .filter(e => e.type !== 'hidden' && e.labels.length === 0 && !e.getAttribute('aria-label'))\
+                   .map(e => e.outerHTML.slice(0, 120))",
+                vec![],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(v).unwrap()
     }
 
     /// Ends the session and the browser.

@@ -8,7 +8,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use herald_testkit::browser::Locator;
 use herald_testkit::{Browser, Reply, TestReceiver};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -57,6 +56,27 @@ async fn open_fresh(browser: &Browser, url: &str) {
     browser.open(url).await;
 }
 
+/// The delivery status of each row of the log, top to bottom.
+async fn statuses(browser: &Browser) -> Vec<String> {
+    browser.attrs("[data-test=message-log] li [data-status]", "data-status").await
+}
+
+/// Waits until the log's rows show `want`, pressing Refresh now and then.
+async fn wait_statuses(browser: &Browser, want: &[&str]) {
+    let mut seen = Vec::new();
+    for i in 0..100 {
+        seen = statuses(browser).await;
+        if seen == want {
+            return;
+        }
+        if i % 5 == 4 {
+            browser.click_text("Refresh").await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the log shows {seen:?}, not {want:?}");
+}
+
 async fn page_text(browser: &Browser) -> String {
     browser.find("body").await.text().await.unwrap()
 }
@@ -97,19 +117,26 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     let url_after = browser.client.current_url().await.unwrap();
     assert!(!url_after.as_str().contains("hrld_"), "the token is taken out of the address bar: {url_after}");
 
-    // Add an endpoint with two of the three event types, a header and a rate.
+    // Add an endpoint. A bad URL first: the API's answer is shown, readable.
     browser.click_text("Add endpoint").await;
+    assert_eq!(browser.unlabelled_fields().await, Vec::<String>::new(), "every field has a label");
+    browser.fill("#ep-url", "not a url").await;
+    browser.click_text("Create endpoint").await;
+    let error = browser.wait_text("#error", "Please check the form").await.text().await.unwrap();
+    assert!(error.contains("url"), "{error}");
+    // Then a good one, with two of the three event types, a header and a rate.
     browser.fill("#ep-url", &receiver.url("/hook")).await;
     browser.fill("#ep-description", "Production receiver").await;
-    browser.find("#events-chosen").await.click().await.unwrap();
-    browser.find("[id='type-referral.converted']").await.click().await.unwrap();
-    browser.find("[id='type-referral.created']").await.click().await.unwrap();
+    browser.click("#events-chosen").await;
+    browser.click("[id='type-referral.converted']").await;
+    browser.click("[id='type-referral.created']").await;
     browser.fill("#ep-headers", "X-Team: growth").await;
     browser.fill("#ep-rate", "20").await;
     browser.screenshot(&shots().join("desktop-endpoint-form.png")).await;
     browser.click_text("Create endpoint").await;
     browser.wait_text("h1.url", "/hook").await;
     browser.wait_text("#notice", "Endpoint created").await;
+    assert_eq!(browser.error_text().await, None, "the earlier error is gone");
 
     let (_, list) = app.get(&format!("/api/v1/apps/{acme}/endpoints")).await;
     let ep = list["data"]
@@ -126,8 +153,33 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     assert_eq!(ep["headers"], json!({"x-team": "growth"}), "{ep}");
     assert_eq!(ep["profile"]["rate_limit"]["per_second"], 20.0);
 
+    // Edit it from the keyboard: Enter in a field submits the form.
+    browser.click_text("Edit").await;
+    browser.fill("#ep-description", "Production receiver (EU)\u{E007}").await;
+    browser.wait_text("#notice", "Changes saved").await;
+    browser.wait_text("main", "Production receiver (EU)").await;
+    let (_, edited) = app.get(&format!("/api/v1/apps/{acme}/endpoints/{ep_id}")).await;
+    assert_eq!(edited["description"], "Production receiver (EU)");
+    assert_eq!(edited["event_types"].as_array().unwrap().len(), 2, "the rest is kept");
+
+    // Reveal the secret: the snippets carry it. Rotate it: a new one.
+    assert_eq!(browser.unlabelled_fields().await, Vec::<String>::new(), "every field has a label");
+    browser.click_text("Reveal").await;
+    let (_, secret) = app.get(&format!("/api/v1/apps/{acme}/endpoints/{ep_id}/secret")).await;
+    let key = secret["key"].as_str().unwrap().to_owned();
+    browser.wait_text("#secret-value", &key).await;
+    browser.wait_text("[data-test=snippet-node]", &format!("new Webhook(\"{key}\")")).await;
+    browser.click_text("Rotate").await;
+    browser.client.accept_alert().await.unwrap();
+    browser.wait_text("#notice", "Secret rotated").await;
+    let (_, secret) = app.get(&format!("/api/v1/apps/{acme}/endpoints/{ep_id}/secret")).await;
+    let rotated = secret["key"].as_str().unwrap().to_owned();
+    assert_ne!(rotated, key);
+    browser.wait_text("[data-test=snippet-python]", &rotated).await;
+
     // A test event of a picked type: delivered, and the log says so.
-    browser.find("#test-type").await.select_by_value("referral.converted").await.unwrap();
+    app.advance(Duration::from_secs(1));
+    browser.select("#test-type", "referral.converted").await;
     browser.click_text("Send test event").await;
     browser.wait_text("#notice", "Test event referral.converted sent").await;
     let got = receiver.wait_for("/hook", 1).await;
@@ -136,41 +188,62 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     browser.wait_text("[data-test=message-log] li", "Delivered").await;
     browser.screenshot(&shots().join("desktop-endpoint.png")).await;
 
-    // The receiver breaks: the next test event fails, with its answer shown.
+    // The receiver breaks: two more test events fail, with its answer shown.
+    // (The test clock moves a second between events, so the log's order is theirs.)
     receiver.set_default(Reply::WithBody(500, b"receiver exploded"));
+    app.advance(Duration::from_secs(1));
     browser.click_text("Send test event").await;
     receiver.wait_for("/hook", 2).await;
-    let failed_row = browser.wait_text("[data-test=message-log] li", "Failed").await;
-    assert!(failed_row.text().await.unwrap().contains("HTTP 500"), "the row names the answer");
-    failed_row.find(Locator::Css("a")).await.unwrap().click().await.unwrap();
+    browser.wait_text("[data-test=message-log] li:first-child", "Failed").await;
+    app.advance(Duration::from_secs(1));
+    browser.click_text("Send test event").await;
+    receiver.wait_for("/hook", 3).await;
+    browser.wait_text("[data-test=message-log] li:first-child", "Failed").await;
+    browser.wait_text("[data-test=message-log] li:first-child", "last answer: HTTP 500").await;
+    browser.click("[data-test=message-log] li:first-child a").await;
     browser.wait_text("[data-test=response-body]", "receiver exploded").await;
     browser.wait_text("[data-test=attempts] li", "HTTP 500").await;
     browser.click_text("Show request").await;
     let request = browser.wait_text("[data-test=request]", "webhook-signature").await;
     let shown = request.text().await.unwrap();
     assert!(shown.contains("x-team") && shown.contains("growth") && shown.contains("ref_1"), "{shown}");
-    // The signature shown is the one the receiver got.
-    let sent_signature = receiver.received_on("/hook")[1].header("webhook-signature").unwrap().to_owned();
-    assert!(shown.contains(&sent_signature), "shown:\n{shown}\nsent: {sent_signature}");
+    // The signature shown is the one the receiver got for that message.
+    let sent = receiver.received_on("/hook");
+    let sent = sent.iter().find(|r| shown.contains(r.header("webhook-id").unwrap())).expect("the message was received");
+    let sent_signature = sent.header("webhook-signature").unwrap();
+    assert!(shown.contains(sent_signature), "shown:\n{shown}\nsent: {sent_signature}");
     browser.screenshot(&shots().join("desktop-message.png")).await;
 
-    // The failed delivery is listed under Failed; replayed once the receiver is back.
+    // The log filtered by status: the two failures only.
+    browser.click_text("Deliveries").await;
+    browser.select("#f-status", "failed").await;
+    browser.click_text("Apply").await;
+    wait_statuses(&browser, &["failed", "failed"]).await;
+
+    // Both are listed under Failed; their payloads download; one is replayed
+    // and the other recovered once the receiver is back.
     browser.click_text("Failed").await;
     browser.wait_text("[data-test=dead-letters] li", "HTTP 500").await;
+    assert_eq!(browser.unlabelled_fields().await, Vec::<String>::new(), "every field has a label");
     browser.screenshot(&shots().join("desktop-failed.png")).await;
+    browser.click_text("Download failed payloads").await;
+    let (name, body) = browser.wait_download().await;
+    assert_eq!(name, format!("{acme}-failed.ndjson"));
+    let lines: Vec<Value> =
+        String::from_utf8(body).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines.iter().all(|l| l["payload"]["referral_id"] == "ref_1"), "{lines:?}");
     receiver.set_default(Reply::Status(200));
     browser.click_text("Replay").await;
     browser.wait_text("#notice", "Replayed: HTTP 200, delivered").await;
-    receiver.wait_for("/hook", 3).await;
-    browser.wait_text("main", "No failed deliveries").await;
+    receiver.wait_for("/hook", 4).await;
+    browser.wait_text("[data-test=dead-letters]", "HTTP 500").await;
+    browser.click_text("Recover").await;
+    browser.wait_text("#notice", "Recovery started").await;
+    browser.wait_text("main", "1 failed delivery queued again").await;
+    receiver.wait_for("/hook", 5).await;
     browser.click_text("Deliveries").await;
-    browser.wait_text("h1", "Deliveries").await;
-    let rows = browser.client.find_all(Locator::Css("[data-test=message-log] li [data-status]")).await.unwrap();
-    let mut statuses = Vec::new();
-    for r in rows {
-        statuses.push(r.attr("data-status").await.unwrap().unwrap());
-    }
-    assert_eq!(statuses, ["delivered", "delivered"], "both test events delivered in the end");
+    wait_statuses(&browser, &["delivered", "delivered", "delivered"]).await;
     browser.screenshot(&shots().join("desktop-deliveries.png")).await;
 
     // The same screens at phone width.
@@ -178,7 +251,7 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     browser.click_text("Endpoints").await;
     browser.wait_text("[data-test=endpoints] li", "/hook").await;
     browser.screenshot(&shots().join("phone-endpoints.png")).await;
-    browser.find(&format!("[data-endpoint='{ep_id}'] a")).await.click().await.unwrap();
+    browser.click(&format!("[data-endpoint='{ep_id}'] a")).await;
     browser.wait_text("[data-test=stats]", "Success rate").await;
     browser.screenshot(&shots().join("phone-endpoint.png")).await;
     browser.set_size(1280, 900).await;
@@ -212,7 +285,7 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     browser.fill("#admin-token", TOKEN).await;
     browser.click_text("Sign in").await;
     let acme_row = browser.wait_text("[data-test=apps] li", "Acme Inc.").await;
-    assert!(acme_row.text().await.unwrap().contains("Degraded"), "2 of 3 attempts delivered");
+    assert!(acme_row.text().await.unwrap().contains("Degraded"), "3 of 5 attempts delivered");
     browser.wait_text("[data-test=apps] li", "Globex").await;
     browser.screenshot(&shots().join("desktop-operator.png")).await;
     browser.quit().await;

@@ -750,7 +750,7 @@ async function screenFailed() {
     const body = { since: localToRfc3339(since.value) };
     if (recoverEp.value) body.endpoint = recoverEp.value;
     const job = await api("POST", appPath("/recoveries"), body);
-    jobBox.replaceChildren(h("p", {}, `Recovery ${job.id}: ${job.total} failed deliveries queued again.`));
+    jobBox.replaceChildren(h("p", {}, `Recovery ${job.id}: ${job.total} failed deliver${job.total === 1 ? "y" : "ies"} queued again.`));
     notice("Recovery started: the failed deliveries are sent again.");
   });
   const downloadFailed = action(() =>
