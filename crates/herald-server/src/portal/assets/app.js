@@ -9,7 +9,7 @@ const appId = params.get("app");
 const ADMIN_KEY = "herald.portal.admin";
 const appKey = (id) => "herald.portal.app." + id;
 
-const state = { token: null, admin: false, app: null, endpoints: null, eventTypes: null, timer: null };
+const state = { token: null, admin: false, app: null, endpoints: null, eventTypes: null, timer: null, noticeFor: null };
 
 // --- small helpers ----------------------------------------------------------
 
@@ -88,7 +88,9 @@ function clearMessages() {
   document.getElementById("notice").textContent = "";
 }
 
+// A notice stays on the screen it was given for; moving on clears it.
 function notice(text) {
+  state.noticeFor = location.hash;
   document.getElementById("notice").textContent = text;
 }
 
@@ -847,6 +849,7 @@ async function route(opts) {
   const path = hashPath();
   const parts = path.replace(/^#\/?/, "").split("/").filter(Boolean);
   const main = document.getElementById("main");
+  if (!quiet && state.noticeFor !== location.hash) clearMessages();
   setNav(path);
   let view;
   try {
