@@ -70,7 +70,9 @@ impl Cleaner {
 
 /// Deletes endpoints whose `expires_at` has passed (temporary endpoints,
 /// such as a `herald listen` session's), as `DELETE` would: with their
-/// pending deliveries, announced as `endpoint.deleted`.
+/// pending deliveries, announced as `endpoint.deleted`. Once a minute it
+/// also deletes API tokens a day past their expiry (portal links make one
+/// each), so a recently expired token can still be looked at.
 pub struct Expirer {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
@@ -79,11 +81,16 @@ pub struct Expirer {
 
 impl Expirer {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let mut round: u64 = 0;
         loop {
             if *stop.borrow() {
                 return;
             }
             let now = self.clock.now();
+            if round % TOKEN_SWEEP_EVERY == 0 {
+                self.sweep_tokens(now).await;
+            }
+            round += 1;
             match self.store.expired_endpoints(now, 100).await {
                 Ok(expired) => {
                     for (app, ep) in expired {
@@ -102,6 +109,22 @@ impl Expirer {
             if pause(self.every, &mut stop).await {
                 return;
             }
+        }
+    }
+}
+
+/// Rounds of the expirer between two sweeps of expired tokens.
+const TOKEN_SWEEP_EVERY: u64 = 60;
+/// How long an expired token is kept before it is deleted.
+const EXPIRED_TOKENS_KEPT: Duration = Duration::from_secs(86_400);
+
+impl Expirer {
+    async fn sweep_tokens(&self, now: herald_core::Timestamp) {
+        let kept = i64::try_from(EXPIRED_TOKENS_KEPT.as_millis()).unwrap_or(i64::MAX);
+        match self.store.delete_expired_tokens(herald_core::Timestamp::from_millis(now.as_millis() - kept)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(tokens = n, "expired API tokens deleted"),
+            Err(e) => tracing::warn!(error = %e, "deleting expired API tokens failed; it will be tried again"),
         }
     }
 }

@@ -111,6 +111,8 @@ pub trait Store: Send + Sync + 'static {
     /// Revokes the token.
     async fn delete_token(&self, id: &TokenId) -> StoreResult<()>;
     async fn touch_token(&self, id: &TokenId, now: Timestamp) -> StoreResult<()>;
+    /// Deletes the tokens that expired before `before`; returns how many.
+    async fn delete_expired_tokens(&self, before: Timestamp) -> StoreResult<u64>;
     async fn update_endpoint(
         &self,
         app: &AppId,

@@ -80,6 +80,34 @@ async fn without_a_public_url_the_link_uses_the_request_host() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
+/// Each link makes a token; a day after they expire they are deleted (the
+/// expirer sweeps when it starts and once a minute after).
+async fn expired_links_are_deleted_a_day_later() {
+    let app = TestApp::spawn().await;
+    let acme = app.create_app().await;
+    let (_, old) = link(&app, &acme, json!({"ttl_secs": 60})).await;
+    let (_, fresh) = link(&app, &acme, json!({"ttl_secs": 7 * 86_400})).await;
+    let (_, forever) = app.post("/api/v1/tokens", json!({"name": "ci", "scope": "admin"})).await;
+    app.advance(Duration::from_secs(60 + 86_400 + 1));
+    let node = app.spawn_sibling(|_| {}).await;
+    let id_of = |token: &Value| {
+        let value = token["token"].as_str().unwrap().to_owned();
+        let hash = herald_server::auth::sha256(&value);
+        hex::encode(hash)
+    };
+    let mut gone = false;
+    for _ in 0..200 {
+        if node.store.token_by_hash(&id_of(&old)).await.unwrap().is_none() {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(gone, "the link that expired over a day ago is deleted");
+    assert!(node.store.token_by_hash(&id_of(&fresh)).await.unwrap().is_some(), "a live link stays");
+    assert!(node.store.token_by_hash(&id_of(&forever)).await.unwrap().is_some(), "a token without expiry stays");
+}
+
 async fn themes_are_checked_stored_and_cleared() {
     let app = TestApp::spawn().await;
     let acme = app.create_app().await;
@@ -242,6 +270,7 @@ async fn the_page_is_served_with_its_security_headers() {
 crate::both_stores!(
     portal_links_are_admin_only_short_lived_and_scoped,
     without_a_public_url_the_link_uses_the_request_host,
+    expired_links_are_deleted_a_day_later,
     themes_are_checked_stored_and_cleared,
     an_attempts_request_is_rebuilt_as_sent,
     stats_come_in_parts_and_messages_with_their_deliveries,

@@ -339,6 +339,9 @@ where
     async fn touch_token(&self, id: &TokenId, now: Timestamp) -> StoreResult<()> {
         Sql::of(self).touch_token(id, now).await
     }
+    async fn delete_expired_tokens(&self, before: Timestamp) -> StoreResult<u64> {
+        Sql::of(self).delete_expired_tokens(before).await
+    }
     async fn update_endpoint(
         &self,
         app: &AppId,

@@ -102,6 +102,20 @@ where
         self.synced().await
     }
 
+    /// Removes tokens that expired before `before` (portal links pile up
+    /// otherwise); fsynced only when there were some.
+    pub async fn delete_expired_tokens(&self, before: Timestamp) -> StoreResult<u64> {
+        let gone = sqlx::query("DELETE FROM api_tokens WHERE expires_at IS NOT NULL AND expires_at < $1 RETURNING id")
+            .bind(before.as_millis())
+            .fetch_all(self.writer)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        if !gone.is_empty() {
+            self.synced().await?;
+        }
+        Ok(gone.len() as u64)
+    }
+
     /// Records use; not fsynced (a lost mark only shows an older time).
     pub async fn touch_token(&self, id: &TokenId, now: Timestamp) -> StoreResult<()> {
         sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
