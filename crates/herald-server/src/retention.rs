@@ -87,7 +87,7 @@ impl Expirer {
                 return;
             }
             let now = self.clock.now();
-            if round % TOKEN_SWEEP_EVERY == 0 {
+            if round.is_multiple_of(TOKEN_SWEEP_EVERY) {
                 self.sweep_tokens(now).await;
             }
             round += 1;
