@@ -290,3 +290,44 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     browser.screenshot(&shots().join("desktop-operator.png")).await;
     browser.quit().await;
 }
+
+/// A page on another origin (`localhost` against Herald's `127.0.0.1`) that
+/// shows `src` in an iframe; returns its address.
+async fn embedding_page(listener: tokio::net::TcpListener, src: String) -> String {
+    let port = listener.local_addr().unwrap().port();
+    let html = format!("<!doctype html><title>Provider</title><h1>Provider dashboard</h1><iframe src=\"{src}\" width=\"1000\" height=\"700\"></iframe>");
+    let router =
+        axum::Router::new().route("/embed", axum::routing::get(move || async move { axum::response::Html(html) }));
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://localhost:{port}/embed")
+}
+
+/// Embedded in the provider's page: shown where `portal.frame_ancestors`
+/// lists the page's origin, refused by the browser where it does not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_embeds_only_where_frame_ancestors_allows() {
+    let Some(browser) = Browser::start(1280, 900).await else { return };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let provider = format!("http://localhost:{}", listener.local_addr().unwrap().port());
+    let allowed = TestApp::spawn_with(|c| c.portal.frame_ancestors = format!("'self' {provider}")).await;
+    let acme = new_app(&allowed, "Acme Inc.", "acme").await;
+    let page = embedding_page(listener, portal_link(&allowed, &acme, json!({})).await).await;
+    browser.open(&page).await;
+    browser.wait_text("h1", "Provider dashboard").await;
+    browser.client.enter_frame(Some(0)).await.unwrap();
+    browser.wait_text("h1", "Endpoints").await;
+    browser.client.enter_parent_frame().await.unwrap();
+    browser.screenshot(&shots().join("desktop-embedded.png")).await;
+
+    // The default ('self' only): the browser shows nothing of it in the frame.
+    let strict = TestApp::spawn().await;
+    let globex = new_app(&strict, "Globex", "globex").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let page = embedding_page(listener, portal_link(&strict, &globex, json!({})).await).await;
+    browser.open(&page).await;
+    browser.wait_text("h1", "Provider dashboard").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    browser.client.enter_frame(Some(0)).await.unwrap();
+    assert!(!browser.has("#main").await, "the framed portal was blocked");
+    browser.quit().await;
+}
