@@ -733,6 +733,7 @@ async function download(path, filename) {
   document.body.append(a);
   a.click();
   a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
 }
 
 async function screenFailed() {
