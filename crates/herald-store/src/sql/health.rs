@@ -56,6 +56,10 @@ fn group<'a>(settled: &[&'a Settlement]) -> Vec<(&'a str, Batch<'a>)> {
         b.delta.add(outcome, a.at);
         b.outcomes.push((outcome, s));
     }
+    // By endpoint id: the upsert locks the rows in this order, so settles
+    // of several nodes always lock shared endpoints' rows in the same order
+    // (in the order first seen, two of them could deadlock on PostgreSQL).
+    order.sort_unstable();
     order.into_iter().filter_map(|id| by.remove(id).map(|b| (id, b))).collect()
 }
 
