@@ -54,8 +54,8 @@ pub struct PortalConfig {
 }
 
 impl PortalConfig {
-    /// The longest a link may be asked to last: a week.
-    pub const MAX_TTL_SECS: u64 = 604_800;
+    /// How long a link may be asked to last: a minute to a week.
+    pub const LINK_TTL_SECS: std::ops::RangeInclusive<u64> = 60..=604_800;
 
     fn check(&self) -> Result<(), ConfigError> {
         let url = self.public_url.trim();
@@ -76,8 +76,13 @@ impl PortalConfig {
                     .into(),
             ));
         }
-        if !(60..=Self::MAX_TTL_SECS).contains(&self.link_ttl_secs) {
-            return Err(ConfigError(format!("portal.link_ttl_secs: must be between 60 and {}", Self::MAX_TTL_SECS)));
+        let ttl = Self::LINK_TTL_SECS;
+        if !ttl.contains(&self.link_ttl_secs) {
+            return Err(ConfigError(format!(
+                "portal.link_ttl_secs: must be between {} and {}",
+                ttl.start(),
+                ttl.end()
+            )));
         }
         Ok(())
     }

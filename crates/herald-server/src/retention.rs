@@ -73,6 +73,11 @@ impl Cleaner {
 /// pending deliveries, announced as `endpoint.deleted`. Once a minute it
 /// also deletes API tokens a day past their expiry (portal links make one
 /// each), so a recently expired token can still be looked at.
+/// Rounds of the expirer between two sweeps of expired tokens.
+const TOKEN_SWEEP_EVERY: u64 = 60;
+/// How long an expired token is kept before it is deleted.
+const EXPIRED_TOKENS_KEPT: Duration = Duration::from_secs(86_400);
+
 pub struct Expirer {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
@@ -111,14 +116,7 @@ impl Expirer {
             }
         }
     }
-}
 
-/// Rounds of the expirer between two sweeps of expired tokens.
-const TOKEN_SWEEP_EVERY: u64 = 60;
-/// How long an expired token is kept before it is deleted.
-const EXPIRED_TOKENS_KEPT: Duration = Duration::from_secs(86_400);
-
-impl Expirer {
     async fn sweep_tokens(&self, now: herald_core::Timestamp) {
         let kept = i64::try_from(EXPIRED_TOKENS_KEPT.as_millis()).unwrap_or(i64::MAX);
         match self.store.delete_expired_tokens(herald_core::Timestamp::from_millis(now.as_millis() - kept)).await {

@@ -231,7 +231,7 @@ impl Application {
                 clock: seams_clock.clone(),
                 every: Duration::from_secs(1),
             };
-            background.push(("the endpoint expirer", Box::new(move |stop| Box::pin(expirer.run(stop)))));
+            background.push(("the expirer (endpoints, tokens)", Box::new(move |stop| Box::pin(expirer.run(stop)))));
         }
         if config.worker.enabled && config.retention.payload_days > 0 {
             let cleaner = crate::retention::Cleaner {

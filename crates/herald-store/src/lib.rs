@@ -91,6 +91,15 @@ pub trait Store: Send + Sync + 'static {
         since: Timestamp,
         until: Timestamp,
     ) -> StoreResult<stats::Totals>;
+    /// The same window's attempts, successes and failures minute by minute
+    /// (minutes without any left out), oldest first: one read for a chart.
+    async fn stats_per_minute(
+        &self,
+        app: &AppId,
+        endpoint: Option<&EndpointId>,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<Vec<stats::MinuteCounts>>;
 
     /// Seals every secret not yet sealed under the current main key (from
     /// before sealing, or under a previous key); returns how many.

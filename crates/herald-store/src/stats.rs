@@ -29,6 +29,16 @@ pub struct Rollup {
     pub buckets: [i64; 12],
 }
 
+/// A window's counts in one minute (every endpoint in scope together).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MinuteCounts {
+    /// The minute's start (epoch ms).
+    pub minute: i64,
+    pub attempts: u64,
+    pub successes: u64,
+    pub failures: u64,
+}
+
 fn bucket(latency_ms: u64) -> usize {
     LATENCY_BOUNDS_MS.iter().position(|b| latency_ms <= *b).unwrap_or(LATENCY_BOUNDS_MS.len() - 1)
 }

@@ -50,7 +50,7 @@ async fn attempt_request(
     Path((app, message, attempt)): Path<(String, String, String)>,
 ) -> ApiResult<Json<RequestView>> {
     let app = apps::resolve(&state, &app).await?;
-    let msg = messages::resolve(&state, app.id.as_str(), &message).await?;
+    let msg = messages::resolve_in(&state, &app.id, &message).await?;
     let wanted = AttemptId::parse(&attempt).map_err(|_| ApiError::not_found("attempt"))?;
     let mut before = None;
     let found = loop {

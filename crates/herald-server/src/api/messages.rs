@@ -1,6 +1,8 @@
 //! Publishing messages (events) and reading them back with their delivery
 //! status and attempts.
 
+use std::collections::HashMap;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -70,6 +72,15 @@ impl MessageView {
             created_at: m.created_at,
             deliveries,
         }
+    }
+}
+
+impl MessageView {
+    /// The message with its deliveries, taken out of what
+    /// `Store::deliveries_of` read for a page of messages.
+    pub(super) fn taking_deliveries(m: Message, all: &mut HashMap<String, Vec<DeliveryStatus>>) -> Self {
+        let ds = all.remove(m.id.as_str()).unwrap_or_default();
+        Self::new(m, Some(ds.into_iter().map(DeliveryView::from).collect()))
     }
 }
 
@@ -205,19 +216,20 @@ async fn list_messages(
     if q.with_deliveries != Some(true) {
         return Ok(Json(ListResponse::from_page(page, |m| MessageView::new(m, None))));
     }
-    let mut deliveries = Vec::with_capacity(page.items.len());
-    for m in &page.items {
-        let found = state.store.message_deliveries(&app.id, &m.id).await?;
-        deliveries.push(found.into_iter().map(DeliveryView::from).collect::<Vec<_>>());
-    }
-    let mut each = deliveries.into_iter();
-    Ok(Json(ListResponse::from_page(page, |m| MessageView::new(m, each.next()))))
+    let ids: Vec<MessageId> = page.items.iter().map(|m| m.id.clone()).collect();
+    let mut deliveries = state.store.deliveries_of(&app.id, &ids).await?;
+    Ok(Json(ListResponse::from_page(page, |m| MessageView::taking_deliveries(m, &mut deliveries))))
 }
 
 pub(super) async fn resolve(state: &AppState, app: &str, message: &str) -> ApiResult<Message> {
     let app = apps::resolve(state, app).await?;
+    resolve_in(state, &app.id, message).await
+}
+
+/// The message `message` (its id as given) of an application already found.
+pub(super) async fn resolve_in(state: &AppState, app: &AppId, message: &str) -> ApiResult<Message> {
     let id = MessageId::parse(message).map_err(|_| ApiError::not_found("message"))?;
-    Ok(state.store.get_message(&app.id, &id).await?)
+    Ok(state.store.get_message(app, &id).await?)
 }
 
 #[utoipa::path(get, path = "/apps/{app}/messages/{message}", tag = "messages", summary = "Get a message with its delivery status per endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("message" = String, Path, description = "the message id (`msg_...`)")), responses((status = 200, description = "OK", body = MessageView), crate::api::openapi::Errors))]

@@ -63,8 +63,12 @@ async fn create_link(
     }
     let body: LinkRequest = if body.is_empty() { LinkRequest::default() } else { crate::extract::parse_json(&body)? };
     let ttl = body.ttl_secs.unwrap_or(state.portal.link_ttl_secs);
-    if !(60..=PortalConfig::MAX_TTL_SECS).contains(&ttl) {
-        return Err(ApiError::validation("ttl_secs", format!("must be between 60 and {}", PortalConfig::MAX_TTL_SECS)));
+    let allowed = PortalConfig::LINK_TTL_SECS;
+    if !allowed.contains(&ttl) {
+        return Err(ApiError::validation(
+            "ttl_secs",
+            format!("must be between {} and {}", allowed.start(), allowed.end()),
+        ));
     }
     let app = apps::resolve(&state, &app).await?;
     let base = base_url(&state.portal, &headers)?;

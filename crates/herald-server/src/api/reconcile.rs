@@ -22,7 +22,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::messages::{DeliveryView, MessageView};
+use super::messages::MessageView;
 use super::{apps, opt_time, ListQuery};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
@@ -162,8 +162,7 @@ async fn page_lines(
     let mut deliveries = store.deliveries_of(app, &ids).await?;
     let mut out = Vec::with_capacity(found.items.len() * 256);
     for m in found.items {
-        let ds = deliveries.remove(m.id.as_str()).unwrap_or_default();
-        let view = MessageView::new(m, Some(ds.into_iter().map(DeliveryView::from).collect()));
+        let view = MessageView::taking_deliveries(m, &mut deliveries);
         serde_json::to_writer(&mut out, &view).map_err(|e| herald_store::StoreError::Corrupt(e.to_string()))?;
         out.push(b'\n');
     }

@@ -51,7 +51,7 @@ struct BucketView {
     failed: u64,
 }
 
-/// The window cut into `buckets` parts, read one part at a time.
+/// The window cut into `buckets` parts, from one read of its minutes.
 async fn series(
     state: &AppState,
     app: &herald_core::AppId,
@@ -63,19 +63,26 @@ async fn series(
     if !(1..=96).contains(&n) {
         return Err(ApiError::validation("buckets", "must be between 1 and 96"));
     }
-    // Rollups are per minute: parts start on whole minutes, so none counts
-    // a minute twice; the last one runs to `until` (the current minute too).
+    // Rollups are per minute: parts start on whole minutes, so each minute
+    // falls in exactly one; the last part runs to `until`.
     let (from, span) = (since.as_millis(), until.as_millis() - since.as_millis());
-    let edge = |i: i64| {
-        let at = from + span * i / i64::from(n);
-        Timestamp::from_millis(at - at.rem_euclid(60_000))
-    };
-    let mut out = Vec::with_capacity(n as usize);
-    for i in 0..i64::from(n) {
-        let start = edge(i);
-        let end = if i + 1 == i64::from(n) { until } else { edge(i + 1) };
-        let t = state.store.stats(app, endpoint, start, end).await?;
-        out.push(BucketView { since: start, attempts: t.attempts, delivered: t.successes, failed: t.failures });
+    let starts: Vec<i64> = (0..i64::from(n))
+        .map(|i| {
+            let at = from + span * i / i64::from(n);
+            at - at.rem_euclid(60_000)
+        })
+        .collect();
+    let mut out: Vec<BucketView> = starts
+        .iter()
+        .map(|s| BucketView { since: Timestamp::from_millis(*s), attempts: 0, delivered: 0, failed: 0 })
+        .collect();
+    for m in state.store.stats_per_minute(app, endpoint, since, until).await? {
+        // The last part starting at or before this minute.
+        let Some(part) = starts.partition_point(|s| *s <= m.minute).checked_sub(1) else { continue };
+        let b = &mut out[part];
+        b.attempts += m.attempts;
+        b.delivered += m.successes;
+        b.failed += m.failures;
     }
     Ok(Some(out))
 }

@@ -149,7 +149,7 @@ where
             .await
             .map_err(StoreError::from_sqlx)?
             .ok_or(StoreError::NotFound("application"))?;
-        let text = super::one_sealed(&row, self.sealer, |r| r.opt_text("portal_theme"))?;
+        let text = one(&row, |r| r.opt_text("portal_theme"))?;
         text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("portal theme: {e}"))))
             .transpose()
     }

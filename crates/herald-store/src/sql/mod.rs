@@ -309,6 +309,15 @@ where
     ) -> StoreResult<crate::stats::Totals> {
         Sql::of(self).stats(app, endpoint, since, until).await
     }
+    async fn stats_per_minute(
+        &self,
+        app: &AppId,
+        endpoint: Option<&EndpointId>,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<Vec<crate::stats::MinuteCounts>> {
+        Sql::of(self).stats_per_minute(app, endpoint, since, until).await
+    }
 
     async fn reseal_secrets(&self) -> StoreResult<usize> {
         Sql::of(self).reseal_secrets().await

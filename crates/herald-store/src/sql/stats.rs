@@ -6,7 +6,7 @@ use sqlx::{Database, Encode, Executor, IntoArguments, Type};
 
 use super::{all, Sql, SqlBackend, SqlRow};
 use crate::rows::RowGet;
-use crate::stats::{Rollup, Totals};
+use crate::stats::{MinuteCounts, Rollup, Totals};
 use crate::*;
 
 /// The summed columns besides the histogram's, in the rows' JSON order.
@@ -100,18 +100,9 @@ where
             // PostgreSQL sums BIGINT as NUMERIC: cast back.
             .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
             .collect();
-        let scope = match endpoint {
-            Some(_) => "endpoint_id = $2 AND app_id = $1",
-            None => "app_id = $1 AND CAST($2 AS TEXT) IS NULL",
-        };
-        let sql =
-            format!("SELECT {} FROM endpoint_stats WHERE {scope} AND minute >= $3 AND minute < $4", cols.join(", "));
+        let sql = format!("SELECT {} FROM endpoint_stats WHERE {}", cols.join(", "), scope(endpoint));
         let ep = endpoint.map(EndpointId::as_str);
-        let rows = sqlx::query(&sql)
-            .bind(app.as_str())
-            .bind(ep)
-            .bind(since.as_millis() - since.as_millis().rem_euclid(60_000))
-            .bind(until.as_millis())
+        let rows = window_query(&sql, app, endpoint, since, until)
             .fetch_all(self.reader)
             .await
             .map_err(StoreError::from_sqlx)?;
@@ -128,4 +119,65 @@ where
         t.backlog = all(&backlog, |r| r.int("n"))?.first().map_or(0, |n| u64::try_from(*n).unwrap_or(0));
         Ok(t)
     }
+
+    /// The window's counts per minute, summed over the endpoints in scope.
+    pub async fn stats_per_minute(
+        &self,
+        app: &AppId,
+        endpoint: Option<&EndpointId>,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<Vec<MinuteCounts>> {
+        let sql = format!(
+            "SELECT minute, CAST(SUM(attempts) AS BIGINT) AS attempts, CAST(SUM(successes) AS BIGINT) AS successes,
+                    CAST(SUM(failures) AS BIGINT) AS failures
+             FROM endpoint_stats WHERE {} GROUP BY minute ORDER BY minute",
+            scope(endpoint)
+        );
+        let rows = window_query(&sql, app, endpoint, since, until)
+            .fetch_all(self.reader)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        all(&rows, minute_counts)
+    }
+}
+
+fn minute_counts(row: &dyn RowGet) -> StoreResult<MinuteCounts> {
+    let count = |c: &str| row.int(c).map(|v| u64::try_from(v).unwrap_or(0));
+    Ok(MinuteCounts {
+        minute: row.int("minute")?,
+        attempts: count("attempts")?,
+        successes: count("successes")?,
+        failures: count("failures")?,
+    })
+}
+
+/// The rollup rows of a window: `$1` the application, `$2` the endpoint
+/// (or NULL: all of its endpoints), `[$3, $4)` the minutes.
+fn scope(endpoint: Option<&EndpointId>) -> &'static str {
+    match endpoint {
+        Some(_) => "endpoint_id = $2 AND app_id = $1 AND minute >= $3 AND minute < $4",
+        None => "app_id = $1 AND CAST($2 AS TEXT) IS NULL AND minute >= $3 AND minute < $4",
+    }
+}
+
+/// `sql` (written with [`scope`]) with the window's parameters bound; the
+/// start is taken back to its whole minute.
+fn window_query<'q, DB: Database>(
+    sql: &'q str,
+    app: &'q AppId,
+    endpoint: Option<&'q EndpointId>,
+    since: Timestamp,
+    until: Timestamp,
+) -> sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>
+where
+    for<'a> &'a str: Encode<'a, DB> + Type<DB>,
+    for<'a> Option<&'a str>: Encode<'a, DB>,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+{
+    sqlx::query(sql)
+        .bind(app.as_str())
+        .bind(endpoint.map(EndpointId::as_str))
+        .bind(since.as_millis() - since.as_millis().rem_euclid(60_000))
+        .bind(until.as_millis())
 }
