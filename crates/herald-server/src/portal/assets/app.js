@@ -648,6 +648,23 @@ async function screenMessages() {
   return [h("h1", {}, "Deliveries"), await messageLog({})];
 }
 
+// A delivery's last error when it says more than its status code.
+function errorBeyondStatus(d) {
+  return d.last_error && d.last_error !== `HTTP ${d.last_status_code}` ? ` · ${d.last_error}` : "";
+}
+
+// Sends the message to the endpoint again now, and says how it went.
+function replayButton(msgId, endpointId) {
+  const replay = action(async () => {
+    const a = await api("POST", appPath(`/messages/${msgId}/endpoints/${endpointId}/replay`));
+    notice(a.status === "success"
+      ? `Replayed: HTTP ${a.status_code}, delivered.`
+      : `Replayed, and it failed again: ${a.status_code ? "HTTP " + a.status_code : a.error}.`);
+    await route();
+  });
+  return button("Replay", replay, { class: "secondary", "data-test": "replay" });
+}
+
 function requestView(req) {
   return h("div", { class: "card small", "data-test": "request" },
     h("p", {}, h("strong", {}, `${req.method} `), h("span", { class: "url" }, req.url)),
@@ -662,14 +679,6 @@ async function screenMessage(id) {
     api("GET", appPath(`/messages/${id}/attempts?limit=100`)),
   ]);
   if (!state.endpoints) await loadEndpoints();
-  const replay = (ep) =>
-    action(async () => {
-      const a = await api("POST", appPath(`/messages/${id}/endpoints/${ep}/replay`));
-      notice(a.status_code && a.status === "success"
-        ? `Replayed: HTTP ${a.status_code}, delivered.`
-        : `Replayed, and it failed again: ${a.status_code ? "HTTP " + a.status_code : a.error}.`);
-      await route();
-    });
   let waiting = false;
   const deliveries = (msg.deliveries || []).map((d) => {
     if (d.status === "pending" || d.status === "retrying") waiting = true;
@@ -678,10 +687,10 @@ async function screenMessage(id) {
       h("div", { class: "small muted" },
         `${d.attempts} attempt${d.attempts === 1 ? "" : "s"}`,
         d.last_status_code ? ` · last answer HTTP ${d.last_status_code}` : "",
-        d.last_error && d.last_error !== `HTTP ${d.last_status_code}` ? ` · ${d.last_error}` : "",
+        errorBeyondStatus(d),
         d.next_attempt_at && d.status !== "delivered" && d.status !== "failed" ? ` · next try ${when(d.next_attempt_at)}` : ""),
       d.status === "delivered" || d.status === "failed"
-        ? h("div", { class: "actions" }, button("Replay", replay(d.endpoint_id), { class: "secondary", "data-test": "replay" }))
+        ? h("div", { class: "actions" }, replayButton(id, d.endpoint_id))
         : null);
   });
   const attemptItems = attempts.data.map((a) => {
@@ -762,13 +771,6 @@ async function screenFailed() {
   filterEp.addEventListener("change", () => {
     location.hash = "#/failed" + qs({ endpoint: filterEp.value });
   });
-  const replay = (m, ep) =>
-    action(async () => {
-      const a = await api("POST", appPath(`/messages/${m}/endpoints/${ep}/replay`));
-      notice(a.status === "success" ? `Replayed: HTTP ${a.status_code}, delivered.` :
-        `Replayed, and it failed again: ${a.status_code ? "HTTP " + a.status_code : a.error}.`);
-      await route();
-    });
   return [
     h("h1", {}, "Failed deliveries"),
     h("p", { class: "muted" }, "Deliveries that used up their retries. Send them again one by one, or all since a time."),
@@ -792,8 +794,8 @@ async function screenFailed() {
               statusBadge(d.status)),
             h("div", { class: "small muted" }, endpointLabel(d.endpoint_id), " · ", when(d.last_attempt_at),
               d.last_status_code ? ` · HTTP ${d.last_status_code}` : "",
-              d.last_error && d.last_error !== `HTTP ${d.last_status_code}` ? ` · ${d.last_error}` : ""),
-            h("div", { class: "actions" }, button("Replay", replay(d.message.id, d.endpoint_id), { class: "secondary" }))))),
+              errorBeyondStatus(d)),
+            h("div", { class: "actions" }, replayButton(d.message.id, d.endpoint_id))))),
   ];
 }
 
