@@ -122,57 +122,63 @@ impl Browser {
         self.client.find_all(Locator::Css(css)).await.is_ok_and(|v| !v.is_empty())
     }
 
-    /// Clicks the button (or link) whose visible text is `text`.
+    /// Clicks the button (or link) whose visible text is `text`, once it
+    /// is enabled.
     pub async fn click_text(&self, text: &str) {
         let xpath = format!("//*[self::button or self::a][normalize-space()='{text}']");
-        let started = Instant::now();
-        loop {
-            if let Ok(el) = self.client.find(Locator::XPath(&xpath)).await {
-                if el.is_enabled().await.unwrap_or(false) && el.click().await.is_ok() {
-                    return;
-                }
+        self.retry(Locator::XPath(&xpath), "click", |el| async move {
+            if !el.is_enabled().await.map_err(|e| e.to_string())? {
+                return Err("it is disabled".to_owned());
             }
-            assert!(started.elapsed() < WAIT, "no button {text:?} to click; page error: {:?}", self.error_text().await);
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            el.click().await.map_err(|e| e.to_string())
+        })
+        .await;
     }
 
     /// Types into the field `css` (after clearing it).
     pub async fn fill(&self, css: &str, text: &str) {
-        self.retry(css, "fill", |el| async move {
-            el.clear().await?;
-            el.send_keys(text).await
+        self.retry(Locator::Css(css), "fill", |el| async move {
+            el.clear().await.map_err(|e| e.to_string())?;
+            el.send_keys(text).await.map_err(|e| e.to_string())
         })
         .await;
     }
 
     /// Clicks the element `css` matches.
     pub async fn click(&self, css: &str) {
-        self.retry(css, "click", |el| async move { el.click().await }).await;
+        self.retry(Locator::Css(css), "click", |el| async move { el.click().await.map_err(|e| e.to_string()) }).await;
     }
 
     /// Chooses `value` in the `<select>` `css` matches.
     pub async fn select(&self, css: &str, value: &str) {
-        self.retry(css, "select", |el| async move { el.select_by_value(value).await }).await;
+        self.retry(Locator::Css(css), "select", |el| async move {
+            el.select_by_value(value).await.map_err(|e| e.to_string())
+        })
+        .await;
     }
 
-    /// Does `act` on the element `css` matches, finding it again when the
-    /// page replaced it meanwhile (a re-render makes an element stale).
-    async fn retry<F, Fut>(&self, css: &str, what: &str, act: F)
+    /// Does `act` on the element `at` finds, finding it again until it
+    /// works: a re-render makes an element stale, a running action disables
+    /// a button.
+    async fn retry<F, Fut>(&self, at: Locator<'_>, what: &str, act: F)
     where
         F: Fn(Element) -> Fut,
-        Fut: std::future::Future<Output = Result<(), fantoccini::error::CmdError>>,
+        Fut: std::future::Future<Output = Result<(), String>>,
     {
         let started = Instant::now();
         loop {
-            let err = match self.client.find(Locator::Css(css)).await {
+            let err = match self.client.find(at).await {
                 Ok(el) => match act(el).await {
                     Ok(()) => return,
-                    Err(e) => e.to_string(),
+                    Err(e) => e,
                 },
                 Err(e) => e.to_string(),
             };
-            assert!(started.elapsed() < WAIT, "could not {what} `{css}` within {WAIT:?}: {err}");
+            assert!(
+                started.elapsed() < WAIT,
+                "could not {what} {at:?} within {WAIT:?}: {err}; page error: {:?}",
+                self.error_text().await
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
