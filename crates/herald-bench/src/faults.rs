@@ -269,6 +269,14 @@ pub struct Soak {
     pub final_wal_mb: f64,
     pub database_mb: f64,
     pub peak_rss_mb: f64,
+    /// End-to-end (publish sent to arrival, every delivery) and API latency:
+    /// a writer stalled by the log's upkeep shows here.
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub p999_ms: f64,
+    pub max_ms: f64,
+    pub api_p99_ms: f64,
+    pub api_max_ms: f64,
 }
 
 /// 200 events/s to 5 endpoints for `--soak-secs`, sampling the WAL's size.
@@ -304,15 +312,31 @@ pub async fn soak(opts: &BenchOptions, usage: &mut Usage) -> anyhow::Result<Soak
     watching.store(false, std::sync::atomic::Ordering::Relaxed);
     let largest = watcher.await?;
     let (rss, _) = cluster.usage();
+    let sent: HashMap<&str, Instant> = samples.iter().map(|(id, at, _)| (id.as_str(), *at)).collect();
+    let arrivals = rx.take();
+    let mut lat: Vec<Duration> = arrivals
+        .iter()
+        .filter_map(|(id, at)| sent.get(id.as_str()).map(|s| at.saturating_duration_since(*s)))
+        .collect();
+    lat.sort();
+    let mut api: Vec<Duration> = samples.iter().map(|s| s.2).collect();
+    api.sort();
+    let last_ms = |v: &[Duration]| v.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
     let report = Soak {
         secs: opts.soak_secs,
         rate: 200,
         expected,
-        delivered: rx.count(),
+        delivered: arrivals.len(),
         largest_wal_mb: largest,
         final_wal_mb: size_mb(&wal),
         database_mb: size_mb(&file),
         peak_rss_mb: rss as f64 / (1024.0 * 1024.0),
+        p50_ms: quantile_ms(&lat, 0.5),
+        p99_ms: quantile_ms(&lat, 0.99),
+        p999_ms: quantile_ms(&lat, 0.999),
+        max_ms: last_ms(&lat),
+        api_p99_ms: quantile_ms(&api, 0.99),
+        api_max_ms: last_ms(&api),
     };
     usage.add(&cluster);
     cluster.stop().await?;

@@ -78,6 +78,10 @@ pub struct BenchOptions {
     /// the cost of writing it (one line per attempt at `info`) is measured.
     #[arg(long, default_value = "warn")]
     pub node_log_level: String,
+    /// Keep the nodes' logs in this directory (`node-N.log`, N counting the
+    /// nodes started) instead of each node's scratch directory.
+    #[arg(long)]
+    pub node_log_dir: Option<std::path::PathBuf>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -177,6 +181,10 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         let _ = node::HERALD_BIN.set(bin.clone());
     }
     let _ = node::LOG_LEVEL.set(opts.node_log_level.clone());
+    if let Some(dir) = &opts.node_log_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let _ = node::LOG_DIR.set(dir.clone());
+    }
     if !opts.json {
         eprintln!(
             "herald bench: {cores} cores, store {}, {} node(s), payload {} B, concurrency {}",
@@ -399,6 +407,10 @@ fn print_table(r: &Report) {
             "{:<28} {} s at {}/s: WAL largest {:.1} MB, final {:.1} MB, database {:.1} MB, RSS {:.1} MB ({} of {} delivered)",
             "soak (SQLite WAL)", s.secs, s.rate, s.largest_wal_mb, s.final_wal_mb, s.database_mb, s.peak_rss_mb,
             s.delivered, s.expected
+        );
+        println!(
+            "{:<28} end-to-end p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.1} ms; API p99 {:.2} ms, max {:.1} ms",
+            "", s.p50_ms, s.p99_ms, s.p999_ms, s.max_ms, s.api_p99_ms, s.api_max_ms
         );
     }
     if let Some(v) = &r.recovery {

@@ -19,6 +19,13 @@ pub static HERALD_BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new()
 /// The nodes' log level (`--node-log-level`).
 pub static LOG_LEVEL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
+/// Where the nodes' logs are kept (`--node-log-dir`); by default in each
+/// node's scratch directory, removed with it.
+pub static LOG_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Numbers the nodes' kept logs.
+static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 pub struct Node {
     child: Child,
     pub base: String,
@@ -55,7 +62,12 @@ impl Node {
                 cmd.env("HERALD_LOG_LEVEL", "warn").stderr(Stdio::inherit());
             }
             Some(level) => {
-                let log = std::fs::File::create(dir.path().join("herald.log")).context("creating the node's log")?;
+                let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let path = match LOG_DIR.get() {
+                    Some(keep) => keep.join(format!("node-{n}.log")),
+                    None => dir.path().join("herald.log"),
+                };
+                let log = std::fs::File::create(&path).context("creating the node's log")?;
                 cmd.env("HERALD_LOG_LEVEL", level).stderr(log);
             }
         }

@@ -598,6 +598,8 @@ mod tests {
         let err = with("[database]\nwal_limit_bytes = 100").unwrap_err().to_string();
         assert!(err.contains("database.wal_limit_bytes"), "{err}");
         assert!(with("[database]\nwal_limit_bytes = 0").is_ok(), "0 turns the bound off");
+        let defaults = with("").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(defaults.database.wal_limit_bytes, 16 * 1024 * 1024, "the write-ahead log is bounded by default");
         let err = with("[security]\nallowed_cidrs = \"10.0.0.0/33\"").unwrap_err().to_string();
         assert!(err.contains("security.allowed_cidrs"), "{err}");
         let err = with("[worker]\nmax_per_endpoint = 0").unwrap_err().to_string();

@@ -174,25 +174,37 @@ async fn wal_path(writer: &SqlitePool) -> StoreResult<std::path::PathBuf> {
 }
 
 /// Copies the WAL back into the database file off the writer's path.
-/// PASSIVE never blocks readers or the writer; it does what it can. Under
-/// steady writes it never finishes, though: the writer appends while it
-/// copies, so the log is never fully copied when a transaction starts, and
-/// SQLite restarts it from the top only at a lull in writes. With a
-/// `limit`, once the log passes it (at most once per `restart_every`),
-/// right after a background pass, one more PASSIVE runs on the writer's own
-/// connection between two transactions: no write can come in meanwhile, it
-/// copies only what was appended during the background pass, and the next
-/// transaction restarts the log, which `journal_size_limit` cuts back to
-/// `limit`. That pass waits for an fsync on the writer's path, which a slow
-/// disk turns into a stall of every write: hence off by default.
+///
+/// PASSIVE never blocks readers or the writer; it does what it can. Two
+/// things follow from how SQLite runs it, and this loop answers both:
+///
+/// - A pass fsyncs the database file only when it copied the log up to its
+///   very end; under steady writes the writer appends during every pass, so
+///   no pass ever syncs, the copied pages pile up in the page cache, and the
+///   first pass that does catch up (at a lull) must flush all of them at once:
+///   a sync of hundreds of MB that took over a second on this machine and held
+///   up the writer's own I/O meanwhile. So after each pass that copied
+///   something, this loop flushes the database file itself (`fdatasync`, off
+///   every lock): the next catching-up sync has only a pass's worth left.
+/// - The log restarts from the top only when a write transaction begins with
+///   all of it copied, which under steady writes never happens, so it grows
+///   without end. With a `limit`, once the log passes it (at most once per
+///   `restart_every`), right after a background pass and its flush, one more
+///   PASSIVE runs on the writer's own connection between two transactions: no
+///   write can come in meanwhile, it copies only what was appended during the
+///   background pass (and syncs just that), and the next transaction restarts
+///   the log; `journal_size_limit` cuts the file back to `limit`.
 async fn checkpoint_loop(pool: SqlitePool, writer: SqlitePool, every: Duration, limit: u64, restart_every: Duration) {
-    let wal = sqlx::query_scalar::<_, String>("SELECT file FROM pragma_database_list WHERE name = 'main'")
+    let db = sqlx::query_scalar::<_, String>("SELECT file FROM pragma_database_list WHERE name = 'main'")
         .fetch_one(&pool)
         .await
         .ok()
         .filter(|f| !f.is_empty())
-        .map(|f| std::path::PathBuf::from(format!("{f}-wal")));
+        .map(std::path::PathBuf::from);
+    let wal = db.as_ref().map(|f| std::path::PathBuf::from(format!("{}-wal", f.display())));
+    let mut flusher = db.map(DbFlush::new);
     let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_restart = std::time::Instant::now();
     loop {
         tick.tick().await;
@@ -200,7 +212,10 @@ async fn checkpoint_loop(pool: SqlitePool, writer: SqlitePool, every: Duration, 
             return;
         }
         let size = wal.as_ref().and_then(|p| std::fs::metadata(p).ok()).map_or(0, |m| m.len());
-        checkpoint(&pool, "background").await;
+        let copied = checkpoint(&pool, "background").await;
+        if let (Some(f), Some(done)) = (flusher.as_mut(), copied) {
+            f.after_pass(done).await;
+        }
         if limit > 0 && size > limit && last_restart.elapsed() >= restart_every {
             last_restart = std::time::Instant::now();
             // Only what the writer appended during the pass above is left.
@@ -209,14 +224,52 @@ async fn checkpoint_loop(pool: SqlitePool, writer: SqlitePool, every: Duration, 
     }
 }
 
-async fn checkpoint(on: &SqlitePool, which: &'static str) {
+/// Flushes the database file after the checkpoint passes that copied pages
+/// into it, on the blocking pool: the writer never waits for it.
+struct DbFlush {
+    path: std::path::PathBuf,
+    /// The log frames copied as of the last flush (a pass's `done`).
+    flushed_at: i64,
+}
+
+impl DbFlush {
+    fn new(path: std::path::PathBuf) -> Self {
+        Self { path, flushed_at: 0 }
+    }
+
+    async fn after_pass(&mut self, done: i64) {
+        // `done` counts frames copied since the log last restarted: it only
+        // changes when a pass copied something (or the log restarted).
+        if done == self.flushed_at {
+            return;
+        }
+        self.flushed_at = done;
+        let path = self.path.clone();
+        let started = std::time::Instant::now();
+        let flushed =
+            tokio::task::spawn_blocking(move || std::fs::OpenOptions::new().write(true).open(&path)?.sync_data()).await;
+        let took_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        match flushed {
+            Ok(Ok(())) => tracing::trace!(took_us, done, "database file flushed after a checkpoint pass"),
+            Ok(Err(e)) => tracing::debug!(error = %e, "flushing the database file failed; the next checkpoint syncs it"),
+            Err(e) => tracing::debug!(error = %e, "the database flush task failed"),
+        }
+    }
+}
+
+/// One PASSIVE pass; the frames of the log copied so far, when it ran.
+async fn checkpoint(on: &SqlitePool, which: &'static str) -> Option<i64> {
     let started = std::time::Instant::now();
     match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(on).await {
         Ok((busy, log, done)) => {
             let took_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
             tracing::trace!(which, busy, log, done, took_us, "WAL checkpoint");
+            Some(done)
         }
-        Err(e) => tracing::debug!(error = %e, which, "WAL checkpoint failed; trying again later"),
+        Err(e) => {
+            tracing::debug!(error = %e, which, "WAL checkpoint failed; trying again later");
+            None
+        }
     }
 }
 
