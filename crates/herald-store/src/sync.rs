@@ -33,7 +33,10 @@ impl FileSync {
             let mut file = None;
             let mut waiters = Vec::new();
             while rx.blocking_recv_many(&mut waiters, 4096) > 0 {
+                let started = std::time::Instant::now();
                 let result = sync(&mut file, &target);
+                let took_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                tracing::trace!(took_us, waiters = waiters.len(), "fsync");
                 for w in waiters.drain(..) {
                     let _ = w.send(result.clone());
                 }
