@@ -251,7 +251,9 @@ impl DbFlush {
         let took_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         match flushed {
             Ok(Ok(())) => tracing::trace!(took_us, done, "database file flushed after a checkpoint pass"),
-            Ok(Err(e)) => tracing::debug!(error = %e, "flushing the database file failed; the next checkpoint syncs it"),
+            Ok(Err(e)) => {
+                tracing::debug!(error = %e, "flushing the database file failed; the next checkpoint syncs it")
+            }
             Err(e) => tracing::debug!(error = %e, "the database flush task failed"),
         }
     }
