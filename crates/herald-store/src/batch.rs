@@ -58,13 +58,7 @@ impl Publisher {
                 let results = write_isolating(&write, reqs).await;
                 match &sync {
                     None => answer(replies, results, Ok(())),
-                    Some(sync) => {
-                        let (ticket, path) = (sync.request(), sync.path().to_owned());
-                        tokio::spawn(async move {
-                            let synced = FileSync::wait(ticket, &path).await;
-                            answer(replies, results, synced);
-                        });
-                    }
+                    Some(sync) => sync.then(move |synced| answer(replies, results, synced)),
                 }
             }
         });

@@ -11,7 +11,10 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::{StoreError, StoreResult};
 
-type Waiter = oneshot::Sender<Result<(), String>>;
+/// What runs once the fsync it waited for is done, on the fsync thread:
+/// a caller's wake-up, or the answers of a publish batch (sent from there
+/// directly, not through one more task).
+type Waiter = Box<dyn FnOnce(Result<(), String>) + Send>;
 
 /// The fsyncs of one file (SQLite's write-ahead log).
 #[derive(Clone)]
@@ -38,7 +41,7 @@ impl FileSync {
                 let took_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
                 tracing::trace!(took_us, waiters = waiters.len(), "fsync");
                 for w in waiters.drain(..) {
-                    let _ = w.send(result.clone());
+                    w(result.clone());
                 }
             }
         });
@@ -48,32 +51,24 @@ impl FileSync {
         Self { tx, path: Arc::new(path) }
     }
 
-    /// A ticket that resolves once everything written to the file before
-    /// this call is on disk.
-    pub fn request(&self) -> oneshot::Receiver<Result<(), String>> {
-        let (tx, rx) = oneshot::channel();
-        if let Err(mpsc::error::SendError(w)) = self.tx.send(tx) {
-            let _ = w.send(Err("the fsync task has stopped".into()));
+    /// Runs `then` once everything written to the file before this call is
+    /// on disk (or the fsync failed), on the fsync thread: `then` must not
+    /// block.
+    pub fn then(&self, then: impl FnOnce(StoreResult<()>) + Send + 'static) {
+        let path = self.path.clone();
+        let waiter: Waiter = Box::new(move |r| then(r.map_err(|e| not_synced(&path, &e))));
+        if let Err(mpsc::error::SendError(w)) = self.tx.send(waiter) {
+            w(Err("the fsync task has stopped".into()));
         }
-        rx
     }
 
     /// Waits until everything written before this call is on disk.
     pub async fn synced(&self) -> StoreResult<()> {
-        Self::wait(self.request(), &self.path).await
-    }
-
-    /// Waits for a ticket from [`FileSync::request`].
-    pub async fn wait(ticket: oneshot::Receiver<Result<(), String>>, path: &std::path::Path) -> StoreResult<()> {
-        match ticket.await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(not_synced(path, &e)),
-            Err(_) => Err(not_synced(path, "the fsync task has stopped")),
-        }
-    }
-
-    pub fn path(&self) -> &std::path::Path {
-        &self.path
+        let (tx, rx) = oneshot::channel();
+        self.then(move |r| {
+            let _ = tx.send(r);
+        });
+        rx.await.unwrap_or_else(|_| Err(not_synced(&self.path, "the fsync task has stopped")))
     }
 }
 
