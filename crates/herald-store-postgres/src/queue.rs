@@ -84,7 +84,13 @@ pub(crate) async fn renew(pool: &PgPool, leases: &[(i64, i64)], until: Timestamp
     if leases.is_empty() {
         return Ok(0);
     }
-    let (ids, tokens): (Vec<i64>, Vec<i64>) = leases.iter().copied().unzip();
+    // In id order, as the settle locks them: a node's renewal and its own
+    // settle run on two connections at once, and a delivery settled just
+    // after the renewal's snapshot is in both; locked in two orders (the
+    // snapshot's is a hash map's), the two could deadlock.
+    let mut sorted = leases.to_vec();
+    sorted.sort_unstable();
+    let (ids, tokens): (Vec<i64>, Vec<i64>) = sorted.into_iter().unzip();
     let done = sqlx::query(
         "UPDATE deliveries d SET leased_until = $3
          FROM UNNEST($1::bigint[], $2::bigint[]) AS u(id, lease)
@@ -132,7 +138,11 @@ pub(crate) async fn settle(
         Vec::with_capacity(n),
     );
     let (mut last_at, mut codes, mut errors) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    for s in outcomes {
+    // Rows are updated, and so locked, in delivery id order, as the
+    // renewal locks them (see `renew`).
+    let mut by_id: Vec<&Settlement> = outcomes.iter().collect();
+    by_id.sort_unstable_by_key(|s| s.delivery_id);
+    for s in by_id {
         let (state, due_at) = s.next.stored(now);
         ids.push(s.delivery_id);
         leases.push(s.lease);

@@ -421,3 +421,80 @@ async fn sqlite_wal_bounded() {
     // Unbounded, this run's log reaches about 90 MB and stays there.
     assert!(largest <= 64 * limit, "the log stays within a small multiple of its bound: {largest} bytes");
 }
+
+/// A node's lease renewal and its own settle run on two connections at
+/// once, and a delivery settled just after the renewal's snapshot is in
+/// both. Each locks its rows in delivery id order, whatever order it is
+/// given them in, so a transaction holding the lower row and then taking
+/// the higher one cannot deadlock with them (PostgreSQL would abort one of
+/// the two after a second).
+#[tokio::test]
+async fn renewals_and_settles_lock_deliveries_in_id_order() {
+    if !crate::helpers::postgres_available().await {
+        return;
+    }
+    BACKEND.scope(Backend::Postgres, lock_order()).await;
+}
+
+async fn lock_order() {
+    let app = TestApp::spawn_with(|c| c.worker.enabled = false).await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/") })).await;
+    for _ in 0..2 {
+        app.publish(&app_id, "a.b", json!({})).await;
+    }
+    let now = app.clock.now();
+    let req = ClaimRequest {
+        now,
+        limit: 10,
+        lease: Duration::from_secs(30),
+        per_endpoint: 10,
+        skip: &[],
+        skip_apps: &[],
+        after: "",
+    };
+    let mut claimed = app.store.claim_batch(&req).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    claimed.sort_by_key(|d| d.delivery_id);
+    let (low, high) = (claimed[0].clone(), claimed[1].clone());
+    let pool = sqlx::PgPool::connect(&app.db.url).await.unwrap();
+    // A table of some size, as in service: PostgreSQL then updates the rows
+    // in the order the statement lists them (on two rows it scans the
+    // table, in id order whatever the list says).
+    sqlx::query(
+        "INSERT INTO deliveries (app_id, msg_id, endpoint_id, state, due_at, created_at, updated_at)
+         SELECT app_id, msg_id, endpoint_id, 'delivered', due_at, created_at, updated_at
+         FROM deliveries, generate_series(1, 20000) WHERE id = $1",
+    )
+    .bind(low.delivery_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("ANALYZE deliveries").execute(&pool).await.unwrap();
+    let lock = "UPDATE deliveries SET updated_at = updated_at WHERE id = $1";
+    for step in ["renew", "settle"] {
+        let mut other = pool.begin().await.unwrap();
+        sqlx::query(lock).bind(low.delivery_id).execute(&mut *other).await.unwrap();
+        // The store is given the higher one first.
+        let (store, first, second) = (app.store.clone(), high.clone(), low.clone());
+        let until = now.plus(Duration::from_secs(60));
+        let done = tokio::spawn(async move {
+            if step == "renew" {
+                store.renew(&[(first.delivery_id, first.lease), (second.delivery_id, second.lease)], until).await
+            } else {
+                let released = |d| herald_store::Settlement::unsent(d, herald_store::NextState::Released);
+                store.settle(&[released(&first), released(&second)], now).await
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // Had the store locked the higher row first, this would wait for it
+        // while it waits for the lower one.
+        let took = sqlx::query(lock).bind(high.delivery_id).execute(&mut *other).await;
+        assert!(took.is_ok(), "{step}: {took:?}");
+        other.commit().await.unwrap();
+        let n = tokio::time::timeout(Duration::from_secs(10), done).await.unwrap().unwrap();
+        assert_eq!(n.unwrap(), 2, "{step}: both rows");
+    }
+    pool.close().await;
+}
