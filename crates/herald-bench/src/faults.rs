@@ -29,7 +29,14 @@ pub struct HealthyRun {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
+    /// When the deliveries slower than [`SLOW`] were published: (second of
+    /// the run, how many, how many of them whose publish itself was answered
+    /// slower than [`SLOW`]), to tell a periodic stall and where it sits.
+    pub slow_by_second: Vec<(u64, usize, usize)>,
 }
+
+/// A healthy delivery slower than this end to end is counted as slow.
+pub const SLOW: Duration = Duration::from_millis(10);
 
 /// 5 healthy endpoints at 50 events/s each, for `--fault-secs`; with
 /// `hanging`, first 5,000 deliveries queued for an endpoint that never
@@ -77,11 +84,24 @@ pub async fn healthy_latency(
     while rx.count() < expected && Instant::now() < end {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let sent: HashMap<&str, Instant> = samples.iter().map(|(id, at, _)| (id.as_str(), *at)).collect();
+    let sent: HashMap<&str, (Instant, Duration)> =
+        samples.iter().map(|(id, at, api)| (id.as_str(), (*at, *api))).collect();
+    let first = samples.iter().map(|(_, at, _)| *at).min();
+    let mut slow: std::collections::BTreeMap<u64, (usize, usize)> = std::collections::BTreeMap::new();
     let mut lat: Vec<Duration> = rx
         .take()
         .iter()
-        .filter_map(|(id, at)| sent.get(id.as_str()).map(|s| at.saturating_duration_since(*s)))
+        .filter_map(|(id, at)| {
+            let (sent_at, api) = sent.get(id.as_str())?;
+            let took = at.saturating_duration_since(*sent_at);
+            if took > SLOW {
+                let second = first.map_or(0, |f| sent_at.saturating_duration_since(f).as_secs());
+                let e = slow.entry(second).or_default();
+                e.0 += 1;
+                e.1 += usize::from(*api > SLOW);
+            }
+            Some(took)
+        })
         .collect();
     lat.sort();
     Ok(HealthyRun {
@@ -90,6 +110,7 @@ pub async fn healthy_latency(
         p50_ms: quantile_ms(&lat, 0.5),
         p99_ms: quantile_ms(&lat, 0.99),
         max_ms: lat.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0),
+        slow_by_second: slow.into_iter().map(|(s, (n, api))| (s, n, api)).collect(),
     })
 }
 

@@ -387,6 +387,7 @@ fn print_table(r: &Report) {
                 "{:<28} p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms  ({} of {} deliveries)",
                 name, run.p50_ms, run.p99_ms, run.max_ms, run.delivered, run.expected
             );
+            print_slow(&run.slow_by_second);
         }
     }
     if let Some(c) = &r.cancelled_publishes {
@@ -431,6 +432,7 @@ fn print_table(r: &Report) {
                 "{:<28} p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms  ({} of {} deliveries)",
                 name, run.p50_ms, run.p99_ms, run.max_ms, run.delivered, run.expected
             );
+            print_slow(&run.slow_by_second);
         }
         println!(
             "{:<28} {} queued for each of the two in {:.1} s; the tenant got {} requests meanwhile",
@@ -441,4 +443,18 @@ fn print_table(r: &Report) {
         "{:<28} peak RSS {:.1} MB, CPU {:.1} s (Herald's process only)",
         "herald", r.herald_peak_rss_mb, r.herald_cpu_secs
     );
+}
+
+/// The seconds of a healthy run that had deliveries slower than
+/// [`faults::SLOW`]: `second:count`, and `/api N` when N of them were
+/// already slow to be accepted by the API.
+fn print_slow(slow: &[(u64, usize, usize)]) {
+    if slow.is_empty() {
+        return;
+    }
+    let parts: Vec<String> = slow
+        .iter()
+        .map(|(s, n, api)| if *api > 0 { format!("{s}:{n}/api {api}") } else { format!("{s}:{n}") })
+        .collect();
+    println!("{:<28} slower than {} ms, by second of the run: {}", "", faults::SLOW.as_millis(), parts.join(" "));
 }
