@@ -67,6 +67,9 @@ struct Slots {
     gated: HashSet<EndpointId>,
     /// A gated endpoint's request ended: its gate may let another through.
     gate_freed: bool,
+    /// Claimed deliveries that found no free slot (hand-overs took them while
+    /// the claim ran): leased and renewed, started first as slots free up.
+    waiting: std::collections::VecDeque<ClaimedDelivery>,
 }
 
 impl Slots {
@@ -169,6 +172,7 @@ impl Worker {
             capped: HashSet::new(),
             gated: HashSet::new(),
             gate_freed: false,
+            waiting: std::collections::VecDeque::new(),
         };
         let per_endpoint = u32::try_from(cap).unwrap_or(u32::MAX);
         let mut cursor = String::new();
@@ -181,6 +185,11 @@ impl Worker {
             // An endpoint with a backlog in the store freed a slot: claim
             // more now rather than at the next poll.
             want_claim |= slots.reap();
+            while slots.free(concurrency) > 0 {
+                let Some(mut d) = slots.waiting.pop_front() else { break };
+                slots.held.refresh(&mut d);
+                slots.offer(d);
+            }
             // Take handed-over deliveries only while a send slot is free, so
             // the rest stay in the queue (and are given back on a stop).
             if let Some(queue) = self.handed_over.as_mut() {
@@ -211,7 +220,21 @@ impl Worker {
                     after: &cursor,
                 };
                 let started = Instant::now();
-                let claimed = self.store.claim_batch(&req).await;
+                // Deliveries handed over meanwhile start while the claim is
+                // in the database: a slow claim must not hold them back.
+                let claimed = {
+                    let claim = self.store.claim_batch(&req);
+                    tokio::pin!(claim);
+                    loop {
+                        tokio::select! {
+                            biased;
+                            c = &mut claim => break c,
+                            Some(d) = next_handed_over(&mut self.handed_over), if slots.free(concurrency) > 0 => {
+                                slots.offer(d);
+                            }
+                        }
+                    }
+                };
                 self.sender.metrics.store_op("claim", started.elapsed());
                 let claimed = match claimed {
                     Ok(c) => c,
@@ -238,7 +261,14 @@ impl Worker {
                 }
                 slots.capped.extend(per.into_iter().filter(|(_, n)| *n >= per_endpoint).map(|(ep, _)| ep));
                 for d in claimed {
-                    slots.offer(d);
+                    // Hand-overs taken during the claim may have used the
+                    // slots it was sized for: the rest wait for a slot.
+                    if slots.free(concurrency) > 0 {
+                        slots.offer(d);
+                    } else {
+                        slots.held.add(&d);
+                        slots.waiting.push_back(d);
+                    }
                 }
                 if got || want_claim {
                     // Let the sends start before claiming again.
@@ -270,6 +300,7 @@ impl Worker {
             }
         }
         let mut unstarted = slots.lanes.drain_held();
+        unstarted.extend(slots.waiting.drain(..));
         if let Some(mut queue) = self.handed_over.take() {
             unstarted.extend(queue.close());
         }

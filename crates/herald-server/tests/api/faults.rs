@@ -498,3 +498,59 @@ async fn lock_order() {
     }
     pool.close().await;
 }
+
+/// A claim that is slow in the database does not hold back the deliveries
+/// publishing hands over meanwhile: the worker starts them while the claim
+/// statement runs (before, it took them only after the claim came back, so a
+/// node whose claims were slow delayed its own fresh deliveries). What the
+/// claim brings back when no slot is left waits for one.
+#[tokio::test]
+async fn a_slow_claim_does_not_hold_back_handed_over_deliveries() {
+    if !crate::helpers::postgres_available().await {
+        return;
+    }
+    BACKEND.scope(Backend::Postgres, slow_claim()).await;
+}
+
+async fn slow_claim() {
+    // One send slot: the hand-over takes it while the claim runs, so what
+    // the claim brings back must wait for it (not be lost or given back).
+    let app = TestApp::spawn_with(|c| {
+        c.worker.concurrency = 1;
+        c.worker.max_per_endpoint = 1;
+        c.worker.max_per_application = 1;
+    })
+    .await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/") })).await;
+    // Leasing a queued delivery (a claim; hand-overs lease on insert) now
+    // takes 3 s in the database.
+    let pool = sqlx::PgPool::connect(&app.db.url).await.unwrap();
+    sqlx::query(
+        "CREATE FUNCTION slow_claim() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             IF NEW.lease IS NOT NULL AND OLD.lease IS NULL THEN PERFORM pg_sleep(3); END IF;
+             RETURN NEW;
+         END $$",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("CREATE TRIGGER slow_claim BEFORE UPDATE ON deliveries FOR EACH ROW EXECUTE FUNCTION slow_claim()")
+        .execute(&pool)
+        .await
+        .unwrap();
+    // Queued without a lease: only a claim can take it.
+    let app_key = AppId::parse(&app_id).unwrap();
+    let queued = app.store.publish(&app_key, app.new_message(), app.clock.now(), None).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Published through the API while that claim sleeps: handed over.
+    let fresh = app.publish(&app_id, "a.b", json!({})).await;
+    let got = rx.wait_for("/", 2).await;
+    let ids: Vec<&str> = got.iter().map(|r| r.header("webhook-id").unwrap()).collect();
+    assert_eq!(ids, vec![fresh.as_str(), queued.message.id.as_str()], "the handed-over one first");
+    let gap = got[1].at.duration_since(got[0].at);
+    assert!(gap > Duration::from_secs(1), "sent while the claim ran, not after it ({gap:?} apart)");
+    pool.close().await;
+}
