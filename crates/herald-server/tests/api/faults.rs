@@ -329,10 +329,7 @@ crate::both_stores!(
 /// works again.
 #[tokio::test]
 async fn postgres_outage_answers_503_and_recovers() {
-    if !crate::helpers::postgres_available().await {
-        return;
-    }
-    BACKEND.scope(Backend::Postgres, postgres_outage()).await;
+    crate::helpers::on_postgres(postgres_outage()).await;
 }
 
 async fn postgres_outage() {
@@ -430,10 +427,7 @@ async fn sqlite_wal_bounded() {
 /// the two after a second).
 #[tokio::test]
 async fn renewals_and_settles_lock_deliveries_in_id_order() {
-    if !crate::helpers::postgres_available().await {
-        return;
-    }
-    BACKEND.scope(Backend::Postgres, lock_order()).await;
+    crate::helpers::on_postgres(lock_order()).await;
 }
 
 async fn lock_order() {
@@ -506,10 +500,7 @@ async fn lock_order() {
 /// claim brings back when no slot is left waits for one.
 #[tokio::test]
 async fn a_slow_claim_does_not_hold_back_handed_over_deliveries() {
-    if !crate::helpers::postgres_available().await {
-        return;
-    }
-    BACKEND.scope(Backend::Postgres, slow_claim()).await;
+    crate::helpers::on_postgres(slow_claim()).await;
 }
 
 async fn slow_claim() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use herald_testkit::{Received, Reply, TestReceiver};
 use serde_json::{json, Value};
 
-use crate::helpers::{Backend, TestApp, BACKEND};
+use crate::helpers::TestApp;
 
 async fn endpoint(app: &TestApp, app_id: &str, ep: &str) -> Value {
     let (status, v) = app.get(&format!("/api/v1/apps/{app_id}/endpoints/{ep}")).await;
@@ -417,18 +417,12 @@ async fn three_nodes_keep_fifo_order_per_key() {
 
 #[tokio::test]
 async fn three_postgres_nodes_keep_fifo_order_per_key() {
-    if !crate::helpers::postgres_available().await {
-        return;
-    }
-    BACKEND.scope(Backend::Postgres, three_nodes_keep_fifo_order_per_key()).await;
+    crate::helpers::on_postgres(three_nodes_keep_fifo_order_per_key()).await;
 }
 
 #[tokio::test]
 async fn three_postgres_nodes_share_one_rate_limit_and_one_cap() {
-    if !crate::helpers::postgres_available().await {
-        return;
-    }
-    BACKEND.scope(Backend::Postgres, three_nodes_share_one_rate_limit_and_one_cap()).await;
+    crate::helpers::on_postgres(three_nodes_share_one_rate_limit_and_one_cap()).await;
 }
 
 /// An application whose profile sets `app_rate_limit`: `nodes` (1 or 3)
@@ -518,8 +512,5 @@ async fn an_application_rate_is_set_on_the_application_only() {
 
 #[tokio::test]
 async fn three_postgres_nodes_share_one_application_rate() {
-    if !crate::helpers::postgres_available().await {
-        return;
-    }
-    BACKEND.scope(Backend::Postgres, shared_rate(3, 30.0, 30, 61)).await;
+    crate::helpers::on_postgres(shared_rate(3, 30.0, 30, 61)).await;
 }

@@ -46,6 +46,13 @@ pub async fn postgres_available() -> bool {
     false
 }
 
+/// Runs `test` on PostgreSQL, or skips it as [`postgres_available`] says.
+pub async fn on_postgres(test: impl std::future::Future<Output = ()>) {
+    if postgres_available().await {
+        BACKEND.scope(Backend::Postgres, test).await;
+    }
+}
+
 /// A TCP connect to the server's port: enough to tell "no server here".
 async fn server_reachable(url: &str) -> bool {
     let hostport = url.split('@').next_back().unwrap_or("").split('/').next().unwrap_or("");

@@ -22,10 +22,7 @@ macro_rules! both_stores {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    if !$crate::helpers::postgres_available().await {
-                        return;
-                    }
-                    $crate::helpers::BACKEND.scope($crate::helpers::Backend::Postgres, super::$name()).await
+                    $crate::helpers::on_postgres(super::$name()).await
                 }
             )*
         }
