@@ -33,6 +33,8 @@ pub struct HealthyRun {
     /// the run, how many, how many of them whose publish itself was answered
     /// slower than [`SLOW`]), to tell a periodic stall and where it sits.
     pub slow_by_second: Vec<(u64, usize, usize)>,
+    /// The host's CPU steal while the run published.
+    pub steal: crate::steal::StealSeen,
 }
 
 /// A healthy delivery slower than this end to end is counted as slow.
@@ -78,7 +80,9 @@ pub async fn healthy_latency(
 ) -> anyhow::Result<HealthyRun> {
     let urls = Arc::new(cluster.setup(endpoints, &rx.url()).await?);
     let duration = Duration::from_secs(opts.fault_secs);
+    let steal = crate::steal::Steal::start();
     let (samples, _) = open_loop(cluster.client(), urls, event_body(opts.payload_bytes), per_sec, duration).await;
+    let steal = steal.finish().await;
     let expected = samples.len() * endpoints;
     let end = Instant::now() + Duration::from_secs(60);
     while rx.count() < expected && Instant::now() < end {
@@ -111,6 +115,7 @@ pub async fn healthy_latency(
         p99_ms: quantile_ms(&lat, 0.99),
         max_ms: lat.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0),
         slow_by_second: slow.into_iter().map(|(s, (n, api))| (s, n, api)).collect(),
+        steal,
     })
 }
 

@@ -8,6 +8,7 @@ mod node;
 mod ordered;
 mod receiver;
 mod recovery;
+mod steal;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -387,7 +388,7 @@ fn print_table(r: &Report) {
                 "{:<28} p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms  ({} of {} deliveries)",
                 name, run.p50_ms, run.p99_ms, run.max_ms, run.delivered, run.expected
             );
-            print_slow(&run.slow_by_second);
+            print_slow(run);
         }
     }
     if let Some(c) = &r.cancelled_publishes {
@@ -432,7 +433,7 @@ fn print_table(r: &Report) {
                 "{:<28} p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms  ({} of {} deliveries)",
                 name, run.p50_ms, run.p99_ms, run.max_ms, run.delivered, run.expected
             );
-            print_slow(&run.slow_by_second);
+            print_slow(run);
         }
         println!(
             "{:<28} {} queued for each of the two in {:.1} s; the tenant got {} requests meanwhile",
@@ -447,14 +448,29 @@ fn print_table(r: &Report) {
 
 /// The seconds of a healthy run that had deliveries slower than
 /// [`faults::SLOW`]: `second:count`, and `/api N` when N of them were
-/// already slow to be accepted by the API.
-fn print_slow(slow: &[(u64, usize, usize)]) {
-    if slow.is_empty() {
-        return;
+/// already slow to be accepted by the API; then the host's CPU steal over
+/// the run, and the seconds with [`STEAL_SHOWN`] percent or more.
+fn print_slow(run: &faults::HealthyRun) {
+    if !run.slow_by_second.is_empty() {
+        let parts: Vec<String> = run
+            .slow_by_second
+            .iter()
+            .map(|(s, n, api)| if *api > 0 { format!("{s}:{n}/api {api}") } else { format!("{s}:{n}") })
+            .collect();
+        println!("{:<28} slower than {} ms, by second of the run: {}", "", faults::SLOW.as_millis(), parts.join(" "));
     }
-    let parts: Vec<String> = slow
-        .iter()
-        .map(|(s, n, api)| if *api > 0 { format!("{s}:{n}/api {api}") } else { format!("{s}:{n}") })
+    let high: Vec<String> = (0u64..)
+        .zip(&run.steal.by_second)
+        .filter(|(_, p)| **p >= STEAL_SHOWN)
+        .map(|(s, p)| format!("{s}:{p:.0}%"))
         .collect();
-    println!("{:<28} slower than {} ms, by second of the run: {}", "", faults::SLOW.as_millis(), parts.join(" "));
+    let seconds = if high.is_empty() {
+        String::new()
+    } else {
+        format!("; seconds at {STEAL_SHOWN}% or more: {}", high.join(" "))
+    };
+    println!("{:<28} host CPU steal {:.1}% of the run{seconds}", "", run.steal.run_pct);
 }
+
+/// Seconds of a healthy run with more CPU steal than this are listed.
+const STEAL_SHOWN: f64 = 5.0;
