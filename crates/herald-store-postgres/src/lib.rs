@@ -2,6 +2,7 @@
 //! database; the queue lives in it, nodes are stateless. Idle nodes are woken
 //! by `LISTEN/NOTIFY` when another node commits new work.
 
+mod planner;
 mod publish;
 mod queue;
 
@@ -87,6 +88,7 @@ impl PgStore {
             .map_err(db_err)?;
         let node: Arc<str> = opts.node.as_str().into();
         let publisher = publish::start(pool.clone(), node.clone(), opts.sealer.clone());
+        tokio::spawn(planner::keep_statistics(pool.clone()));
         Ok(Self { pool, publisher, node, sealer: opts.sealer.clone(), channels: opts.channels })
     }
 

@@ -493,6 +493,63 @@ async fn lock_order() {
     pool.close().await;
 }
 
+/// A queue that grows fast between two of autovacuum's looks is analyzed by
+/// the node itself: the planner's idea of the table's size (`reltuples`)
+/// follows it within seconds, so the prepared claims and settles are planned
+/// again for its real size (with a small table's plans, each settle of 20
+/// rows scanned all 200,000 of the bench's queue).
+#[tokio::test]
+async fn a_queue_that_outgrows_its_statistics_is_analyzed() {
+    crate::helpers::on_postgres(outgrown_statistics()).await;
+}
+
+async fn outgrown_statistics() {
+    let app = TestApp::spawn_with(|c| c.worker.enabled = false).await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/") })).await;
+    app.publish(&app_id, "a.b", json!({})).await;
+    let pool = sqlx::PgPool::connect(&app.db.url).await.unwrap();
+    // Only the node analyzes it here.
+    sqlx::query("ALTER TABLE deliveries SET (autovacuum_enabled = false)").execute(&pool).await.unwrap();
+    let believed = || async {
+        let n: f32 = sqlx::query_scalar("SELECT reltuples FROM pg_class WHERE oid = 'deliveries'::regclass")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        n
+    };
+    assert!(believed().await < 0.0, "a new table has never been analyzed");
+    // 20,000 more in one go: autovacuum looks only once a minute.
+    sqlx::query(
+        "INSERT INTO deliveries (app_id, msg_id, endpoint_id, state, due_at, created_at, updated_at)
+         SELECT app_id, msg_id, endpoint_id, 'pending', due_at, created_at, updated_at
+         FROM deliveries, generate_series(1, 20000)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let until = tokio::time::Instant::now() + Duration::from_secs(20);
+    // A sample's estimate: near the 20,001 rows, not exact.
+    while believed().await < 15_000.0 && tokio::time::Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let n = believed().await;
+    assert!(n >= 15_000.0, "the node analyzed the grown table (the planner believes {n} rows)");
+    // Grown by less than double since: left alone.
+    sqlx::query(
+        "INSERT INTO deliveries (app_id, msg_id, endpoint_id, state, due_at, created_at, updated_at)
+         SELECT app_id, msg_id, endpoint_id, 'pending', due_at, created_at, updated_at
+         FROM deliveries WHERE id <= 5000",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    assert_eq!(believed().await, n, "not analyzed again for a quarter more");
+    pool.close().await;
+}
+
 /// A claim that is slow in the database does not hold back the deliveries
 /// publishing hands over meanwhile: the worker starts them while the claim
 /// statement runs (before, it took them only after the claim came back, so a
