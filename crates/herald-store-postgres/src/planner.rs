@@ -33,10 +33,10 @@ const MIN_ROWS: i64 = 1_000;
 /// How often a node checks.
 const EVERY: Duration = Duration::from_secs(5);
 
-/// Analyzes `deliveries` if its statistics are stale (see the module);
-/// `true` when it did. If another session is vacuuming or analyzing it, it
-/// is skipped (`SKIP_LOCKED`) rather than waited for.
-async fn analyze_stale(pool: &PgPool) -> StoreResult<bool> {
+/// Analyzes `deliveries` if its statistics are stale (see the module). If
+/// another session is vacuuming or analyzing it, it is skipped
+/// (`SKIP_LOCKED`) rather than waited for.
+async fn analyze_stale(pool: &PgPool) -> StoreResult<()> {
     // `n_live_tup` counts what sessions reported (they do at most once a
     // second); `reltuples` is what the planner believes (-1: never analyzed).
     let stale: bool = sqlx::query_scalar(
@@ -56,7 +56,7 @@ async fn analyze_stale(pool: &PgPool) -> StoreResult<bool> {
         tx.commit().await.map_err(db_err)?;
         tracing::debug!("analyzed the deliveries table, which outgrew its statistics");
     }
-    Ok(stale)
+    Ok(())
 }
 
 /// Runs [`analyze_stale`] every few seconds while the pool is open.
@@ -69,7 +69,7 @@ pub async fn keep_statistics(pool: PgPool) {
             return;
         }
         if let Err(e) = analyze_stale(&pool).await {
-            tracing::debug!(error = %e, "checking the tables' statistics failed; trying again later");
+            tracing::debug!(error = %e, "checking the deliveries table's statistics failed; trying again later");
         }
     }
 }
