@@ -114,16 +114,23 @@ async fn a_delivery_with_too_little_lease_left_is_released_unsent() {
 /// A worker that stops gives back the leases of what it was handed but had
 /// not started: those deliveries can be claimed at once, not after the lease.
 async fn a_stopping_worker_gives_back_what_it_has_not_started() {
-    let app = TestApp::spawn_with(|c| c.worker.concurrency = 1).await;
+    let app = TestApp::spawn_with(|c| {
+        c.worker.concurrency = 1;
+        c.delivery.timeout_ms = 5_000;
+    })
+    .await;
     let rx = TestReceiver::start().await;
-    rx.script([Reply::Hang(Duration::from_millis(500))]);
+    // The first send hangs long enough to cover the other publishes and the
+    // stop even on a loaded CI host; it is started before they are published,
+    // so they can only be waiting for the one send slot.
+    rx.script([Reply::Hang(Duration::from_secs(2))]);
     let app_id = app.create_app().await;
     app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
-    let mut msgs = Vec::new();
-    for _ in 0..4 {
+    let mut msgs = vec![app.publish(&app_id, "a.b", json!({})).await];
+    rx.wait_for("/hook", 1).await;
+    for _ in 0..3 {
         msgs.push(app.publish(&app_id, "a.b", json!({})).await);
     }
-    rx.wait_for("/hook", 1).await;
     let (store, clock, _db) = (app.store.clone(), app.clock.clone(), app.db.clone());
     app.stop().await;
 
