@@ -431,12 +431,9 @@ async fn renewals_and_settles_lock_deliveries_in_id_order() {
 }
 
 async fn lock_order() {
-    let app = TestApp::spawn_with(|c| c.worker.enabled = false).await;
-    let rx = TestReceiver::start().await;
-    let app_id = app.create_app().await;
-    app.create_endpoint(&app_id, json!({ "url": rx.url("/") })).await;
+    let (app, _rx, app_id) = crate::helpers::api_only_with_one_endpoint().await;
     for _ in 0..2 {
-        app.publish(&app_id, "a.b", json!({})).await;
+        app.publish(app_id.as_str(), "a.b", json!({})).await;
     }
     let now = app.clock.now();
     let req = ClaimRequest {
@@ -504,11 +501,8 @@ async fn a_queue_that_outgrows_its_statistics_is_analyzed() {
 }
 
 async fn outgrown_statistics() {
-    let app = TestApp::spawn_with(|c| c.worker.enabled = false).await;
-    let rx = TestReceiver::start().await;
-    let app_id = app.create_app().await;
-    app.create_endpoint(&app_id, json!({ "url": rx.url("/") })).await;
-    app.publish(&app_id, "a.b", json!({})).await;
+    let (app, _rx, app_id) = crate::helpers::api_only_with_one_endpoint().await;
+    app.publish(app_id.as_str(), "a.b", json!({})).await;
     let pool = sqlx::PgPool::connect(&app.db.url).await.unwrap();
     // Only the node analyzes it here.
     sqlx::query("ALTER TABLE deliveries SET (autovacuum_enabled = false)").execute(&pool).await.unwrap();

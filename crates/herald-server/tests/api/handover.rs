@@ -11,18 +11,8 @@ use herald_server::worker::Sender;
 use herald_store::NextState;
 use serde_json::json;
 
-use crate::helpers::{status_is, TestApp};
+use crate::helpers::{api_only_with_one_endpoint, status_is, TestApp};
 use herald_testkit::{Reply, TestReceiver};
-
-/// An API-only node (no worker to interfere) with an application and one
-/// endpoint at `/hook`.
-async fn api_only_with_one_endpoint() -> (TestApp, TestReceiver, AppId) {
-    let app = TestApp::spawn_with(|c| c.worker.enabled = false).await;
-    let rx = TestReceiver::start().await;
-    let app_id = app.create_app().await;
-    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
-    (app, rx, AppId::parse(&app_id).unwrap())
-}
 
 /// With a lease, publishing returns the new deliveries already leased: no
 /// claim sees them until the lease runs out. Without one, they are claimable.

@@ -53,6 +53,16 @@ pub async fn on_postgres(test: impl std::future::Future<Output = ()>) {
     }
 }
 
+/// An API-only node (no worker to interfere) with an application and one
+/// endpoint at `/hook`.
+pub async fn api_only_with_one_endpoint() -> (TestApp, herald_testkit::TestReceiver, herald_core::AppId) {
+    let app = TestApp::spawn_with(|c| c.worker.enabled = false).await;
+    let rx = herald_testkit::TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    (app, rx, herald_core::AppId::parse(&app_id).unwrap())
+}
+
 /// A TCP connect to the server's port: enough to tell "no server here".
 async fn server_reachable(url: &str) -> bool {
     let hostport = url.split('@').next_back().unwrap_or("").split('/').next().unwrap_or("");
