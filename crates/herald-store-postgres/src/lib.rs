@@ -68,6 +68,7 @@ const MIGRATIONS: Migrations = Migrations {
         (12, include_str!("../migrations/0012_endpoint_auth.sql")),
         (13, include_str!("../migrations/0013_endpoint_expiry.sql")),
         (14, include_str!("../migrations/0014_portal_theme.sql")),
+        (15, include_str!("../migrations/0015_attempt_numbering.sql")),
     ],
     lock: Some("SELECT pg_advisory_xact_lock(79462569954372)"),
 };

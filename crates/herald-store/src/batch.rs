@@ -291,6 +291,7 @@ pub fn results(
                                     lease: token,
                                     leased_until: r.now.plus(lease),
                                     attempt_number: 1,
+                                    schedule_attempt: 1,
                                     message: shared.clone(),
                                     endpoint: ep.clone(),
                                     app: app.clone(),

@@ -69,6 +69,7 @@ pub fn claimed_in(id: i64, app: &AppId, ep: &EndpointId) -> ClaimedDelivery {
         lease: 7,
         leased_until: Timestamp::from_millis(30_001),
         attempt_number: 1,
+        schedule_attempt: 1,
         message: Arc::new(Message {
             id: MessageId::generate(1),
             app_id: app.clone(),

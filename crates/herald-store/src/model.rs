@@ -425,8 +425,12 @@ pub struct ClaimedDelivery {
     pub lease: i64,
     /// When the lease runs out: no request may still be running then.
     pub leased_until: Timestamp,
-    /// The number of the attempt about to be made (1 for the first).
+    /// The number of the attempt about to be made (1 for the first), one
+    /// numbering per delivery, across replays and bulk recoveries.
     pub attempt_number: u32,
+    /// Its place in the retry schedule (1 for the first): the same as
+    /// `attempt_number` unless a bulk recovery restarted the schedule.
+    pub schedule_attempt: u32,
     pub message: Arc<Message>,
     pub endpoint: Arc<Endpoint>,
     pub app: Arc<Application>,

@@ -115,7 +115,8 @@ pub fn filter_to_text(filter: &EventFilter) -> Option<String> {
 
 /// The columns a claim reads, named as [`ClaimBuilder`] expects, from
 /// `deliveries d`, `messages m`, `endpoints e` and `applications a`.
-pub const CLAIM_COLUMNS: &str = "d.id AS d_id, d.attempts AS d_attempts, d.lease AS d_lease,
+pub const CLAIM_COLUMNS: &str =
+    "d.id AS d_id, d.attempts AS d_attempts, d.schedule_start AS d_schedule_start, d.lease AS d_lease,
     m.id AS m_id, m.app_id AS m_app_id, m.event_id AS m_event_id, m.event_type AS m_event_type,
     m.payload AS m_payload, m.timestamp AS m_timestamp, m.created_at AS m_created_at, m.expunged_at AS m_expunged_at,
     e.id AS e_id, e.app_id AS e_app_id, e.url AS e_url, e.description AS e_description,
@@ -148,11 +149,13 @@ impl ClaimBuilder {
     }
 
     pub fn add(&mut self, row: &dyn RowGet) -> StoreResult<ClaimedDelivery> {
+        let (attempt_number, schedule_attempt) = next_attempt(row.int("d_attempts")?, row.int("d_schedule_start")?);
         Ok(ClaimedDelivery {
             delivery_id: row.int("d_id")?,
             lease: row.int("d_lease")?,
             leased_until: self.leased_until,
-            attempt_number: u32::try_from(row.int("d_attempts")?).unwrap_or(0).saturating_add(1),
+            attempt_number,
+            schedule_attempt,
             message: shared(&mut self.messages, row.text("m_id")?, || message_prefixed(row, "m_"))?,
             endpoint: shared(&mut self.endpoints, row.text("e_id")?, || endpoint_prefixed(row, "e_"))?,
             app: shared(&mut self.apps, row.text("a_id")?, || application_prefixed(row, "a_"))?,
@@ -267,6 +270,14 @@ pub fn message(row: &dyn RowGet) -> Result<Message, StoreError> {
 fn status_code(row: &dyn RowGet, col: &str) -> Result<Option<u16>, StoreError> {
     let code = row.opt_int(col)?;
     Ok(code.and_then(|c| u16::try_from(c).ok()))
+}
+
+/// The next attempt's number and its place in the retry schedule, from a
+/// delivery's `attempts` (all made) and `schedule_start` (those made before
+/// a bulk recovery restarted the schedule).
+pub fn next_attempt(attempts: i64, schedule_start: i64) -> (u32, u32) {
+    let n = |v: i64| u32::try_from(v.max(0)).unwrap_or(u32::MAX).saturating_add(1);
+    (n(attempts), n(attempts - schedule_start))
 }
 
 pub fn delivery_status(row: &dyn RowGet) -> Result<DeliveryStatus, StoreError> {

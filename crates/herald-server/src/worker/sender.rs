@@ -89,7 +89,7 @@ impl Sender {
         let spec = profile.retry_for(d.message.event_type.as_str());
         let custom = spec.and_then(|r| r.policy().ok().flatten());
         let policy = custom.as_ref().unwrap_or(&self.policy);
-        match decide(result, d.attempt_number, policy, jitter, self.max_retry_after) {
+        match decide(result, d.schedule_attempt, policy, jitter, self.max_retry_after) {
             Decision::Delivered => s.next = NextState::Delivered,
             Decision::RetryIn(wait) => {
                 let at = self.clock.now().plus(wait);

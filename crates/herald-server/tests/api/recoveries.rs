@@ -194,7 +194,40 @@ async fn a_recovery_can_be_cancelled_and_checks_its_input() {
     assert_eq!(app.get(&format!("{path}/rcv_01JAAAAAAAAAAAAAAAAAAAAAAA")).await.0, StatusCode::NOT_FOUND);
 }
 
+/// One numbering per delivery: the attempt a bulk recovery makes follows
+/// the earlier ones (it restarts the retry schedule, not the count), and a
+/// replay after it follows that; the delivery counts them all.
+async fn attempts_after_a_recovery_go_on_being_numbered() {
+    let app = TestApp::spawn_with(paced(10, 10)).await;
+    let rx = TestReceiver::start().await;
+    let (app_id, ids) = failed(&app, &rx, 1).await;
+    let msg = ids.into_iter().next().unwrap();
+    let numbers = |attempts: Vec<Value>| {
+        let mut n: Vec<u64> = attempts.iter().map(|a| a["attempt_number"].as_u64().unwrap()).collect();
+        n.sort_unstable();
+        n
+    };
+    app.wait_delivery(&app_id, &msg, |d| crate::helpers::status_is(d, "failed")).await;
+
+    let (status, created) =
+        app.post(&format!("/api/v1/apps/{app_id}/recoveries"), json!({ "since": "2000-01-01T00:00:00Z" })).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{created}");
+    rx.wait_for("/hook", 2).await;
+    let d = app.wait_delivery(&app_id, &msg, |d| crate::helpers::status_is(d, "failed") && d["attempts"] == 2).await;
+    assert_eq!(d["attempts"], 2, "{d}");
+    assert_eq!(numbers(app.attempts(&app_id, &msg).await), [1, 2]);
+
+    let ep = d["endpoint_id"].as_str().unwrap();
+    let (status, replayed) =
+        app.post(&format!("/api/v1/apps/{app_id}/messages/{msg}/endpoints/{ep}/replay"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{replayed}");
+    assert_eq!(replayed["attempt_number"], 3, "{replayed}");
+    assert_eq!(numbers(app.attempts(&app_id, &msg).await), [1, 2, 3]);
+    assert_eq!(app.message(&app_id, &msg).await["deliveries"][0]["attempts"], 3);
+}
+
 crate::both_stores!(
+    attempts_after_a_recovery_go_on_being_numbered,
     a_recovery_requeues_every_failed_delivery_and_survives_a_restart,
     one_node_of_two_runs_a_recovery,
     a_recovery_can_be_cancelled_and_checks_its_input,

@@ -194,7 +194,8 @@ where
     }
 
     /// Re-queues the job's next `batch` deliveries (due now, with a fresh
-    /// retry schedule) and moves its cursor, in one transaction; renews the
+    /// retry schedule; their attempts go on being numbered from where they
+    /// were) and moves its cursor, in one transaction; renews the
     /// lease. A job cancelled or taken by another node is left alone.
     pub async fn recovery_step(
         &self,
@@ -222,7 +223,7 @@ where
         };
         let types = types_json(job.event_types.as_ref())?;
         let requeue = format!(
-            "UPDATE deliveries SET state = 'pending', attempts = 0, due_at = $8, lease = NULL, leased_until = NULL,
+            "UPDATE deliveries SET state = 'pending', schedule_start = attempts, due_at = $8, lease = NULL, leased_until = NULL,
                                    updated_at = $8
              WHERE id IN (SELECT d.id {} ORDER BY d.id LIMIT $9)
              RETURNING id",

@@ -40,7 +40,7 @@ where
             "UPDATE deliveries SET lease = $4, leased_until = $5
              WHERE app_id = $1 AND msg_id = $2 AND endpoint_id = $3 AND state IN ('delivered', 'failed')
                AND (leased_until IS NULL OR leased_until < $6)
-             RETURNING id, attempts, state",
+             RETURNING id, attempts, schedule_start, state",
         )
         .bind(app.as_str())
         .bind(msg.as_str())
@@ -62,11 +62,14 @@ where
             });
         };
         let row = SqlRow(&row, None);
+        let (attempt_number, schedule_attempt) =
+            crate::rows::next_attempt(row.int("attempts")?, row.int("schedule_start")?);
         let claimed = ClaimedDelivery {
             delivery_id: row.int("id")?,
             lease: token,
             leased_until: until,
-            attempt_number: u32::try_from(row.int("attempts")?).unwrap_or(0).saturating_add(1),
+            attempt_number,
+            schedule_attempt,
             message: Arc::new(message),
             endpoint: Arc::new(ep),
             app: Arc::new(application),
