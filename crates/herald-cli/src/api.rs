@@ -10,38 +10,51 @@ use crate::error::CliError;
 pub struct Api {
     http: reqwest::Client,
     base: String,
-    token: Option<String>,
+    token: String,
 }
 
 impl Api {
     pub fn new(conn: Conn) -> Result<Self, CliError> {
+        // No redirects: the token goes to the configured server and nowhere
+        // else, whatever that server answers.
         let http = reqwest::Client::builder()
             .user_agent(concat!("herald-cli/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| CliError::Transport(e.to_string()))?;
         Ok(Self { http, base: format!("{}/api/v1", conn.url), token: conn.token })
     }
 
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        let req = self.http.request(method, format!("{}{path}", self.base));
-        match &self.token {
-            Some(t) => req.bearer_auth(t),
-            None => req,
-        }
+        self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token)
     }
 
     /// Sends and reads the JSON answer (`null` for an empty one).
     pub async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, CliError> {
+        Ok(self.call_with_status(method, path, body).await?.1)
+    }
+
+    /// [`Api::call`], with the answer's status (a publish answers 200 for
+    /// an `event_id` published before, 202 for a new message).
+    pub async fn call_with_status(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<(u16, Value), CliError> {
         let mut req = self.request(method, path);
         if let Some(b) = body {
             req = req.json(b);
         }
         let resp = self.send(req).await?;
+        let status = resp.status().as_u16();
         let text = resp.text().await.map_err(|e| CliError::Transport(e.to_string()))?;
         if text.is_empty() {
-            return Ok(Value::Null);
+            return Ok((status, Value::Null));
         }
-        serde_json::from_str(&text).map_err(|e| CliError::Transport(format!("the server's answer is not JSON: {e}")))
+        serde_json::from_str(&text)
+            .map(|v| (status, v))
+            .map_err(|e| CliError::Transport(format!("the server's answer is not JSON: {e}")))
     }
 
     /// Sends; a non-2xx answer is an error carrying the API's message.
@@ -51,6 +64,13 @@ impl Api {
             return Ok(resp);
         }
         let status = resp.status().as_u16();
+        if resp.status().is_redirection() {
+            let to = resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("elsewhere").to_owned();
+            return Err(CliError::Transport(format!(
+                "the server answered HTTP {status}, a redirect to {to}: not followed (the token goes only to \
+                 the configured server); give that address as --server if it is Herald's"
+            )));
+        }
         let body: Value = resp.json().await.unwrap_or(Value::Null);
         let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
         Err(CliError::Api {

@@ -1,16 +1,20 @@
-//! Where the CLI talks to and with which token: flags, then the environment
-//! (`HERALD_URL`, `HERALD_TOKEN`), then a profile in the user's config file
-//! (`$XDG_CONFIG_HOME/herald/cli.toml`, else `~/.config/herald/cli.toml`):
+//! Where the CLI talks to and with which token: flags (`--server`,
+//! `--token`), then the environment (`HERALD_URL`, `HERALD_TOKEN`), then a
+//! profile in the user's config file (`$XDG_CONFIG_HOME/herald/cli.toml`,
+//! else `~/.config/herald/cli.toml`):
 //!
 //! ```toml
 //! [default]
-//! url = "http://127.0.0.1:8080"
+//! server = "http://127.0.0.1:8080"
 //! token = "hrld_..."
 //!
 //! [staging]
-//! url = "https://herald.staging.example"
+//! server = "https://herald.staging.example"
 //! token = "hrld_..."
 //! ```
+//!
+//! The server's flag is `--server`, never `--url`: `--url` is a resource's
+//! field (an endpoint's URL), and a token must never go to a webhook URL.
 
 use std::path::PathBuf;
 
@@ -19,31 +23,32 @@ use serde::Deserialize;
 use crate::error::CliError;
 
 #[derive(clap::Args, Clone, Debug, Default)]
+#[command(next_help_heading = "Connection")]
 pub struct ConnArgs {
-    /// The server, e.g. http://127.0.0.1:8080.
-    #[arg(long, env = "HERALD_URL", global = true)]
-    pub url: Option<String>,
+    /// The Herald server to talk to, e.g. http://127.0.0.1:8080.
+    #[arg(long, env = "HERALD_URL", global = true, value_name = "URL")]
+    pub server: Option<String>,
     /// An API token (admin, or an application's for its own resources).
     #[arg(long, env = "HERALD_TOKEN", global = true, hide_env_values = true)]
     pub token: Option<String>,
     /// The profile of the config file to use (default: `default`).
     #[arg(long, env = "HERALD_PROFILE", global = true)]
     pub profile: Option<String>,
-    /// Print the API's JSON instead of tables.
-    #[arg(long, global = true)]
-    pub json: bool,
 }
 
 #[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 struct Profile {
-    url: Option<String>,
+    /// `url` is this key's older name.
+    #[serde(alias = "url")]
+    server: Option<String>,
     token: Option<String>,
 }
 
 /// The resolved connection.
 pub struct Conn {
     pub url: String,
-    pub token: Option<String>,
+    pub token: String,
 }
 
 /// The config file's path.
@@ -76,9 +81,21 @@ impl ConnArgs {
             }
             None => Profile::default(),
         };
-        let url = self.url.clone().or(profile.url).ok_or_else(|| {
-            CliError::Usage("no server: give --url, set HERALD_URL, or add a profile to the config file".to_owned())
+        let url = self.server.clone().or(profile.server).ok_or_else(|| {
+            CliError::Usage("no server: give --server, set HERALD_URL, or add a profile to the config file".to_owned())
         })?;
-        Ok(Conn { url: url.trim_end_matches('/').to_owned(), token: self.token.clone().or(profile.token) })
+        let parsed = reqwest::Url::parse(&url)
+            .map_err(|e| CliError::Usage(format!("--server {url}: not a URL ({e}); e.g. http://127.0.0.1:8080")))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(CliError::Usage(format!("--server {url}: give the server's http(s) address only")));
+        }
+        let token = self.token.clone().or(profile.token).filter(|t| !t.is_empty()).ok_or_else(|| {
+            CliError::Usage(
+                "no token: give --token, set HERALD_TOKEN, or add `token = \"...\"` to a profile in the config file \
+                 (`herald serve` printed an admin token on its first start)"
+                    .to_owned(),
+            )
+        })?;
+        Ok(Conn { url: url.trim_end_matches('/').to_owned(), token })
     }
 }

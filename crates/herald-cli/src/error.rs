@@ -10,18 +10,32 @@ pub enum CliError {
     Api { status: u16, code: String, message: String },
     /// The server could not be reached or answered something unreadable: exit 5.
     Transport(String),
+    /// Standard output was closed by its reader (`herald … | head -1`): the
+    /// command ends quietly, as `ls | head` does.
+    Closed,
 }
 
 impl CliError {
-    /// 2 usage, 3 not found, 4 refused (other 4xx: validation, conflict,
-    /// auth), 5 server error or unreachable.
+    /// 0 for a closed output, 2 usage, 3 not found, 4 refused (other 4xx:
+    /// validation, conflict, auth), 5 server error or unreachable.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
+            Self::Closed => 0,
             Self::Usage(_) => 2,
             Self::Api { status: 404, .. } => 3,
             Self::Api { status, .. } if *status < 500 => 4,
             Self::Api { .. } | Self::Transport(_) => 5,
         })
+    }
+
+    /// A write to standard output failed: a closed pipe ends the command
+    /// quietly, anything else is reported.
+    pub fn output(e: &std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Self::Closed
+        } else {
+            Self::Usage(format!("writing to standard output: {e}"))
+        }
     }
 }
 
@@ -30,6 +44,7 @@ impl std::fmt::Display for CliError {
         match self {
             Self::Usage(m) | Self::Transport(m) => f.write_str(m),
             Self::Api { status, code, message } => write!(f, "{message} ({code}, HTTP {status})"),
+            Self::Closed => f.write_str("standard output was closed"),
         }
     }
 }

@@ -1,92 +1,142 @@
 //! `herald`'s client commands: the API's resources as verbs (`herald app
 //! list`, `herald endpoint create …`), and `send`, `replay`, `recover`,
-//! `export`, `tail`. Bodies are the API's own JSON (`--set key=value`,
-//! `--data JSON|@file|-`), answers are printed as tables or, with `--json`,
-//! as the API gave them: no copy of the API's types to drift from it.
+//! `export`, `tail`, `listen`, `portal-link`. Bodies are the API's own JSON
+//! (named flags per resource, `--set key=value`, `--data JSON|@file|-`),
+//! answers are printed as tables or, with `--json`, as the API gave them:
+//! no copy of the API's types to drift from it.
+//!
+//! Every client command takes the connection flags (`--server`, `--token`,
+//! `--profile`); the server commands (`serve`, …) take none of them.
 
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use reqwest::Method;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 mod api;
+mod commands;
 pub mod conn;
 mod error;
+mod fields;
 mod listen;
 mod output;
 mod stream;
 
 pub use conn::ConnArgs;
 pub use error::CliError;
-
-use api::{seg, Api};
+pub use fields::{AppFields, EndpointFields, EventTypeFields, Fields};
 
 /// The most items a `list` prints unless told otherwise.
 const DEFAULT_MAX: usize = 1_000;
 
+/// `--json`: the API's JSON instead of tables.
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct Output {
+    /// Print the API's JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum ClientCommand {
-    /// Applications (one per customer).
+    /// Applications (one per customer): list, get, create, update, delete.
     App {
+        #[command(flatten)]
+        conn: ConnArgs,
+        #[command(flatten)]
+        out: Output,
         #[command(subcommand)]
-        verb: Crud,
+        verb: Crud<AppFields>,
     },
-    /// An application's endpoints.
+    /// An application's endpoints: list, get, create, update, delete, and
+    /// their signing secret.
     Endpoint {
         /// The application (id or uid).
         #[arg(long, global = true)]
         app: Option<String>,
+        #[command(flatten)]
+        conn: ConnArgs,
+        #[command(flatten)]
+        out: Output,
         #[command(subcommand)]
-        verb: Crud,
+        verb: EndpointVerb,
     },
-    /// The event type catalog.
+    /// The event type catalog: list, get, create, update, delete.
     EventType {
+        #[command(flatten)]
+        conn: ConnArgs,
+        #[command(flatten)]
+        out: Output,
         #[command(subcommand)]
-        verb: Crud,
+        verb: Crud<EventTypeFields>,
     },
     /// An application's messages (published events) and their status.
     Message {
+        /// The application (id or uid).
         #[arg(long, global = true)]
         app: Option<String>,
+        #[command(flatten)]
+        conn: ConnArgs,
+        #[command(flatten)]
+        out: Output,
         #[command(subcommand)]
         verb: Read,
     },
     /// Delivery attempts, of a message or of an endpoint.
     Attempt {
+        /// The application (id or uid).
         #[arg(long, global = true)]
         app: Option<String>,
+        #[command(flatten)]
+        conn: ConnArgs,
+        #[command(flatten)]
+        out: Output,
         #[command(subcommand)]
         verb: AttemptVerb,
     },
-    /// Publish an event.
+    /// Publish an event to an application's endpoints.
     Send {
         /// The event type, e.g. `referral.converted`.
         event_type: String,
+        /// The application (id or uid).
         #[arg(long)]
         app: String,
         /// The payload: JSON, `@file.json`, or `-` for standard input.
         #[arg(long, default_value = "{}")]
         data: String,
-        /// Idempotency key: publishing it again returns the first message.
+        /// Idempotency key: publishing it again returns the first message
+        /// (and says so) instead of publishing twice.
         #[arg(long)]
         event_id: Option<String>,
+        #[command(flatten)]
+        conn: ConnArgs,
+        #[command(flatten)]
+        out: Output,
     },
     /// Send a message to an endpoint again, now.
     Replay {
+        /// The message id (`msg_…`).
         message: String,
+        /// The application (id or uid).
         #[arg(long)]
         app: String,
+        /// The endpoint id (`ep_…`).
         #[arg(long)]
         endpoint: String,
+        #[command(flatten)]
+        conn: ConnArgs,
+        #[command(flatten)]
+        out: Output,
     },
     /// Re-queue every failed delivery of an application since a time.
     Recover {
+        /// The application (id or uid).
         #[arg(long)]
         app: String,
         /// RFC 3339, e.g. 2026-12-01T00:00:00Z.
         #[arg(long)]
         since: String,
+        /// RFC 3339; default now.
         #[arg(long)]
         until: Option<String>,
         /// Only this endpoint's.
@@ -95,9 +145,14 @@ pub enum ClientCommand {
         /// Wait until the job is done, showing its progress.
         #[arg(long)]
         wait: bool,
+        #[command(flatten)]
+        conn: ConnArgs,
+        #[command(flatten)]
+        out: Output,
     },
     /// Every message of an application with its deliveries, as NDJSON.
     Export {
+        /// The application (id or uid).
         #[arg(long)]
         app: String,
         /// Write here instead of standard output (with a progress line).
@@ -109,12 +164,21 @@ pub enum ClientCommand {
         /// Only this event type.
         #[arg(long)]
         event_type: Option<String>,
+        #[command(flatten)]
+        conn: ConnArgs,
     },
     /// Receive an application's events on this machine: a temporary
     /// endpoint, signatures checked, forwarded to your local receiver.
-    Listen(listen::ListenArgs),
-    /// Follow an application's deliveries as they happen.
+    Listen {
+        #[command(flatten)]
+        args: listen::ListenArgs,
+        #[command(flatten)]
+        conn: ConnArgs,
+    },
+    /// Follow an application's deliveries as they happen (the newest 100
+    /// messages): a line each time one is tried, delivered, failed or replayed.
     Tail {
+        /// The application (id or uid).
         #[arg(long)]
         app: String,
         /// Seconds between looks (default 1).
@@ -123,38 +187,98 @@ pub enum ClientCommand {
         /// Stop after this many lines.
         #[arg(long)]
         count: Option<usize>,
+        #[command(flatten)]
+        conn: ConnArgs,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// A link that opens the customer portal for one application (admin
+    /// token): give it to that customer.
+    PortalLink {
+        /// The application (id or uid).
+        #[arg(long)]
+        app: String,
+        /// How long the link works, in seconds (60 to 604800; default the
+        /// server's `portal.link_ttl_secs`).
+        #[arg(long)]
+        ttl_secs: Option<u64>,
+        #[command(flatten)]
+        conn: ConnArgs,
+        #[command(flatten)]
+        out: Output,
     },
 }
 
 /// The verbs of a resource the API lets you change.
 #[derive(Subcommand, Debug)]
-pub enum Crud {
+pub enum Crud<F: Fields> {
+    /// List them, newest first (a table; `--json` for the API's JSON).
     List {
         /// At most this many.
         #[arg(long, default_value_t = DEFAULT_MAX)]
         max: usize,
     },
+    /// Show one.
     Get {
+        /// Its id, or uid / name.
         id: String,
     },
-    Create(Body),
-    Update {
-        id: String,
+    /// Create one from the fields below.
+    Create {
+        #[command(flatten)]
+        fields: F,
         #[command(flatten)]
         body: Body,
     },
+    /// Change one: only the fields given change.
+    Update {
+        /// Its id, or uid / name.
+        id: String,
+        #[command(flatten)]
+        fields: F,
+        #[command(flatten)]
+        body: Body,
+    },
+    /// Delete one.
     Delete {
+        /// Its id, or uid / name.
         id: String,
     },
 }
 
+/// An endpoint's verbs: the resource's, and its signing secret.
+#[derive(Subcommand, Debug)]
+pub enum EndpointVerb {
+    #[command(flatten)]
+    Crud(Crud<EndpointFields>),
+    /// Show the endpoint's signing secret (and, for ed25519, its public key).
+    Secret {
+        /// The endpoint id (`ep_…`).
+        id: String,
+    },
+    /// Give the endpoint a new signing secret; the old one keeps signing
+    /// too for a grace period, so the receiver can switch without a gap.
+    RotateSecret {
+        /// The endpoint id (`ep_…`).
+        id: String,
+        /// How long the old secret keeps signing, in seconds (default a day).
+        #[arg(long)]
+        grace_period_secs: Option<u64>,
+    },
+}
+
+/// The verbs of what can only be read.
 #[derive(Subcommand, Debug)]
 pub enum Read {
+    /// List them, newest first, with their delivery status.
     List {
+        /// At most this many.
         #[arg(long, default_value_t = DEFAULT_MAX)]
         max: usize,
     },
+    /// Show one, with its delivery to each endpoint.
     Get {
+        /// The message id (`msg_…`).
         id: String,
     },
 }
@@ -163,10 +287,13 @@ pub enum Read {
 pub enum AttemptVerb {
     /// A message's attempts (`--message`) or an endpoint's (`--endpoint`).
     List {
+        /// The message id (`msg_…`).
         #[arg(long, conflicts_with = "endpoint", required_unless_present = "endpoint")]
         message: Option<String>,
+        /// The endpoint id (`ep_…`).
         #[arg(long)]
         endpoint: Option<String>,
+        /// At most this many.
         #[arg(long, default_value_t = DEFAULT_MAX)]
         max: usize,
     },
@@ -174,19 +301,21 @@ pub enum AttemptVerb {
 
 /// A request body: the API's JSON fields.
 #[derive(Args, Debug, Default)]
+#[command(next_help_heading = "Other fields")]
 pub struct Body {
-    /// A field: `--set name=Acme`; a value that is JSON is taken as JSON
-    /// (`--set 'event_types=["a.*"]'`, `--set live=false`).
+    /// Any other field of the API's body: `--set live=false`; a value that
+    /// is JSON is taken as JSON (`--set 'metadata={"team":"a"}'`).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// The whole body: JSON, `@file.json`, or `-` for standard input
-    /// (`--set` fields go on top).
+    /// The whole body: JSON, `@file.json`, or `-` for standard input (the
+    /// flags go on top).
     #[arg(long)]
     pub data: Option<String>,
 }
 
 impl Body {
-    fn json(&self) -> Result<Value, CliError> {
+    /// `--data`, then `--set`, then the resource's own flags on top.
+    fn json(&self, fields: &impl Fields) -> Result<Value, CliError> {
         let mut map = match &self.data {
             None => Map::new(),
             Some(d) => match read_json(d)? {
@@ -199,6 +328,7 @@ impl Body {
             let value = serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.to_owned()));
             map.insert(k.to_owned(), value);
         }
+        map.extend(fields.fields()?);
         Ok(Value::Object(map))
     }
 }
@@ -217,96 +347,13 @@ fn read_json(arg: &str) -> Result<Value, CliError> {
 
 /// Runs a client command; errors are printed as the API's message and
 /// turned into the exit code (see [`CliError::exit_code`]).
-pub async fn run(cmd: ClientCommand, conn: &ConnArgs) -> ExitCode {
-    match execute(cmd, conn).await {
+pub async fn run(cmd: ClientCommand) -> ExitCode {
+    match commands::execute(cmd).await {
         Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Closed) => CliError::Closed.exit_code(),
         Err(e) => {
             eprintln!("error: {e}");
             e.exit_code()
         }
     }
-}
-
-fn need_app(app: Option<String>) -> Result<String, CliError> {
-    app.map(|a| seg(&a)).ok_or_else(|| CliError::Usage("--app is required".to_owned()))
-}
-
-async fn execute(cmd: ClientCommand, conn: &ConnArgs) -> Result<(), CliError> {
-    let api = Api::new(conn.resolve()?)?;
-    let json = conn.json;
-    match cmd {
-        ClientCommand::App { verb } => {
-            crud(&api, verb, "/apps", &["id", "uid", "name", "live", "created_at"], json).await
-        }
-        ClientCommand::EventType { verb } => {
-            crud(&api, verb, "/event-types", &["name", "description", "archived", "updated_at"], json).await
-        }
-        ClientCommand::Endpoint { app, verb } => {
-            let base = format!("/apps/{}/endpoints", need_app(app)?);
-            crud(&api, verb, &base, &["id", "url", "event_types", "disabled", "paused", "signing"], json).await
-        }
-        ClientCommand::Message { app, verb } => {
-            let base = format!("/apps/{}/messages", need_app(app)?);
-            match verb {
-                Read::List { max } => {
-                    let cols = ["id", "event_type", "event_id", "timestamp"];
-                    output::list(&api.list_all(&base, max).await?, &cols, json);
-                }
-                Read::Get { id } => output::one(&api.get(&format!("{base}/{}", seg(&id))).await?, json),
-            }
-            Ok(())
-        }
-        ClientCommand::Attempt { app, verb: AttemptVerb::List { message, endpoint, max } } => {
-            let app = need_app(app)?;
-            let path = match (message, endpoint) {
-                (Some(m), _) => format!("/apps/{app}/messages/{}/attempts", seg(&m)),
-                (None, Some(e)) => format!("/apps/{app}/endpoints/{}/attempts", seg(&e)),
-                (None, None) => return Err(CliError::Usage("give --message or --endpoint".to_owned())),
-            };
-            let cols = ["id", "attempt_number", "status_code", "latency_ms", "error", "timestamp"];
-            output::list(&api.list_all(&path, max).await?, &cols, json);
-            Ok(())
-        }
-        ClientCommand::Send { event_type, app, data, event_id } => {
-            let mut body = json!({ "event_type": event_type, "payload": read_json(&data)? });
-            if let Some(id) = event_id {
-                body["event_id"] = id.into();
-            }
-            let sent = api.call(Method::POST, &format!("/apps/{}/messages", seg(&app)), Some(&body)).await?;
-            output::one(&sent, json);
-            Ok(())
-        }
-        ClientCommand::Replay { message, app, endpoint } => {
-            let path = format!("/apps/{}/messages/{}/endpoints/{}/replay", seg(&app), seg(&message), seg(&endpoint));
-            output::one(&api.call(Method::POST, &path, None).await?, json);
-            Ok(())
-        }
-        ClientCommand::Recover { app, since, until, endpoint, wait } => {
-            stream::recover(&api, &seg(&app), since, until, endpoint, wait, json).await
-        }
-        ClientCommand::Export { app, output, status, event_type } => {
-            stream::export(&api, &seg(&app), output, status, event_type).await
-        }
-        ClientCommand::Tail { app, every, count } => stream::tail(&api, &seg(&app), every, count, json).await,
-        ClientCommand::Listen(args) => listen::listen(&api, args).await,
-    }
-}
-
-async fn crud(api: &Api, verb: Crud, base: &str, columns: &[&str], json: bool) -> Result<(), CliError> {
-    match verb {
-        Crud::List { max } => output::list(&api.list_all(base, max).await?, columns, json),
-        Crud::Get { id } => output::one(&api.get(&format!("{base}/{}", seg(&id))).await?, json),
-        Crud::Create(body) => output::one(&api.call(Method::POST, base, Some(&body.json()?)).await?, json),
-        Crud::Update { id, body } => {
-            let path = format!("{base}/{}", seg(&id));
-            output::one(&api.call(Method::PATCH, &path, Some(&body.json()?)).await?, json);
-        }
-        Crud::Delete { id } => {
-            api.call(Method::DELETE, &format!("{base}/{}", seg(&id)), None).await?;
-            if !json {
-                println!("deleted {id}");
-            }
-        }
-    }
-    Ok(())
 }

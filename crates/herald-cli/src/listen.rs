@@ -131,12 +131,12 @@ async fn serve(
         done: Notify::new(),
     });
     let router = axum::Router::new().fallback(receive).with_state(shared.clone());
-    println!(
+    crate::output::line(format_args!(
         "listening on {} as endpoint {ep_id} ({}){}; Ctrl-C to stop",
         ep["url"].as_str().unwrap_or_default(),
         ep["signing"].as_str().unwrap_or("hmac-sha256"),
         args.forward_to.as_ref().map(|f| format!(", forwarding to {f}")).unwrap_or_default(),
-    );
+    ))?;
     let stop = {
         let shared = shared.clone();
         async move {
@@ -191,12 +191,14 @@ async fn receive(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: By
         Err(e) => format!("signature BAD ({e})"),
     };
     let now = humantime_now();
-    println!("{now}  {kind:<28} {}  {sig}  {forwarded}", header("webhook-id"));
-    if shared.print_body {
-        println!("{}", serde_json::to_string_pretty(&event).unwrap_or_default());
+    let mut printed =
+        crate::output::line(format_args!("{now}  {kind:<28} {}  {sig}  {forwarded}", header("webhook-id")));
+    if shared.print_body && printed.is_ok() {
+        printed = crate::output::line(serde_json::to_string_pretty(&event).unwrap_or_default());
     }
     let n = shared.seen.fetch_add(1, Ordering::SeqCst) + 1;
-    if shared.count.is_some_and(|c| n >= c) {
+    // Done after `--count` events, or when nobody reads the output any more.
+    if shared.count.is_some_and(|c| n >= c) || printed.is_err() {
         shared.done.notify_one();
     }
     // A bad signature is refused, as a receiver should.

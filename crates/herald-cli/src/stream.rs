@@ -34,8 +34,7 @@ pub async fn recover(
         }
         bar.finish_and_clear();
     }
-    output::one(&job, json);
-    Ok(())
+    output::one(&job, json)
 }
 
 pub async fn export(
@@ -65,7 +64,7 @@ pub async fn export(
     });
     let (mut lines, mut bytes) = (0_u64, 0_u64);
     while let Some(chunk) = resp.chunk().await.map_err(|e| CliError::Transport(format!("export cut short: {e}")))? {
-        out.write_all(&chunk).map_err(|e| CliError::Usage(format!("writing the export: {e}")))?;
+        out.write_all(&chunk).map_err(|e| CliError::output(&e))?;
         lines += bytecount(&chunk);
         bytes += chunk.len() as u64;
         if let Some(b) = &bar {
@@ -73,7 +72,7 @@ pub async fn export(
             b.tick();
         }
     }
-    out.flush().map_err(|e| CliError::Usage(format!("writing the export: {e}")))?;
+    out.flush().map_err(|e| CliError::output(&e))?;
     if let (Some(b), Some(path)) = (bar, to) {
         b.finish_and_clear();
         eprintln!("exported {lines} messages ({bytes} bytes) to {}", path.display());
@@ -85,61 +84,61 @@ fn bytecount(chunk: &[u8]) -> u64 {
     chunk.iter().filter(|b| **b == b'\n').count() as u64
 }
 
-/// Polls the newest messages and prints a line for each delivery whose
-/// status or attempt count changed since the last look (a message whose
-/// deliveries have all ended is not looked at again).
+/// How many of the newest messages `tail` follows.
+const TAIL_WINDOW: u32 = 100;
+
+/// Polls the newest messages with their deliveries (one request a look) and
+/// prints a line for each delivery whose status or attempt count changed
+/// since the last look: a retry, a failure, and a replay or recovery of one
+/// that had ended (failed, then delivered) alike.
 pub async fn tail(api: &Api, app: &str, every: f64, count: Option<usize>, json: bool) -> Result<(), CliError> {
     let mut seen: HashMap<(String, String), (String, u64)> = HashMap::new();
-    let mut ended: HashSet<String> = HashSet::new();
     let mut printed = 0_usize;
     let pause = Duration::from_secs_f64(every.clamp(0.05, 3_600.0));
     loop {
-        let page = api.get(&format!("/apps/{app}/messages?limit=50")).await?;
-        let mut ids: Vec<String> =
-            page["data"].as_array().into_iter().flatten().map(|m| output::cell(m.get("id"))).collect();
-        ids.reverse(); // oldest first
-        ids.retain(|id| !ended.contains(id));
-        for id in ids {
-            let m = api.get(&format!("/apps/{app}/messages/{}", seg(&id))).await?;
-            let deliveries = m["deliveries"].as_array().cloned().unwrap_or_default();
-            if deliveries.iter().all(|d| matches!(d["status"].as_str(), Some("delivered" | "failed"))) {
-                ended.insert(id);
-            }
-            for d in &deliveries {
+        let page = api.get(&format!("/apps/{app}/messages?limit={TAIL_WINDOW}&with_deliveries=true")).await?;
+        let mut messages = page["data"].as_array().cloned().unwrap_or_default();
+        messages.reverse(); // oldest first
+        for m in &messages {
+            for d in m["deliveries"].as_array().into_iter().flatten() {
                 let key = (output::cell(m.get("id")), output::cell(d.get("endpoint_id")));
                 let now = (output::cell(d.get("status")), d["attempts"].as_u64().unwrap_or(0));
                 if seen.get(&key) == Some(&now) {
                     continue;
                 }
                 seen.insert(key, now);
-                print_line(&m, d, json);
+                print_line(m, d, json)?;
                 printed += 1;
                 if count.is_some_and(|c| printed >= c) {
                     return Ok(());
                 }
             }
         }
+        // Forget what fell out of the window, so memory stays bounded.
+        if seen.len() > 20 * TAIL_WINDOW as usize {
+            let live: HashSet<String> = messages.iter().map(|m| output::cell(m.get("id"))).collect();
+            seen.retain(|(m, _), _| live.contains(m));
+        }
         tokio::time::sleep(pause).await;
     }
 }
 
-fn print_line(m: &Value, d: &Value, json: bool) {
+fn print_line(m: &Value, d: &Value, json: bool) -> Result<(), CliError> {
     if json {
         let line = json!({ "message": m["id"], "event_type": m["event_type"], "endpoint_id": d["endpoint_id"],
             "status": d["status"], "attempts": d["attempts"], "last_status_code": d["last_status_code"],
             "last_error": d["last_error"] });
-        println!("{line}");
-        return;
+        return output::line(line);
     }
     let at = output::cell(d.get("last_attempt_at").filter(|v| !v.is_null()).or(m.get("timestamp")));
     let code = output::cell(d.get("last_status_code"));
     let error = output::cell(d.get("last_error"));
-    println!(
+    output::line(format_args!(
         "{at}  {:<10} {:<28} {}  {}  attempts={} {code} {error}",
         output::cell(d.get("status")),
         output::cell(m.get("event_type")),
         output::cell(m.get("id")),
         output::cell(d.get("endpoint_id")),
         d["attempts"].as_u64().unwrap_or(0),
-    );
+    ))
 }

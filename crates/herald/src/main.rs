@@ -17,15 +17,17 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "herald", version, about = "Self-hosted webhook delivery: one binary, embedded database.")]
 struct Cli {
-    /// A TOML file layered over the built-in defaults (see config/default.toml);
-    /// HERALD_<SECTION>_<KEY> environment variables override both.
-    #[arg(long, short, global = true, env = "HERALD_CONFIG_FILE")]
-    config: Option<PathBuf>,
-    /// For the client commands: the server, the token, the output.
-    #[command(flatten)]
-    conn: herald_cli::ConnArgs,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The server's configuration file, for the commands that read it.
+#[derive(clap::Args)]
+struct ConfigArg {
+    /// A TOML file layered over the built-in defaults (see config/default.toml);
+    /// HERALD_<SECTION>_<KEY> environment variables override both.
+    #[arg(long, short, env = "HERALD_CONFIG_FILE")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -46,6 +48,8 @@ enum ServerCommand {
     /// Run the API and the delivery workers in one process until Ctrl-C or
     /// SIGTERM. Creates the database (and an admin token) on first start.
     Serve {
+        #[command(flatten)]
+        config: ConfigArg,
         /// Serve the API only; leave delivery to other nodes (PostgreSQL).
         #[arg(long, conflicts_with = "worker_only")]
         api_only: bool,
@@ -58,9 +62,15 @@ enum ServerCommand {
         dev: bool,
     },
     /// Apply pending database migrations, then exit.
-    Migrate,
+    Migrate {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
     /// Print the effective configuration (secrets redacted), then exit.
-    Config,
+    Config {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
     /// Print a new random main key (base64 of 32 bytes) for
     /// security.main_key, then exit.
     Keygen,
@@ -109,31 +119,43 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     match cli.command {
         // The client commands talk to a server; no server configuration.
-        Command::Client(cmd) => Ok(runtime.block_on(herald_cli::run(cmd, &cli.conn))),
+        Command::Client(cmd) => Ok(runtime.block_on(herald_cli::run(cmd))),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut <Cli as clap::CommandFactory>::command(),
-                "herald",
-                &mut std::io::stdout(),
-            );
-            Ok(std::process::ExitCode::SUCCESS)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "herald", &mut script);
+            write_stdout(&script)
         }
         Command::Man => {
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut std::io::stdout())?;
-            Ok(std::process::ExitCode::SUCCESS)
+            let mut page = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut page)?;
+            write_stdout(&page)
         }
-        Command::Server(command) => {
-            runtime.block_on(server(cli.config, command)).map(|()| std::process::ExitCode::SUCCESS)
-        }
+        Command::Server(command) => runtime.block_on(server(command)).map(|()| std::process::ExitCode::SUCCESS),
     }
 }
 
-async fn server(config_file: Option<PathBuf>, command: ServerCommand) -> anyhow::Result<()> {
+/// Writes to standard output; a reader that closed the pipe early
+/// (`herald man | head`) ends the command quietly.
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<std::process::ExitCode> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(std::process::ExitCode::SUCCESS),
+    }
+}
+
+async fn server(command: ServerCommand) -> anyhow::Result<()> {
+    let config_file = match &command {
+        ServerCommand::Serve { config, .. } | ServerCommand::Migrate { config } | ServerCommand::Config { config } => {
+            config.config.clone()
+        }
+        _ => None,
+    };
     let mut config = Config::load(config_file.as_deref())?;
     init_logging(&config);
     match command {
-        ServerCommand::Serve { api_only, worker_only, dev } => {
+        ServerCommand::Serve { config: _, api_only, worker_only, dev } => {
             if dev {
                 config.security.open_loopback();
             }
@@ -167,7 +189,7 @@ async fn server(config_file: Option<PathBuf>, command: ServerCommand) -> anyhow:
             }
             app.run_until_stopped(shutdown_signal()).await
         }
-        ServerCommand::Migrate => {
+        ServerCommand::Migrate { .. } => {
             herald_server::open_store(&config, true).await.context("migrating")?;
             println!("migrations applied");
             Ok(())
@@ -182,7 +204,7 @@ async fn server(config_file: Option<PathBuf>, command: ServerCommand) -> anyhow:
             println!("{}", herald_server::keys::generate());
             Ok(())
         }
-        ServerCommand::Config => {
+        ServerCommand::Config { .. } => {
             println!("{config:#?}");
             Ok(())
         }

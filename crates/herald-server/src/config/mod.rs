@@ -12,7 +12,9 @@ use herald_core::retry::RetryPolicy;
 use herald_store::seal::parse_key;
 use serde::Deserialize;
 
-pub const DEFAULTS: &str = include_str!("../../../config/default.toml");
+mod lists;
+
+pub const DEFAULTS: &str = include_str!("../../../../config/default.toml");
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct Config {
@@ -49,6 +51,7 @@ pub struct PortalConfig {
     /// The browsers' address of this service; empty: the request's Host.
     pub public_url: String,
     /// The CSP `frame-ancestors` sources.
+    #[serde(deserialize_with = "lists::words")]
     pub frame_ancestors: String,
     pub link_ttl_secs: u64,
 }
@@ -130,6 +133,7 @@ pub struct NotifyConfig {
     pub webhook_secret: String,
     pub smtp_url: String,
     pub email_from: String,
+    #[serde(deserialize_with = "lists::numbers")]
     pub retry_schedule_secs: Vec<u64>,
     pub poll_interval_ms: u64,
 }
@@ -271,6 +275,7 @@ impl WorkerConfig {
 #[serde(deny_unknown_fields)]
 pub struct DeliveryConfig {
     pub timeout_ms: u64,
+    #[serde(deserialize_with = "lists::numbers")]
     pub retry_schedule_secs: Vec<u64>,
     pub retry_jitter: f64,
     pub max_retry_after_secs: u64,

@@ -1,6 +1,8 @@
 //! Shared by the process tests: `herald serve` as a real child process.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
