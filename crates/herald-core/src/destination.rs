@@ -69,6 +69,20 @@ pub enum Refusal {
     PlainHttp { addr: IpAddr },
 }
 
+impl Refusal {
+    /// The refusal in the words of a customer adding an endpoint, who can
+    /// change the URL but not the server's settings.
+    pub fn for_customers(&self) -> String {
+        match self {
+            Self::Blocked { addr, name, .. } => format!(
+                "this address leads to {addr}, a {name} network address, which webhooks cannot be sent to; \
+                 use an address reachable from the Internet"
+            ),
+            Self::PlainHttp { .. } => "this address must start with https://".to_owned(),
+        }
+    }
+}
+
 /// The operator's policy: the ranges opened on purpose, and whether plain
 /// `http://` is allowed outside them.
 #[derive(Clone, Default, PartialEq, Eq)]

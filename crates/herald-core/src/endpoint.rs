@@ -17,7 +17,13 @@ impl EndpointUrl {
         if s.len() > 2048 {
             return Err(ParseError::new("a URL is at most 2048 characters"));
         }
-        let url = url::Url::parse(s).map_err(|e| ParseError::new(format!("not a valid URL: {e}")))?;
+        if s.trim().is_empty() {
+            return Err(ParseError::new(
+                "enter the URL that should receive the events, like https://example.com/webhooks",
+            ));
+        }
+        let url = url::Url::parse(s)
+            .map_err(|_| ParseError::new("not a full web address: write it like https://example.com/webhooks"))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(ParseError::new("the URL scheme must be http or https"));
         }

@@ -1,5 +1,6 @@
 //! The API's one error type: a status, a stable code and a message, always
-//! sent as `{"code": ..., "message": ...}`.
+//! sent as `{"code": ..., "message": ...}`; a validation error also names
+//! its `field`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -12,6 +13,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// The request field a validation error is about.
+    pub field: Option<String>,
     /// Seconds to send as `Retry-After` (503 while the database is away).
     pub retry_after: Option<u32>,
 }
@@ -21,7 +24,7 @@ const UNAVAILABLE_RETRY_AFTER_SECS: u32 = 1;
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), retry_after: None }
+        Self { status, code, message: message.into(), field: None, retry_after: None }
     }
 
     /// 503 with `Retry-After`: the database cannot be reached right now.
@@ -42,7 +45,10 @@ impl ApiError {
 
     /// 422, naming the field that is wrong.
     pub fn validation(field: &str, why: impl std::fmt::Display) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_error", format!("{field}: {why}"))
+        Self {
+            field: Some(field.to_owned()),
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_error", format!("{field}: {why}"))
+        }
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -112,7 +118,11 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = (self.status, Json(json!({ "code": self.code, "message": self.message }))).into_response();
+        let mut body = json!({ "code": self.code, "message": self.message });
+        if let Some(field) = self.field {
+            body["field"] = field.into();
+        }
+        let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
         }

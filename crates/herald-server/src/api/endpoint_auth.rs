@@ -111,7 +111,7 @@ pub(super) async fn merge(
 }
 
 async fn oauth2_from(state: &AppState, o: OAuth2Input, kept: Option<&OAuth2>) -> ApiResult<OAuth2> {
-    let token_url = deliverable_url(state, "oauth2.token_url", &o.token_url).await?;
+    let token_url = deliverable_url(state, false, "oauth2.token_url", &o.token_url).await?;
     let client_secret = o
         .client_secret
         .or_else(|| kept.map(|k| k.client_secret.clone()))

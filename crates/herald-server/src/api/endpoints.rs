@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
+use axum::{Extension, Json};
 use herald_core::delivery::VerifyState;
 use herald_core::endpoint::{CustomHeaders, EndpointSecret, EndpointUrl};
 use herald_core::event_type::EventTypeName;
@@ -22,6 +22,7 @@ use super::apps::check_credential;
 use super::endpoint_auth::{self, OAuth2Input, OAuth2View, TlsInput, TlsView};
 use super::messages::AttemptView;
 use super::{apps, check_metadata, check_profile, check_text, nullable, ListQuery, ListResponse};
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{parse_json, ApiJson, ApiQuery};
 use crate::state::AppState;
@@ -195,13 +196,24 @@ const RESOLVE_ON_SAVE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A URL deliveries may reach, as its host resolves now: a host whose
 /// every address is refused (loopback, private, ...) answers 422 naming
-/// the range and the setting that opens it.
-pub(super) async fn deliverable_url(state: &AppState, field: &str, s: &str) -> Result<EndpointUrl, ApiError> {
+/// the range and, to an operator, the setting that opens it; to a customer
+/// (an application-scoped token, as in the portal) what to do instead.
+pub(super) async fn deliverable_url(
+    state: &AppState,
+    customer: bool,
+    field: &str,
+    s: &str,
+) -> Result<EndpointUrl, ApiError> {
     let url = EndpointUrl::parse(s).map_err(|e| ApiError::validation(field, e))?;
-    if let Ok(Some(why)) = tokio::time::timeout(RESOLVE_ON_SAVE, state.sender.client.refusal(&url)).await {
-        return Err(ApiError::validation(field, why));
+    if let Ok(Some((why, refusal))) = tokio::time::timeout(RESOLVE_ON_SAVE, state.sender.client.refusal(&url)).await {
+        return Err(ApiError::validation(field, if customer { refusal.for_customers() } else { why }));
     }
     Ok(url)
+}
+
+/// Whether the caller is a customer (an application-scoped token).
+fn is_customer(principal: Option<&Extension<Principal>>) -> bool {
+    matches!(principal, Some(Extension(Principal::App(_))))
 }
 
 fn parse_filter(list: Option<Vec<String>>) -> Result<EventFilter, ApiError> {
@@ -277,11 +289,12 @@ async fn existing_with_url(state: &AppState, app: &AppId, url: &str) -> ApiResul
 async fn create_endpoint(
     State(state): State<AppState>,
     Path(app): Path<String>,
+    principal: Option<Extension<Principal>>,
     ApiJson(body): ApiJson<CreateEndpoint>,
 ) -> ApiResult<(StatusCode, Json<EndpointView>)> {
     let app = apps::resolve(&state, &app).await?;
     check_text("description", &body.description, 4096, true)?;
-    let url = deliverable_url(&state, "url", &body.url).await?;
+    let url = deliverable_url(&state, is_customer(principal.as_ref()), "url", &body.url).await?;
     let profile = body.profile.map(check_endpoint_profile).transpose()?;
     let effective = Profile::effective(app.profile.as_ref(), profile.as_ref());
     if effective.unique_urls == Some(true) {
@@ -465,6 +478,7 @@ struct UpdateEndpoint {
 async fn update_endpoint(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,
+    principal: Option<Extension<Principal>>,
     ApiJson(body): ApiJson<UpdateEndpoint>,
 ) -> ApiResult<Json<EndpointView>> {
     let ep = resolve(&state, &app, &ep).await?;
@@ -472,7 +486,7 @@ async fn update_endpoint(
         check_text("description", d, 4096, true)?;
     }
     let url = match body.url.as_deref() {
-        Some(u) => Some(deliverable_url(&state, "url", u).await?),
+        Some(u) => Some(deliverable_url(&state, is_customer(principal.as_ref()), "url", u).await?),
         None => None,
     };
     let patch = EndpointPatch {

@@ -3,6 +3,7 @@
 
 mod apps;
 mod attempt_request;
+mod dashboard;
 mod dead_letters;
 mod endpoint_auth;
 mod endpoint_ops;
@@ -48,6 +49,7 @@ pub fn v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(reconcile::router())
         .merge(recoveries::router())
         .merge(stats::router())
+        .merge(dashboard::router())
         .merge(retention::router())
         .merge(tokens::router())
         .merge(portal::router())

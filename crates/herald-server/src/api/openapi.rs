@@ -25,6 +25,10 @@ pub struct ErrorBody {
     /// `database_unavailable`, ...
     code: String,
     message: String,
+    /// With a validation error: the request field it is about (`url`,
+    /// `event_types`, `oauth2.token_url`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
 }
 
 /// The error answers every operation may give.

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use herald_core::auth::TlsAuth;
-use herald_core::destination::DestinationPolicy;
+use herald_core::destination::{DestinationPolicy, Refusal};
 use http::{HeaderMap, Method, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper_rustls::HttpsConnector;
@@ -118,10 +118,10 @@ impl HttpClient {
     /// Why `url` can never be delivered to as its host resolves now, if
     /// so. A host that does not resolve at all passes (its DNS may not be
     /// set up yet); every delivery checks again.
-    pub async fn refusal(&self, url: &herald_core::endpoint::EndpointUrl) -> Option<String> {
+    pub async fn refusal(&self, url: &herald_core::endpoint::EndpointUrl) -> Option<(String, Refusal)> {
         let (host, port, https) = url.target();
         match self.connector.allowed_addrs(&host, port, https).await {
-            Err(e) => e.downcast_ref::<Refused>().map(ToString::to_string),
+            Err(e) => e.downcast_ref::<Refused>().map(|r| (r.to_string(), r.why.clone())),
             Ok(_) => None,
         }
     }

@@ -134,4 +134,94 @@ async fn stats_match_a_scripted_sequence_of_outcomes() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-crate::both_stores!(stats_match_a_scripted_sequence_of_outcomes);
+/// The dashboard: the application's figures over 24 hours and 7 days, and
+/// each endpoint's health (Healthy at 95% delivered or more, Degraded from
+/// 50%, Failing below, Idle without attempts), failing first; readable
+/// with the application's own (portal) token.
+async fn the_dashboard_shows_an_applications_figures_and_each_endpoints_health() {
+    let app = TestApp::spawn().await;
+    let app_id = app.create_app().await;
+    let mut ids = Vec::new();
+    for (name, replies) in [
+        ("healthy", vec![Reply::Status(200)]),
+        ("degraded", vec![Reply::Status(200), Reply::Status(500)]),
+        ("failing", vec![Reply::Status(500)]),
+        ("idle", vec![]),
+    ] {
+        let rx = TestReceiver::start().await;
+        rx.script(replies.iter().cloned().cycle().take(2 * replies.len()));
+        let ep = app
+            .create_endpoint(
+                &app_id,
+                json!({ "url": rx.url("/hook"), "description": name, "event_types": [format!("{name}.*")],
+                        "profile": { "retry": "none" } }),
+            )
+            .await;
+        ids.push((name, ep["id"].as_str().unwrap().to_owned(), rx));
+    }
+    // healthy: 2 delivered; degraded: 1 of 2; failing: 0 of 2.
+    for name in ["healthy", "degraded", "failing"] {
+        for _ in 0..2 {
+            app.publish(&app_id, &format!("{name}.happened"), json!({})).await;
+        }
+    }
+    for (_, _, rx) in &ids[..3] {
+        rx.wait_for("/hook", 2).await;
+    }
+    let path = format!("/api/v1/apps/{app_id}/dashboard");
+    let mut d = Value::Null;
+    for _ in 0..500 {
+        d = stats(&app, &path).await;
+        if d["day"]["attempts"] == 6 && d["day"]["failed"] == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!((d["day"]["attempts"].as_u64(), d["day"]["delivered"].as_u64()), (Some(6), Some(3)), "{d}");
+    assert_eq!(d["day"]["failed"], 3, "{d}");
+    assert_eq!(d["day"]["success_rate"], 0.5);
+    assert_eq!(d["day"]["health"], "degraded");
+    assert!(d["day"]["avg_response_ms"].is_number());
+    assert_eq!(d["week"]["attempts"], 6);
+    let health: Vec<(&str, &str)> = d["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["description"].as_str().unwrap(), e["day"]["health"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        health,
+        [("failing", "failing"), ("degraded", "degraded"), ("healthy", "healthy"), ("idle", "idle")],
+        "{d}"
+    );
+    let failing = &d["endpoints"][0];
+    assert_eq!(failing["id"], ids[2].1.as_str());
+    assert_eq!((failing["day"]["failed"].as_u64(), failing["week"]["failed"].as_u64()), (Some(2), Some(2)));
+
+    // The portal's token reads it; another application's is refused.
+    let (_, link) = app.post(&format!("/api/v1/apps/{app_id}/portal-link"), json!({})).await;
+    let token = link["token"].as_str().unwrap();
+    let (status, _, seen) = app.request_as(token, reqwest::Method::GET, &path, None).await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    assert_eq!(seen["endpoints"].as_array().unwrap().len(), 4);
+    let other = app.create_app().await;
+    let (status, _, _) =
+        app.request_as(token, reqwest::Method::GET, &format!("/api/v1/apps/{other}/dashboard"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Two days on, the last 24 hours are empty and the week still counts.
+    app.advance(Duration::from_secs(2 * 86_400));
+    let later = stats(&app, &path).await;
+    assert_eq!(
+        (later["day"]["attempts"].as_u64(), later["day"]["health"].as_str()),
+        (Some(0), Some("idle")),
+        "{later}"
+    );
+    assert_eq!(later["week"]["attempts"], 6);
+    assert_eq!(later["endpoints"][0]["week"]["failed"], 2, "{later}");
+}
+
+crate::both_stores!(
+    stats_match_a_scripted_sequence_of_outcomes,
+    the_dashboard_shows_an_applications_figures_and_each_endpoints_health,
+);
