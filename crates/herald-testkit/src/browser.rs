@@ -205,8 +205,26 @@ impl Browser {
         el.text().await.ok().filter(|t| !t.is_empty())
     }
 
+    /// Resizes the window and waits until the page is laid out at the new
+    /// width.
     pub async fn set_size(&self, width: u32, height: u32) {
         self.client.set_window_size(width, height).await.unwrap();
+        let started = Instant::now();
+        loop {
+            let w = self.client.execute("return window.innerWidth", vec![]).await.ok().and_then(|v| v.as_u64());
+            if w == Some(u64::from(width)) || started.elapsed() > WAIT {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Two frames: the layout at the new width is drawn.
+        let _ = self
+            .client
+            .execute_async(
+                "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()))",
+                vec![],
+            )
+            .await;
     }
 
     /// Saves a PNG of the whole page (not only the window) at `path`.
@@ -266,9 +284,99 @@ impl Browser {
         serde_json::from_value(v).unwrap()
     }
 
+    /// What a person would read as a defect in the page's visible text
+    /// (outside code and payloads): a JavaScript value printed as text
+    /// (`[object`, `undefined`, `NaN`), an operator's setting or a library's
+    /// message shown to a customer, an error prefixed twice.
+    pub async fn unreadable_text(&self) -> Vec<String> {
+        let v = self
+            .client
+            .execute(
+                "const out = [];\
+                 const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);\
+                 while (walk.nextNode()) {\
+                   const n = walk.currentNode, el = n.parentElement;\
+                   if (!el || el.closest('pre, code, script, style, [hidden]') || !el.getClientRects().length) continue;\
+                   const t = n.textContent;\
+                   for (const bad of [/\\[object/, /\\bundefined\\b/, /\\bNaN\\b/, /allowed_cidrs/, /HERALD_/, /herald serve/,\
+                                      /relative URL/, /Not found:/, /(^|[^\\d.,])1 (attempts|endpoints|deliveries)\\b/]) {\
+                     if (bad.test(t)) out.push(bad.source + ' in ' + JSON.stringify(t.trim().slice(0, 160)));\
+                   }\
+                 }\
+                 return out;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(v).unwrap()
+    }
+
+    /// What looks broken in the layout at the window's width: the page
+    /// wider than the window, a word broken in the middle (outside URLs,
+    /// ids, secrets, code and a table's values), items of one row drawn over each other.
+    pub async fn layout_problems(&self) -> Vec<String> {
+        let v = self
+            .client
+            .execute(
+                "const out = [];\
+                 if (document.documentElement.scrollWidth > window.innerWidth + 1)\
+                   out.push('the page is ' + document.documentElement.scrollWidth + 'px wide in a ' + window.innerWidth + 'px window');\
+                 const walk = document.createTreeWalker(document.getElementById('main'), NodeFilter.SHOW_TEXT);\
+                 while (walk.nextNode()) {\
+                   const n = walk.currentNode, el = n.parentElement;\
+                   if (!el || el.closest('.url, .id, .secret, pre, code, svg, [hidden], td:not(:first-child)') || !el.getClientRects().length) continue;\
+                   const re = /\\S+/g; let m;\
+                   while ((m = re.exec(n.textContent))) {\
+                     const r = document.createRange(); r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);\
+                     const lines = new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top)));\
+                     if (lines.size > 1) out.push('the word ' + JSON.stringify(m[0]) + ' is broken over ' + lines.size + ' lines');\
+                   }\
+                 }\
+                 for (const row of document.querySelectorAll('#main .row')) {\
+                   const kids = [...row.children].filter(k => k.getClientRects().length);\
+                   for (let i = 0; i < kids.length; i++) for (let j = i + 1; j < kids.length; j++) {\
+                     const a = kids[i].getBoundingClientRect(), b = kids[j].getBoundingClientRect();\
+                     if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)\
+                       out.push(JSON.stringify(kids[i].textContent.slice(0, 60)) + ' overlaps ' + JSON.stringify(kids[j].textContent.slice(0, 60)));\
+                   }\
+                   for (const k of kids) if (k.scrollWidth > k.clientWidth + 1 && getComputedStyle(k).overflowX === 'visible')\
+                     out.push(JSON.stringify(k.textContent.slice(0, 60)) + ' runs out of its box');\
+                 }\
+                 return out;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(v).unwrap()
+    }
+
+    /// Makes every request of the page take `latency` longer (Chromium's
+    /// network emulation); zero turns it off.
+    pub async fn set_latency(&self, latency: Duration) {
+        let ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self.client.issue_cmd(NetworkConditions(ms)).await.unwrap();
+    }
+
     /// Ends the session and the browser.
     pub async fn quit(self) {
         let _ = self.client.clone().close().await;
+    }
+}
+
+/// chromedriver's `POST /session/{id}/chromium/network_conditions`.
+#[derive(Debug)]
+struct NetworkConditions(u64);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/chromium/network_conditions", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        let body = json!({"network_conditions": {
+            "offline": false, "latency": self.0, "download_throughput": 100_000_000, "upload_throughput": 100_000_000,
+        }});
+        (axum::http::Method::POST, Some(body.to_string()))
     }
 }
 

@@ -12,7 +12,7 @@ pub mod smtp;
 pub mod streaming;
 pub mod tls;
 
-pub use browser::Browser;
+pub use browser::{Browser, Locator};
 pub use disk::{PowerCutDisk, SmallDisk};
 pub use oauth::TokenServer;
 pub use proxy::{ConnectProxy, ProxyProtocol, TcpProxy};

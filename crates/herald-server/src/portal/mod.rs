@@ -1,5 +1,6 @@
-//! The customer portal: a page and its script and styles, embedded in the
-//! binary and served under `/portal/`. It talks to the JSON API with the
+//! The customer portal: a page and its scripts (helpers, endpoint screens,
+//! delivery screens, the start) and styles, embedded in the binary and
+//! served under `/portal/`. It talks to the JSON API with the
 //! application-scoped token its link carries, so it can reach nothing that
 //! token cannot. Served with a strict Content-Security-Policy: its own
 //! script and styles only, images also from https: and data: (a theme's
@@ -14,6 +15,9 @@ use axum::routing::get;
 use axum::Router;
 
 const INDEX: &str = include_str!("assets/index.html");
+const CORE: &str = include_str!("assets/core.js");
+const ENDPOINTS: &str = include_str!("assets/endpoints.js");
+const DELIVERIES: &str = include_str!("assets/deliveries.js");
 const SCRIPT: &str = include_str!("assets/app.js");
 const STYLES: &str = include_str!("assets/app.css");
 
@@ -36,6 +40,9 @@ pub fn router<S: Clone + Send + Sync + 'static>(frame_ancestors: &str) -> Router
         .route("/portal", get(|| async { Redirect::permanent("/portal/") }))
         .route("/portal/", get(page(INDEX, "text/html; charset=utf-8")))
         .route("/portal/index.html", get(page(INDEX, "text/html; charset=utf-8")))
+        .route("/portal/core.js", get(page(CORE, "text/javascript; charset=utf-8")))
+        .route("/portal/endpoints.js", get(page(ENDPOINTS, "text/javascript; charset=utf-8")))
+        .route("/portal/deliveries.js", get(page(DELIVERIES, "text/javascript; charset=utf-8")))
         .route("/portal/app.js", get(page(SCRIPT, "text/javascript; charset=utf-8")))
         .route("/portal/app.css", get(page(STYLES, "text/css; charset=utf-8")))
 }

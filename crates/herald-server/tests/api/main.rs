@@ -46,6 +46,7 @@ mod openapi;
 mod operations;
 mod portal;
 mod portal_browser;
+mod portal_screens;
 mod profiles;
 mod publishing;
 mod receiving;

@@ -14,11 +14,11 @@ use serde_json::{json, Value};
 
 use crate::helpers::{TestApp, TOKEN};
 
-fn shots() -> PathBuf {
+pub(crate) fn shots() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/portal")
 }
 
-async fn catalog(app: &TestApp) {
+pub(crate) async fn catalog(app: &TestApp) {
     for (name, description, example) in [
         (
             "referral.converted",
@@ -35,20 +35,20 @@ async fn catalog(app: &TestApp) {
     }
 }
 
-async fn new_app(app: &TestApp, name: &str, uid: &str) -> String {
+pub(crate) async fn new_app(app: &TestApp, name: &str, uid: &str) -> String {
     let (s, v) = app.post("/api/v1/apps", json!({"name": name, "uid": uid})).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     v["id"].as_str().unwrap().to_owned()
 }
 
-async fn portal_link(app: &TestApp, app_id: &str, body: Value) -> String {
+pub(crate) async fn portal_link(app: &TestApp, app_id: &str, body: Value) -> String {
     let (s, v) = app.post(&format!("/api/v1/apps/{app_id}/portal-link"), body).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     v["url"].as_str().unwrap().to_owned()
 }
 
 /// Opens a link in a fresh page: no token kept from before.
-async fn open_fresh(browser: &Browser, url: &str) {
+pub(crate) async fn open_fresh(browser: &Browser, url: &str) {
     browser.open("about:blank").await;
     let base = url.split("/portal/").next().unwrap();
     browser.open(&format!("{base}/health")).await;
@@ -57,12 +57,12 @@ async fn open_fresh(browser: &Browser, url: &str) {
 }
 
 /// The delivery status of each row of the log, top to bottom.
-async fn statuses(browser: &Browser) -> Vec<String> {
+pub(crate) async fn statuses(browser: &Browser) -> Vec<String> {
     browser.attrs("[data-test=message-log] li [data-status]", "data-status").await
 }
 
 /// Waits until the log's rows show `want`, pressing Refresh now and then.
-async fn wait_statuses(browser: &Browser, want: &[&str]) {
+pub(crate) async fn wait_statuses(browser: &Browser, want: &[&str]) {
     let mut seen = Vec::new();
     for i in 0..100 {
         seen = statuses(browser).await;
@@ -77,8 +77,23 @@ async fn wait_statuses(browser: &Browser, want: &[&str]) {
     panic!("the log shows {seen:?}, not {want:?}");
 }
 
-async fn page_text(browser: &Browser) -> String {
+pub(crate) async fn page_text(browser: &Browser) -> String {
     browser.find("body").await.text().await.unwrap()
+}
+
+/// Asserts what a person reads on the screen now: no JavaScript value or
+/// operator setting in the text, and (at any width) nothing drawn over
+/// something else, no word broken in the middle, nothing wider than the
+/// window. `what` names the screen in the failure.
+pub(crate) async fn looks_right(browser: &Browser, what: &str) {
+    assert_eq!(browser.unreadable_text().await, Vec::<String>::new(), "{what}: the text a person reads");
+    assert_eq!(browser.layout_problems().await, Vec::<String>::new(), "{what}: the layout");
+}
+
+/// [`looks_right`], then a screenshot in `docs/portal/`.
+pub(crate) async fn shot(browser: &Browser, name: &str) {
+    looks_right(browser, name).await;
+    browser.screenshot(&shots().join(format!("{name}.png"))).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -112,18 +127,23 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     let link = portal_link(&app, &acme, json!({})).await;
     assert!(link.starts_with(&format!("{}/portal/?app={acme}#token=hrld_", app.base)), "{link}");
     browser.open(&link).await;
-    browser.wait_text("h1", "Endpoints").await;
+    browser.wait_text("h1", "Overview").await;
     browser.wait_text("#title", "Acme Webhooks").await;
+    browser.wait_text("main", "No endpoints yet").await;
+    looks_right(&browser, "an empty overview").await;
+    browser.click_text("Endpoints").await;
+    browser.wait_text("h1", "Endpoints").await;
     let url_after = browser.client.current_url().await.unwrap();
     assert!(!url_after.as_str().contains("hrld_"), "the token is taken out of the address bar: {url_after}");
 
-    // Add an endpoint. A bad URL first: the API's answer is shown, readable.
+    // Add an endpoint. A bad URL first: the API's answer is shown next to
+    // the field, in words, and goes once the field changes.
     browser.click_text("Add endpoint").await;
     assert_eq!(browser.unlabelled_fields().await, Vec::<String>::new(), "every field has a label");
     browser.fill("#ep-url", "not a url").await;
     browser.click_text("Create endpoint").await;
-    let error = browser.wait_text("#error", "Please check the form").await.text().await.unwrap();
-    assert!(error.contains("url"), "{error}");
+    browser.wait_text("#ep-url-error", "Not a full web address: write it like https://example.com/webhooks").await;
+    assert_eq!(browser.error_text().await, None, "the error is by the field, not at the top");
     // Then a good one, with two of the three event types, a header and a rate.
     browser.fill("#ep-url", &receiver.url("/hook")).await;
     browser.fill("#ep-description", "Production receiver").await;
@@ -132,7 +152,8 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     browser.click("[id='type-referral.created']").await;
     browser.fill("#ep-headers", "X-Team: growth").await;
     browser.fill("#ep-rate", "20").await;
-    browser.screenshot(&shots().join("desktop-endpoint-form.png")).await;
+    assert!(!browser.has("#ep-url-error").await, "the error went once the URL changed");
+    shot(&browser, "desktop-endpoint-form").await;
     browser.click_text("Create endpoint").await;
     browser.wait_text("h1.url", "/hook").await;
     browser.wait_text("#notice", "Endpoint created").await;
@@ -170,7 +191,8 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     browser.wait_text("#secret-value", &key).await;
     browser.wait_text("[data-test=snippet-node]", &format!("new Webhook(\"{key}\")")).await;
     browser.click_text("Rotate").await;
-    browser.client.accept_alert().await.unwrap();
+    browser.wait_text("[data-test=confirm]", "Rotate the signing secret?").await;
+    browser.click_text("Rotate secret").await;
     browser.wait_text("#notice", "Secret rotated").await;
     let (_, secret) = app.get(&format!("/api/v1/apps/{acme}/endpoints/{ep_id}/secret")).await;
     let rotated = secret["key"].as_str().unwrap().to_owned();
@@ -186,7 +208,7 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     assert_eq!(got[0].header("x-team"), Some("growth"));
     assert!(got[0].body_text().contains("ref_1"), "the catalog's example is sent");
     browser.wait_text("[data-test=message-log] li", "Delivered").await;
-    browser.screenshot(&shots().join("desktop-endpoint.png")).await;
+    shot(&browser, "desktop-endpoint").await;
 
     // The receiver breaks: two more test events fail, with its answer shown.
     // (The test clock moves a second between events, so the log's order is theirs.)
@@ -212,7 +234,7 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     let sent = sent.iter().find(|r| shown.contains(r.header("webhook-id").unwrap())).expect("the message was received");
     let sent_signature = sent.header("webhook-signature").unwrap();
     assert!(shown.contains(sent_signature), "shown:\n{shown}\nsent: {sent_signature}");
-    browser.screenshot(&shots().join("desktop-message.png")).await;
+    shot(&browser, "desktop-message").await;
 
     // The log filtered by status: the two failures only.
     browser.click_text("Deliveries").await;
@@ -225,7 +247,7 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     browser.click_text("Failed").await;
     browser.wait_text("[data-test=dead-letters] li", "HTTP 500").await;
     assert_eq!(browser.unlabelled_fields().await, Vec::<String>::new(), "every field has a label");
-    browser.screenshot(&shots().join("desktop-failed.png")).await;
+    shot(&browser, "desktop-failed").await;
     browser.click_text("Download failed payloads").await;
     let (name, body) = browser.wait_download().await;
     assert_eq!(name, format!("{acme}-failed.ndjson"));
@@ -235,40 +257,56 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     assert!(lines.iter().all(|l| l["payload"]["referral_id"] == "ref_1"), "{lines:?}");
     receiver.set_default(Reply::Status(200));
     browser.click_text("Replay").await;
-    browser.wait_text("#notice", "Replayed: HTTP 200, delivered").await;
+    browser.wait_text("#notice[data-kind=ok]", "Sent again: HTTP 200, delivered").await;
     receiver.wait_for("/hook", 4).await;
     browser.wait_text("[data-test=dead-letters]", "HTTP 500").await;
     browser.click_text("Recover").await;
-    browser.wait_text("#notice", "Recovery started").await;
-    browser.wait_text("main", "1 failed delivery queued again").await;
+    browser.wait_text("#notice", "Recovery started: 1 failed delivery to send again").await;
+    browser.wait_text("[data-test=recovery]", "Recovery done: 1 failed delivery queued again").await;
+    browser.wait_text("[data-test=failed-empty]", "No failed deliveries").await;
     receiver.wait_for("/hook", 5).await;
     browser.click_text("Deliveries").await;
     wait_statuses(&browser, &["delivered", "delivered", "delivered"]).await;
-    browser.screenshot(&shots().join("desktop-deliveries.png")).await;
+    shot(&browser, "desktop-deliveries").await;
+    browser.click_text("Overview").await;
+    browser.wait_text("[data-test=endpoint-health] li", "/hook").await;
+    shot(&browser, "desktop-overview").await;
 
     // The same screens at phone width.
     browser.set_size(390, 844).await;
+    shot(&browser, "phone-overview").await;
     browser.click_text("Endpoints").await;
     browser.wait_text("[data-test=endpoints] li", "/hook").await;
-    browser.screenshot(&shots().join("phone-endpoints.png")).await;
+    shot(&browser, "phone-endpoints").await;
     browser.click(&format!("[data-endpoint='{ep_id}'] a")).await;
     browser.wait_text("[data-test=stats]", "Success rate").await;
-    browser.screenshot(&shots().join("phone-endpoint.png")).await;
+    shot(&browser, "phone-endpoint").await;
+    browser.click_text("Deliveries").await;
+    wait_statuses(&browser, &["delivered", "delivered", "delivered"]).await;
+    shot(&browser, "phone-deliveries").await;
+    browser.click("[data-test=message-log] li:last-child a").await;
+    browser.wait_text("[data-test=attempts]", "Attempt 1").await;
+    browser.click_text("Show request").await;
+    browser.wait_text("[data-test=request]", "webhook-signature").await;
+    shot(&browser, "phone-message").await;
+    browser.click_text("Failed").await;
+    browser.wait_text("[data-test=failed-empty]", "No failed deliveries").await;
+    shot(&browser, "phone-failed").await;
     browser.set_size(1280, 900).await;
 
     // Globex's link sees Globex only.
     let other = portal_link(&app, &globex, json!({})).await;
     open_fresh(&browser, &other).await;
-    browser.wait_text("[data-test=endpoints] li", "globex-secret-hook").await;
+    browser.wait_text("[data-test=endpoint-health] li", "globex-secret-hook").await;
     browser.click_text("Deliveries").await;
-    browser.wait_text("[data-test=message-log]", "No deliveries match").await;
+    browser.wait_text("[data-test=message-log]", "No deliveries yet").await;
     let text = page_text(&browser).await;
     assert!(!text.contains("/hook") && !text.contains("referral.converted sent"), "{text}");
 
     // Globex's token pointed at Acme: refused, nothing of Acme shown.
     let globex_token = other.split("#token=").nth(1).unwrap();
     open_fresh(&browser, &format!("{}/portal/?app={acme}#token={globex_token}", app.base)).await;
-    browser.wait_text("#error", "application not found").await;
+    browser.wait_text("#error", "Application not found").await;
     let text = page_text(&browser).await;
     assert!(!text.contains("/hook") && !text.contains("Acme"), "{text}");
 
@@ -278,7 +316,8 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     open_fresh(&browser, &short).await;
     browser.wait_text("#error", "This portal link has expired").await;
     assert!(!page_text(&browser).await.contains("/hook"));
-    browser.screenshot(&shots().join("desktop-expired-link.png")).await;
+    assert!(!browser.has("#admin-token").await, "a customer is not asked for an admin token");
+    shot(&browser, "desktop-expired-link").await;
 
     // The operator signs in with the admin token and sees every application.
     open_fresh(&browser, &format!("{}/portal/", app.base)).await;
@@ -287,7 +326,7 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     let acme_row = browser.wait_text("[data-test=apps] li", "Acme Inc.").await;
     assert!(acme_row.text().await.unwrap().contains("Degraded"), "3 of 5 attempts delivered");
     browser.wait_text("[data-test=apps] li", "Globex").await;
-    browser.screenshot(&shots().join("desktop-operator.png")).await;
+    shot(&browser, "desktop-operator").await;
     browser.quit().await;
 }
 
@@ -315,7 +354,7 @@ async fn the_portal_embeds_only_where_frame_ancestors_allows() {
     browser.open(&page).await;
     browser.wait_text("h1", "Provider dashboard").await;
     browser.client.enter_frame(Some(0)).await.unwrap();
-    browser.wait_text("h1", "Endpoints").await;
+    browser.wait_text("h1", "Overview").await;
     browser.client.enter_parent_frame().await.unwrap();
     browser.screenshot(&shots().join("desktop-embedded.png")).await;
 
