@@ -10,6 +10,7 @@ pub mod keys;
 pub mod metrics;
 pub mod notify;
 mod portal;
+pub mod readiness;
 pub mod recovery;
 mod rejections;
 pub mod retention;

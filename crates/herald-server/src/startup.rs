@@ -176,6 +176,7 @@ impl Application {
             dispatch,
             limits: Arc::new(config.limits.clone()),
             portal: Arc::new(config.portal.clone()),
+            readiness: crate::readiness::Readiness::new(store.clone(), &config.worker.node_name(config.server.listen)),
         };
         let rates = Rates {
             admin_per_sec: config.limits.admin_token_requests_per_second,
@@ -251,7 +252,19 @@ impl Application {
 
         let mut metrics_port = None;
         if let Some(addr) = config.metrics.address()? {
-            let l = TcpListener::bind(addr).await.with_context(|| format!("binding {addr} (metrics.listen)"))?;
+            let l = match TcpListener::bind(addr).await {
+                Ok(l) => l,
+                // Another node on this host has the port (both on the
+                // default): serve on a free one rather than not start.
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                    let free = std::net::SocketAddr::new(addr.ip(), 0);
+                    let l = TcpListener::bind(free).await.with_context(|| format!("binding {free} (metrics)"))?;
+                    let at = l.local_addr()?;
+                    tracing::warn!(%addr, %at, "metrics.listen is taken (another node on this host?); /metrics is served on a free port instead");
+                    l
+                }
+                Err(e) => return Err(e).with_context(|| format!("binding {addr} (metrics.listen)")),
+            };
             metrics_port = Some(l.local_addr()?.port());
             let app = crate::metrics::router(metrics, store.clone(), seams_clock.clone());
             background.push((

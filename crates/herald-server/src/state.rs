@@ -27,6 +27,8 @@ pub struct AppState {
     pub limits: Arc<crate::config::LimitsConfig>,
     /// The portal's settings (links, framing).
     pub portal: Arc<crate::config::PortalConfig>,
+    /// Whether the store is known to be down (publishes then answer 503 at once).
+    pub readiness: Arc<crate::readiness::Readiness>,
 }
 
 impl AppState {
@@ -41,12 +43,18 @@ impl AppState {
     /// timeout or a dropped connection cancels the request's future) can no
     /// longer strand the leases taken for the hand-over.
     pub async fn publish(&self, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published> {
+        if let Some(down) = self.readiness.known_down() {
+            return Err(StoreError::Unavailable(down.message().to_owned()));
+        }
         let state = self.clone();
         let app = app.clone();
         let task = tokio::spawn(async move {
             let started = std::time::Instant::now();
             let published = state.store.publish(&app, new, now, state.dispatch_lease()).await;
             state.sender.metrics.store_op("publish", started.elapsed());
+            if let Err(e) = &published {
+                state.readiness.observe(e);
+            }
             let mut published = published?;
             state.dispatch(&mut published).await;
             Ok(published)

@@ -174,6 +174,11 @@ async fn server(command: ServerCommand) -> anyhow::Result<()> {
                     "Use it as `Authorization: Bearer <token>`, or set auth.admin_token / HERALD_AUTH_ADMIN_TOKEN.\n"
                 );
             }
+            if let (Some(port), Ok(Some(m))) = (app.metrics_port(), config.metrics.address()) {
+                let at = std::net::SocketAddr::new(m.ip(), port);
+                tracing::info!(%at, "metrics served at http://{at}/metrics");
+                println!("metrics at http://{at}/metrics");
+            }
             let addr = std::net::SocketAddr::new(config.server.listen.ip(), app.port());
             tracing::info!(%addr, database = %herald_server::config::redact_url(&config.database.url), "herald is listening");
             if dev {
@@ -182,10 +187,6 @@ async fn server(command: ServerCommand) -> anyhow::Result<()> {
                 );
             } else {
                 println!("herald listening on http://{addr}");
-            }
-            if let (Some(port), Ok(Some(m))) = (app.metrics_port(), config.metrics.address()) {
-                let at = std::net::SocketAddr::new(m.ip(), port);
-                tracing::info!(%at, "metrics served at http://{at}/metrics");
             }
             app.run_until_stopped(shutdown_signal()).await
         }

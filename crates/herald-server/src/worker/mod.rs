@@ -52,6 +52,10 @@ pub struct Worker {
 const SETTLE_BATCH: usize = 512;
 /// How long a small batch of outcomes waits for more before it is written.
 const SETTLE_GATHER: Duration = Duration::from_millis(5);
+/// The first pause before settling again after the database was unavailable;
+/// each further try waits one more of these, up to [`SETTLE_RETRY_MAX`].
+const SETTLE_RETRY_FIRST: Duration = Duration::from_millis(200);
+const SETTLE_RETRY_MAX: Duration = Duration::from_secs(2);
 
 /// The requests in flight and the endpoints' shares of them.
 struct Slots {
@@ -388,7 +392,7 @@ async fn settle_loop(
             }
         }
         let started = std::time::Instant::now();
-        settle_batch(store.as_ref(), clock.as_ref(), &batch).await;
+        settle_batch(store.as_ref(), clock.as_ref(), &batch, &|| rx.is_closed()).await;
         metrics.store_op("settle", started.elapsed());
         if batch.iter().any(|s| s.gated) {
             // A gate may let the next through now (at a FIFO endpoint, the
@@ -399,22 +403,31 @@ async fn settle_loop(
     }
 }
 
-/// Writes one batch of outcomes. While the database is unreachable it tries
-/// again, a few times with growing pauses; when it refuses the batch for
+/// Writes one batch of outcomes. While the database is unreachable (or its
+/// disk full) it tries again, with pauses growing to [`SETTLE_RETRY_MAX`],
+/// for as long as it takes: a later write can store what this one could
+/// not, so nothing is given up while the worker runs (once it stops, the
+/// leases bring the rest back). When the database refuses the batch for
 /// something in its rows, the halves are written apart, so one bad outcome
-/// cannot cost the others. What is given up on comes back when its lease
-/// runs out and is sent again.
-async fn settle_batch(store: &dyn Store, clock: &dyn herald_core::Clock, batch: &[Settlement]) {
+/// cannot cost the others.
+async fn settle_batch(
+    store: &dyn Store,
+    clock: &dyn herald_core::Clock,
+    batch: &[Settlement],
+    stopping: &(dyn Fn() -> bool + Sync),
+) {
     let mut todo = vec![batch];
     while let Some(part) = todo.pop() {
-        let mut tries = 0;
+        let mut tries: u32 = 0;
         loop {
             match store.settle(part, clock.now()).await {
                 Ok(_) => break,
-                Err(e) if e.is_unavailable() && tries < 5 => {
+                Err(e) if e.is_unavailable() && !stopping() => {
                     tries += 1;
-                    tracing::warn!(error = %e, tries, "settling outcomes failed; trying again");
-                    tokio::time::sleep(Duration::from_millis(200 * tries)).await;
+                    if tries == 1 || tries.is_multiple_of(50) {
+                        tracing::warn!(error = %e, tries, "settling outcomes failed; trying again until it works");
+                    }
+                    tokio::time::sleep((SETTLE_RETRY_FIRST * tries).min(SETTLE_RETRY_MAX)).await;
                 }
                 Err(e) if !e.is_unavailable() && part.len() > 1 => {
                     tracing::warn!(error = %e, count = part.len(), "a settle batch was refused; writing its halves apart");
@@ -424,7 +437,7 @@ async fn settle_batch(store: &dyn Store, clock: &dyn herald_core::Clock, batch: 
                     break;
                 }
                 Err(e) => {
-                    tracing::error!(error = %e, count = part.len(), "giving up settling outcomes");
+                    tracing::error!(error = %e, count = part.len(), "giving up settling outcomes; their leases bring them back");
                     break;
                 }
             }
