@@ -5,8 +5,8 @@
 //! of each waiting for the database, and a prober tries a small write every
 //! [`PROBE_EVERY`] until one is stored, which marks the store up again.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use herald_store::{Store, StoreError};
@@ -28,6 +28,21 @@ pub enum Down {
 }
 
 impl Down {
+    fn code(self) -> u8 {
+        match self {
+            Self::NoAnswer => 1,
+            Self::Writes => 2,
+        }
+    }
+
+    fn of(code: u8) -> Option<Self> {
+        match code {
+            1 => Some(Self::NoAnswer),
+            2 => Some(Self::Writes),
+            _ => None,
+        }
+    }
+
     pub fn message(self) -> &'static str {
         match self {
             Self::NoAnswer => "the database does not answer",
@@ -38,7 +53,8 @@ impl Down {
 
 pub struct Readiness {
     store: Arc<dyn Store>,
-    down: Mutex<Option<Down>>,
+    /// 0 up, else [`Down::code`]: read on every publish, so an atomic.
+    down: AtomicU8,
     probing: AtomicBool,
     /// The setting the probe writes (one per node).
     key: String,
@@ -46,12 +62,12 @@ pub struct Readiness {
 
 impl Readiness {
     pub fn new(store: Arc<dyn Store>, node: &str) -> Arc<Self> {
-        Arc::new(Self { store, down: Mutex::new(None), probing: AtomicBool::new(false), key: format!("probe:{node}") })
+        Arc::new(Self { store, down: AtomicU8::new(0), probing: AtomicBool::new(false), key: format!("probe:{node}") })
     }
 
     /// Why the store is known to be down, if it is.
     pub fn known_down(&self) -> Option<Down> {
-        *self.down.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        Down::of(self.down.load(Ordering::Relaxed))
     }
 
     /// A store error a request met: an unavailable store is marked down.
@@ -81,8 +97,7 @@ impl Readiness {
     }
 
     fn mark_down(self: &Arc<Self>, down: Down, why: &str) {
-        let was = self.down.lock().unwrap_or_else(std::sync::PoisonError::into_inner).replace(down);
-        if was.is_none() {
+        if self.down.swap(down.code(), Ordering::SeqCst) == 0 {
             tracing::warn!(error = why, "the database is unavailable; publishes are answered 503 until it is back");
         }
         if !self.probing.swap(true, Ordering::SeqCst) {
@@ -100,7 +115,7 @@ impl Readiness {
                 break;
             }
         }
-        *self.down.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        self.down.store(0, Ordering::SeqCst);
         self.probing.store(false, Ordering::SeqCst);
         tracing::info!("the database is available again");
     }
