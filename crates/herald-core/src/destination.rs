@@ -67,6 +67,31 @@ pub enum Refusal {
     Blocked { addr: IpAddr, net: &'static str, name: &'static str },
     #[error("{addr} is reached over plain http while security.require_https is on; use https, or open its range with {ALLOW_SETTING}")]
     PlainHttp { addr: IpAddr },
+    /// A cloud's instance-metadata service by name: refused whatever it
+    /// resolves to (or whether it resolves at all where the check runs).
+    #[error("{host} is a cloud metadata service, which deliveries may never reach")]
+    MetadataName { host: String },
+}
+
+/// The names cloud providers serve instance metadata (and credentials) at,
+/// refused by name before any lookup. Their addresses (169.254.169.254,
+/// fd00:ec2::254, 100.100.100.200) are refused by range as well.
+const METADATA_NAMES: &[&str] = &[
+    "metadata",
+    "metadata.google.internal",
+    "metadata.goog",
+    "instance-data",
+    "instance-data.ec2.internal",
+    "metadata.azure.internal",
+    "metadata.tencentyun.com",
+    "metadata.platformequinix.com",
+];
+
+/// Whether `host` names a cloud metadata service (any case, with or without
+/// the final dot).
+pub fn metadata_name(host: &str) -> Option<Refusal> {
+    let name = host.trim_end_matches('.').to_ascii_lowercase();
+    METADATA_NAMES.contains(&name.as_str()).then(|| Refusal::MetadataName { host: host.to_owned() })
 }
 
 impl Refusal {
@@ -79,6 +104,11 @@ impl Refusal {
                  use an address reachable from the Internet"
             ),
             Self::PlainHttp { .. } => "this address must start with https://".to_owned(),
+            Self::MetadataName { .. } => {
+                "this address is a cloud provider's internal service, which webhooks cannot be sent to; \
+                 use an address reachable from the Internet"
+                    .to_owned()
+            }
         }
     }
 }
@@ -202,6 +232,18 @@ pub fn parse_cidr(s: &str) -> Result<IpNet, ParseError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn metadata_services_are_refused_by_name() {
+        for host in ["metadata.google.internal", "METADATA.google.internal.", "metadata", "instance-data.ec2.internal"]
+        {
+            assert!(super::metadata_name(host).is_some(), "{host}");
+        }
+        for host in ["metadata.example.com", "example.com", "google.internal"] {
+            assert!(super::metadata_name(host).is_none(), "{host}");
+        }
+    }
+
     use super::*;
 
     fn ip(s: &str) -> IpAddr {

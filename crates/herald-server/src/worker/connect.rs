@@ -60,6 +60,9 @@ impl GuardedConnector {
     /// The addresses of `host` the policy lets a request reach, or why
     /// none. Used at connect time and when an endpoint is saved.
     pub async fn allowed_addrs(&self, host: &str, port: u16, https: bool) -> Result<Vec<SocketAddr>, BoxError> {
+        if let Some(why) = herald_core::destination::metadata_name(host) {
+            return Err(Box::new(Refused { host: host.to_owned(), why }));
+        }
         let addrs = match literal(host) {
             Some(ip) => vec![SocketAddr::new(ip, port)],
             None => self.resolver.resolve(host, port).await.map_err(|e| format!("dns error: {host}: {e}"))?,

@@ -216,7 +216,28 @@ async fn plain_http_is_refused_outside_the_allow_list_when_https_is_required() {
     assert!(error.contains("security.require_https"), "{error}");
 }
 
+/// A cloud metadata service by name is refused at save even where the name
+/// does not resolve (the check used to need an address), and at delivery.
+async fn cloud_metadata_names_are_refused_even_unresolved() {
+    let dns = Arc::new(ScriptedDns::default());
+    let app = TestApp::spawn_resolving(dns.clone(), nothing_opened).await;
+    let app_id = app.create_app().await;
+    for url in [
+        "http://metadata.google.internal/computeMetadata/v1/",
+        "http://METADATA.GOOGLE.INTERNAL./",
+        "https://instance-data.ec2.internal/latest/meta-data/",
+        "http://metadata/",
+    ] {
+        let (status, body) = app.post(&format!("/api/v1/apps/{app_id}/endpoints"), json!({ "url": url })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {body}");
+        assert!(body["message"].as_str().unwrap().contains("metadata service"), "{url}: {body}");
+    }
+    // An unresolvable name that is not one stays accepted (it may resolve later).
+    app.create_endpoint(&app_id, json!({ "url": "https://hooks.not-yet.test/in" })).await;
+}
+
 crate::both_stores!(
+    cloud_metadata_names_are_refused_even_unresolved,
     every_non_global_destination_is_refused_when_an_endpoint_is_saved,
     a_host_that_rebinds_to_loopback_is_refused_at_delivery,
     opened_ranges_are_delivered_to_through_the_resolver,
