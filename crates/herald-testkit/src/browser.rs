@@ -232,14 +232,18 @@ impl Browser {
         let (w, h) = self.client.get_window_size().await.unwrap();
         let height = self
             .client
-            .execute("return Math.ceil(document.documentElement.scrollHeight)", vec![])
+            // The window's outer height: the page's, plus what the browser
+            // keeps around it (the outer size is what can be set).
+            .execute(
+                "return Math.ceil(document.documentElement.scrollHeight + window.outerHeight - window.innerHeight)",
+                vec![],
+            )
             .await
             .ok()
             .and_then(|v| v.as_u64())
             .unwrap_or(900);
         let w = u32::try_from(w).unwrap_or(1280);
         let full = u32::try_from(height.clamp(400, 4000)).unwrap_or(900);
-        // The window's outer size includes no chrome in headless mode.
         self.client.set_window_size(w, full).await.unwrap();
         let _ = self
             .client

@@ -94,7 +94,7 @@ async fn a_wildcard_subscription_is_shown_kept_and_offered_for_tests() {
     let ep = endpoint(&app, &acme, json!({"url": rx.url("/hook"), "event_types": ["referral.*"]})).await;
 
     browser.open(&portal_link(&app, &acme, json!({})).await).await;
-    browser.wait_text("h1", "Overview").await;
+    browser.wait_text("#nav", "Deliveries").await;
     browser.open(&format!("{}/portal/?app={acme}#/endpoints/{ep}/edit", app.base)).await;
     browser.wait_text("h1", "Edit endpoint").await;
     assert_eq!(browser.attrs("#ep-patterns", "value").await, ["referral.*"]);
@@ -196,7 +196,20 @@ async fn health_replay_outcomes_and_sign_in_read_as_they_are() {
         last = publish_settled(&app, &acme, "referral.converted").await;
     }
 
+    // The endpoint's list and page: Failing, in red, not "Receiving events".
     browser.open(&portal_link(&app, &acme, json!({})).await).await;
+    browser.click_text("Endpoints").await;
+    let item = browser.wait_text("[data-test=endpoints] li", "/hook").await;
+    let shown = item.text().await.unwrap();
+    assert!(shown.contains("Failing") && !shown.contains("Receiving events"), "{shown}");
+    assert!(item.find(herald_testkit::Locator::Css(".badge.bad")).await.is_ok());
+    browser.click(&format!("[data-endpoint='{ep}'] a")).await;
+    let state = text(&browser, "[data-test=endpoint-state]").await;
+    assert!(state.contains("Failing") && state.contains("9.1% of attempts delivered"), "{state}");
+    assert!(!state.contains("Receiving events"), "{state}");
+
+    // The overview: the same health, and a way to the failures.
+    browser.click_text("Overview").await;
     let row = browser.wait_text("[data-test=endpoint-health] li", "/hook").await;
     assert_eq!(row.attr("data-health").await.unwrap().as_deref(), Some("failing"));
     browser.wait_text("[data-test=day] [data-test=success-rate]", "9.1%").await;
@@ -206,14 +219,6 @@ async fn health_replay_outcomes_and_sign_in_read_as_they_are() {
     browser.click("[data-test=failures-link]").await;
     browser.wait_text("h1", "Failed deliveries").await;
     assert_eq!(value(&browser, "#failed-endpoint").await, ep);
-
-    browser.click_text("Endpoints").await;
-    let item = browser.wait_text("[data-test=endpoints] li", "Failing").await;
-    assert!(item.find(herald_testkit::Locator::Css(".badge.bad")).await.is_ok());
-    assert!(!item.text().await.unwrap().contains("Receiving events"));
-    browser.click(&format!("[data-endpoint='{ep}'] a")).await;
-    let state = browser.wait_text("[data-test=endpoint-state]", "Failing").await.text().await.unwrap();
-    assert!(state.contains("9.1% of attempts delivered") && !state.contains("Receiving events"), "{state}");
 
     // A recovery, then a replay: one numbering (1, 2, 3), and the failed
     // replay is said in red.
@@ -258,11 +263,13 @@ async fn health_replay_outcomes_and_sign_in_read_as_they_are() {
 /// (no setting names, no parser messages) and go once the field changes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn form_errors_sit_by_their_field_in_the_customers_words() {
-    let Some(browser) = Browser::start(390, 844).await else { return };
+    let Some(browser) = Browser::start(1280, 900).await else { return };
+    // A phone's width (Chromium starts no narrower than 500 px).
+    browser.set_size(390, 844).await;
     let (app, acme) = setup().await;
     browser.open(&portal_link(&app, &acme, json!({})).await).await;
-    browser.wait_text("h1", "Overview").await;
-    browser.click_text("Add an endpoint").await;
+    browser.click_text("Endpoints").await;
+    browser.click_text("Add endpoint").await;
     browser.click_text("Create endpoint").await;
     browser.wait_text("#ep-url-error", "Enter the URL that should receive the events").await;
     assert_eq!(browser.error_text().await, None);

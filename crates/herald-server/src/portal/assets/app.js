@@ -69,10 +69,10 @@ async function screenApps() {
               " ", h("span", { class: "badge info" }, a.live ? "live" : "test")),
             healthBadge(healthOf(s)),
             link(`?app=${encodeURIComponent(a.id)}#/overview`, "Open", { class: "button secondary" })),
-          s
-            ? h("p", { class: "small muted" },
-                `${plural(s.attempts, "attempt")} · ${pct(s.success_rate)} delivered · ${s.failed} failed · ${s.backlog} waiting`)
-            : h("p", { class: "small muted" }, "No figures available."),
+          !s ? h("p", { class: "small muted" }, "No figures available.")
+            : s.attempts === 0 ? h("p", { class: "small muted" }, `No attempts in the last 24 hours · ${s.backlog} waiting`)
+              : h("p", { class: "small muted" },
+                  `${plural(s.attempts, "attempt")} · ${pct(s.success_rate)} delivered · ${s.failed} failed · ${s.backlog} waiting`),
           eps
             ? h("p", { class: "small" }, plural(eps.length, "endpoint"), " ",
                 off.length ? h("span", { class: "badge bad" }, `${off.length} disabled`) : null,
@@ -115,13 +115,16 @@ function hashQuery() {
   return new URLSearchParams(location.hash.split("?")[1] || "");
 }
 
-// Shows the screen again after `ms`, quietly, unless the reader moved on
-// or is typing in a form.
+// Shows the screen again after `ms`, quietly, unless the reader moved on;
+// waits while they type in a form, answer a confirmation or read a
+// revealed secret.
 function schedule(ms) {
   clearTimeout(state.timer);
   const at = location.hash;
   state.timer = setTimeout(() => {
-    if (location.hash === at && !document.querySelector("form:focus-within")) route({ quiet: true });
+    if (location.hash !== at) return;
+    if (document.querySelector("form:focus-within, [data-test=confirm], [aria-pressed=true]")) schedule(ms);
+    else route({ quiet: true });
   }, ms);
 }
 
