@@ -12,18 +12,25 @@ pub const FAILING_AFTER: u64 = 4;
 
 /// Disable an endpoint that has been failing without a success for
 /// `after_secs`, with at least `min_failures` deliveries exhausted in that
-/// streak. The owner is warned halfway (see [`AutoDisable::warn_due`]).
+/// streak, and only once its owner was warned at least `notice_secs`
+/// before: warning first, then a real notice, whatever the traffic. The
+/// owner is warned halfway (see [`AutoDisable::warn_due`]), or as soon as
+/// the rule is met when that comes first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AutoDisable {
     pub after_secs: u64,
     pub min_failures: u64,
+    /// The least time between the warning and the disable; absent: half of
+    /// `after_secs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_secs: Option<u64>,
 }
 
 impl Default for AutoDisable {
-    /// Five days of failures with ten deliveries exhausted.
+    /// Five days of failures with ten deliveries exhausted, a day's notice.
     fn default() -> Self {
-        Self { after_secs: 5 * 86_400, min_failures: 10 }
+        Self { after_secs: 5 * 86_400, min_failures: 10, notice_secs: Some(86_400) }
     }
 }
 
@@ -35,21 +42,100 @@ impl AutoDisable {
         if self.after_secs > 365 * 86_400 {
             return Err(ParseError::new("auto_disable.after_secs must be at most a year"));
         }
+        if self.notice_secs.is_some_and(|n| n > 30 * 86_400) {
+            return Err(ParseError::new("auto_disable.notice_secs must be at most 30 days"));
+        }
         Ok(())
     }
 
-    /// Whether a streak that began at `since` with `exhausted` deliveries
-    /// exhausted disables the endpoint at `now`.
-    pub fn disable_due(&self, streak: &Streak, now: Timestamp) -> bool {
+    /// The least time between the warning and the disable.
+    pub fn notice(&self) -> u64 {
+        self.notice_secs.unwrap_or(self.after_secs / 2)
+    }
+
+    /// Whether the streak meets the rule: failing for `after_secs` with
+    /// `min_failures` deliveries exhausted.
+    pub fn met(&self, streak: &Streak, now: Timestamp) -> bool {
         streak.failing_since.is_some_and(|since| elapsed_secs(since, now) >= self.after_secs)
             && streak.exhausted >= self.min_failures
     }
 
+    /// Whether the endpoint is disabled at `now`: the rule is met and the
+    /// owner was warned at least [`AutoDisable::notice`] ago.
+    pub fn disable_due(&self, streak: &Streak, warned_at: Option<Timestamp>, now: Timestamp) -> bool {
+        self.met(streak, now) && warned_at.is_some_and(|w| elapsed_secs(w, now) >= self.notice())
+    }
+
     /// Whether the owner should be warned: half the time and half the
-    /// exhausted deliveries (at least one) of the rule have passed.
+    /// exhausted deliveries (at least one) of the rule have passed, or the
+    /// rule is met already.
     pub fn warn_due(&self, streak: &Streak, now: Timestamp) -> bool {
-        streak.failing_since.is_some_and(|since| elapsed_secs(since, now) >= self.after_secs / 2)
-            && streak.exhausted >= self.min_failures.div_ceil(2).max(1)
+        let halfway = streak.failing_since.is_some_and(|since| elapsed_secs(since, now) >= self.after_secs / 2)
+            && streak.exhausted >= self.min_failures.div_ceil(2).max(1);
+        halfway || self.met(streak, now)
+    }
+
+    /// The earliest the endpoint can be disabled, given when its owner was
+    /// warned and when its streak began.
+    pub fn disables_at(&self, streak: &Streak, warned_at: Timestamp) -> Timestamp {
+        let by_rule =
+            streak.failing_since.map_or(warned_at, |s| s.plus(std::time::Duration::from_secs(self.after_secs)));
+        let by_notice = warned_at.plus(std::time::Duration::from_secs(self.notice()));
+        if by_rule.as_millis() > by_notice.as_millis() {
+            by_rule
+        } else {
+            by_notice
+        }
+    }
+
+    /// The rule in words: "after 15 min of failures with 5 deliveries out
+    /// of retries, 7 min 30 s after a warning".
+    pub fn describe(&self) -> String {
+        format!(
+            "after {} of failures with {} out of retries, {} after a warning",
+            duration_words(self.after_secs),
+            plural(self.min_failures, "delivery", "deliveries"),
+            duration_words(self.notice()),
+        )
+    }
+
+    /// Why an endpoint was disabled, for a person.
+    pub fn reason(&self, streak: &Streak, warned_at: Option<Timestamp>, now: Timestamp) -> String {
+        let failing = streak.failing_since.map_or(0, |s| elapsed_secs(s, now));
+        let warned =
+            warned_at.map_or_else(String::new, |w| format!(", warned {} before", duration_words(elapsed_secs(w, now))));
+        format!(
+            "every delivery failed for {} ({} out of retries){warned}; the rule disables an endpoint {}",
+            duration_words(failing),
+            plural(streak.exhausted, "delivery", "deliveries"),
+            self.describe(),
+        )
+    }
+}
+
+/// `1 delivery`, `3 deliveries`.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// Seconds as people say them: `8 s`, `15 min`, `2 h 30 min`, `5 days`.
+pub fn duration_words(secs: u64) -> String {
+    let (days, hours, mins, s) = (secs / 86_400, secs / 3_600 % 24, secs / 60 % 60, secs % 60);
+    let parts: Vec<String> =
+        [(days, if days == 1 { " day" } else { " days" }), (hours, " h"), (mins, " min"), (s, " s")]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .take(2)
+            .map(|(n, unit)| format!("{n}{unit}"))
+            .collect();
+    if parts.is_empty() {
+        "0 s".to_owned()
+    } else {
+        parts.join(" ")
     }
 }
 
@@ -219,20 +305,54 @@ mod tests {
 
     #[test]
     fn the_rule_needs_both_time_and_exhausted_deliveries() {
-        let rule = AutoDisable { after_secs: 900, min_failures: 5 };
+        let rule = AutoDisable { after_secs: 900, min_failures: 5, notice_secs: Some(0) };
         let streak = Streak { consecutive_failures: 9, failing_since: Some(at(0)), exhausted: 5 };
-        assert!(!rule.disable_due(&streak, at(899)));
-        assert!(rule.disable_due(&streak, at(900)));
-        assert!(!rule.disable_due(&Streak { exhausted: 4, ..streak }, at(10_000)));
-        assert!(!rule.warn_due(&streak, at(449)));
+        let warned = Some(at(0));
+        assert!(!rule.disable_due(&streak, warned, at(899)));
+        assert!(rule.disable_due(&streak, warned, at(900)));
+        assert!(!rule.disable_due(&Streak { exhausted: 4, ..streak }, warned, at(10_000)));
+        assert!(!rule.warn_due(&Streak { exhausted: 3, ..streak }, at(449)));
         assert!(rule.warn_due(&Streak { exhausted: 3, ..streak }, at(450)));
         assert!(!rule.warn_due(&Streak { exhausted: 2, ..streak }, at(450)));
-        assert!(!rule.disable_due(&Streak::default(), at(10_000)));
+        assert!(!rule.disable_due(&Streak::default(), warned, at(10_000)));
+    }
+
+    #[test]
+    fn the_disable_comes_a_full_notice_after_the_warning_whatever_the_traffic() {
+        // Retries outlast the rule: by the time enough deliveries are out of
+        // retries, the rule is met at once; the warning goes out then, and
+        // the disable waits for the notice.
+        let rule = AutoDisable { after_secs: 900, min_failures: 5, notice_secs: Some(600) };
+        let streak = Streak { consecutive_failures: 30, failing_since: Some(at(0)), exhausted: 5 };
+        assert!(rule.warn_due(&streak, at(1_110)), "met: warned at once");
+        assert!(!rule.disable_due(&streak, None, at(5_000)), "never without a warning");
+        let warned = Some(at(1_110));
+        assert!(!rule.disable_due(&streak, warned, at(1_709)));
+        assert!(rule.disable_due(&streak, warned, at(1_710)));
+        assert_eq!(rule.disables_at(&streak, at(1_110)), at(1_710));
+        // Absent, the notice is half the rule's time.
+        let halved = AutoDisable { notice_secs: None, ..rule };
+        assert_eq!(halved.notice(), 450);
+        assert!(AutoDisable { notice_secs: Some(31 * 86_400), ..rule }.check().is_err());
+    }
+
+    #[test]
+    fn the_reason_reads_as_words() {
+        let rule = AutoDisable { after_secs: 8, min_failures: 3, notice_secs: Some(4) };
+        let streak = Streak { consecutive_failures: 3, failing_since: Some(at(0)), exhausted: 3 };
+        assert_eq!(
+            rule.reason(&streak, Some(at(5)), at(9)),
+            "every delivery failed for 9 s (3 deliveries out of retries), warned 4 s before; \
+             the rule disables an endpoint after 8 s of failures with 3 deliveries out of retries, 4 s after a warning"
+        );
+        assert_eq!(duration_words(5 * 86_400), "5 days");
+        assert_eq!(duration_words(9_000), "2 h 30 min");
+        assert_eq!(duration_words(86_401), "1 day 1 s");
     }
 
     #[test]
     fn zero_failures_is_refused() {
-        assert!(AutoDisable { after_secs: 0, min_failures: 0 }.check().is_err());
+        assert!(AutoDisable { after_secs: 0, min_failures: 0, notice_secs: None }.check().is_err());
         assert!(AutoDisable::default().check().is_ok());
     }
 }

@@ -115,6 +115,7 @@ impl MetricsConfig {
 pub struct HealthConfig {
     pub auto_disable_after_secs: u64,
     pub auto_disable_min_failures: u64,
+    pub auto_disable_notice_secs: u64,
 }
 
 impl HealthConfig {
@@ -122,6 +123,7 @@ impl HealthConfig {
         herald_core::health::AutoDisable {
             after_secs: self.auto_disable_after_secs,
             min_failures: self.auto_disable_min_failures,
+            notice_secs: Some(self.auto_disable_notice_secs),
         }
     }
 }

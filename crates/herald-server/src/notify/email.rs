@@ -84,10 +84,11 @@ fn render(app_name: &str, n: &Notification, errors: &[String]) -> (String, Strin
             format!("Webhook endpoint {url} is failing"),
             format!(
                 "Hello {app_name},\n\nyour webhook endpoint {url} ({ep_id}) is failing. {failing}\n\n\
-                 If it keeps failing it will be disabled: after {} seconds of failures with {} deliveries \
-                 exhausted.\n\nLatest errors:\n{recent}\n\n-- Herald\n",
-                rule.get("after_secs").and_then(serde_json::Value::as_u64).unwrap_or(0),
-                rule.get("min_failures").and_then(serde_json::Value::as_u64).unwrap_or(0),
+                 If it keeps failing it will be disabled, no earlier than {}: endpoints are disabled {}.\n\
+                 Fix the endpoint (a single delivered event ends the failing streak) and nothing happens.\n\n\
+                 Latest errors:\n{recent}\n\n-- Herald\n",
+                text("disables_at"),
+                rule.get("in_words").and_then(serde_json::Value::as_str).unwrap_or("when it keeps failing"),
             ),
         )
     } else {

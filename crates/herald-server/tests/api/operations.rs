@@ -139,7 +139,9 @@ async fn the_rule_disables_an_endpoint_with_a_webhook_and_two_emails_then_enable
     }
     let view = endpoint(&app, &app_id, &ep).await;
     assert_eq!(view["disabled"], true, "{view}");
-    assert!(view["disabled_reason"].as_str().unwrap().contains("auto-disable"), "{view}");
+    let reason = view["disabled_reason"].as_str().unwrap();
+    assert!(reason.starts_with("every delivery failed for 1 min 1 s (4 deliveries out of retries)"), "{reason}");
+    assert!(reason.contains("the rule disables an endpoint after 1 min of failures"), "{reason}");
     assert!(view["disabled_at"].is_string(), "{view}");
 
     let mails = smtp.wait_for(2).await;
@@ -156,7 +158,7 @@ async fn the_rule_disables_an_endpoint_with_a_webhook_and_two_emails_then_enable
     let disabled: Vec<&Value> = got.iter().filter(|e| e["type"] == "endpoint.disabled").collect();
     assert_eq!(disabled.len(), 1, "{got:#?}");
     assert_eq!(disabled[0]["data"]["endpoint_id"], ep.as_str());
-    assert!(disabled[0]["data"]["reason"].as_str().unwrap().contains("auto-disable"));
+    assert_eq!(disabled[0]["data"]["reason"], reason);
 
     // Disabled: new events are not queued for it.
     let (_, published) = app
@@ -286,7 +288,63 @@ async fn endpoint_changes_are_announced_once_in_order() {
     );
 }
 
+/// Sidecar CX's promise: the owner is emailed first, and the endpoint is
+/// disabled only after the rule's notice, even where retries outlast the
+/// rule so that the rule is met the moment the warning is due.
+async fn the_owner_is_warned_then_given_the_whole_notice_before_the_disable() {
+    let op = TestReceiver::start().await;
+    let smtp = TestSmtp::start().await;
+    let app = operated(&op, Some(&smtp.url())).await;
+    let rx = TestReceiver::start().await;
+    rx.set_default(Reply::Status(500));
+    let (_, created) = app.post("/api/v1/apps", json!({ "name": "Shop", "contact_email": "owner@shop.example" })).await;
+    let app_id = created["id"].as_str().unwrap().to_owned();
+    let rule = json!({ "after_secs": 60, "min_failures": 2, "notice_secs": 300 });
+    let ep = app
+        .create_endpoint(
+            &app_id,
+            json!({ "url": rx.url("/hook"), "profile": { "retry": "none", "auto_disable": rule } }),
+        )
+        .await;
+    let ep = ep["id"].as_str().unwrap().to_owned();
+    let fail_one = |n: u32| {
+        let app = &app;
+        let app_id = app_id.clone();
+        async move {
+            let msg = app.publish(&app_id, "order.paid", json!({ "n": n })).await;
+            failed(app, &app_id, &msg).await;
+        }
+    };
+
+    fail_one(0).await;
+    app.advance(Duration::from_secs(61));
+    // The rule is met now (61 s, 2 out of retries): warned, not disabled.
+    fail_one(1).await;
+    let warning = smtp.wait_for(1).await;
+    assert!(warning[0].header("Subject").unwrap().contains("is failing"), "{warning:?}");
+    let text = warning[0].text();
+    assert!(text.contains("no earlier than") && text.contains("5 min after a warning"), "{text}");
+    assert_eq!(endpoint(&app, &app_id, &ep).await["disabled"], false, "a notice first");
+
+    // Traffic during the notice does not cut it short.
+    app.advance(Duration::from_secs(200));
+    fail_one(2).await;
+    assert_eq!(endpoint(&app, &app_id, &ep).await["disabled"], false, "200 s into a 300 s notice");
+    assert_eq!(smtp.mails().len(), 1, "no second email yet");
+
+    app.advance(Duration::from_secs(100));
+    fail_one(3).await;
+    let view = endpoint(&app, &app_id, &ep).await;
+    assert_eq!(view["disabled"], true, "{view}");
+    let reason = view["disabled_reason"].as_str().unwrap();
+    assert!(reason.contains("warned 5 min before"), "{reason}");
+    let mails = smtp.wait_for(2).await;
+    assert!(mails[1].header("Subject").unwrap().contains("has been disabled"), "{mails:?}");
+    assert!(mails[1].text().contains("warned 5 min before"), "{}", mails[1].text());
+}
+
 crate::both_stores!(
+    the_owner_is_warned_then_given_the_whole_notice_before_the_disable,
     endpoint_changes_are_announced_once_in_order,
     failing_exhausted_and_recovered_arrive_in_order,
     the_rule_disables_an_endpoint_with_a_webhook_and_two_emails_then_enable_recovers,

@@ -168,20 +168,21 @@ where
                 "failing_since": streak.failing_since.map(Timestamp::to_rfc3339),
                 "consecutive_failures": streak.consecutive_failures,
                 "exhausted": streak.exhausted,
-                "rule": { "after_secs": b.rule.after_secs, "min_failures": b.rule.min_failures },
+                "rule": { "after_secs": b.rule.after_secs, "min_failures": b.rule.min_failures,
+                          "notice_secs": b.rule.notice(), "in_words": b.rule.describe() },
             })
         };
-        if warned.is_none() && b.rule.warn_due(streak, now) && warn::<B>(conn, id, now).await? && channels.email {
-            queued.push(notification(Channel::Email, "endpoint.warning", last, detail()));
+        let mut warned_at = warned.map(Timestamp::from_millis);
+        if warned.is_none() && b.rule.warn_due(streak, now) && warn::<B>(conn, id, now).await? {
+            warned_at = Some(now);
+            if channels.email {
+                let mut data = detail();
+                data["disables_at"] = json!(b.rule.disables_at(streak, now).to_rfc3339());
+                queued.push(notification(Channel::Email, "endpoint.warning", last, data));
+            }
         }
-        if b.rule.disable_due(streak, now) {
-            let reason = format!(
-                "failing since {} with {} deliveries exhausted (auto-disable after {} s and {})",
-                streak.failing_since.map(Timestamp::to_rfc3339).unwrap_or_default(),
-                streak.exhausted,
-                b.rule.after_secs,
-                b.rule.min_failures
-            );
+        if b.rule.disable_due(streak, warned_at, now) {
+            let reason = b.rule.reason(streak, warned_at, now);
             if disable::<B>(conn, id, &reason, now).await? {
                 let mut data = detail();
                 data["reason"] = json!(reason);
