@@ -75,6 +75,11 @@ pub struct Profile {
     /// `hmac-sha256` (default) or `ed25519`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing: Option<crate::secret::SecretKind>,
+    /// The most endpoints an application with this profile may have (1 to
+    /// 10000), below the server's `limits.endpoints_per_app`: SocialData
+    /// gives each account one URL. Read from the application's profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_endpoints: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -303,6 +308,9 @@ impl Profile {
         if let Some(c) = &self.circuit_breaker {
             c.check()?;
         }
+        if matches!(self.max_endpoints, Some(0)) || self.max_endpoints.is_some_and(|n| n > 10_000) {
+            return Err(ParseError::new("max_endpoints must be between 1 and 10000"));
+        }
         if matches!(self.max_in_flight, Some(0)) || self.max_in_flight.is_some_and(|n| n > 10_000) {
             return Err(ParseError::new("max_in_flight must be between 1 and 10000"));
         }
@@ -367,6 +375,7 @@ impl Profile {
             success_status: over.success_status.clone().or_else(|| self.success_status.clone()),
             retry_by_event_type: over.retry_by_event_type.clone().or_else(|| self.retry_by_event_type.clone()),
             signing: over.signing.or(self.signing),
+            max_endpoints: over.max_endpoints.or(self.max_endpoints),
         }
     }
 

@@ -302,12 +302,21 @@ async fn create_endpoint(
             return Ok((StatusCode::OK, Json(existing.into())));
         }
     }
-    let cap = state.limits.endpoints_per_app;
+    let server_cap = state.limits.endpoints_per_app;
+    let app_cap = app.profile.as_ref().and_then(|p| p.max_endpoints).map(u64::from).filter(|c| *c < server_cap);
+    let cap = app_cap.unwrap_or(server_cap);
     if state.store.count_endpoints(&app.id).await? >= cap {
-        return Err(ApiError::validation(
-            "url",
-            format!("this application already has {cap} endpoints, the most allowed (limits.endpoints_per_app)"),
-        ));
+        let (what, setting) = match app_cap {
+            Some(_) => ("endpoint", "its profile's max_endpoints"),
+            None => ("endpoints", "limits.endpoints_per_app"),
+        };
+        let count = if cap == 1 { format!("1 {what}") } else { format!("{cap} endpoints") };
+        let why = if is_customer(principal.as_ref()) {
+            format!("this application already has {count}, the most it may have; change or remove one instead")
+        } else {
+            format!("this application already has {count}, the most allowed ({setting})")
+        };
+        return Err(ApiError::validation("url", why));
     }
     let signing = body.signing.or(effective.signing.map(Signing::from_kind).filter(|_| body.secret.is_none()));
     let secret = new_secret("secret", body.secret.as_deref(), signing)?;

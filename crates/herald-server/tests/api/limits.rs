@@ -53,6 +53,27 @@ async fn custom_headers_follow_the_rules_and_endpoints_are_capped() {
     app.create_endpoint(&other, json!({ "url": url })).await;
 }
 
+/// A profile caps one application's endpoints below the server's cap
+/// (SocialData: one URL per account); other applications keep theirs.
+async fn an_applications_profile_caps_its_endpoints() {
+    let app = TestApp::spawn().await;
+    let (status, one) = app.post("/api/v1/apps", json!({ "name": "One URL", "profile": { "max_endpoints": 1 } })).await;
+    assert_eq!(status, StatusCode::CREATED, "{one}");
+    let one = one["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/apps/{one}/endpoints");
+    app.create_endpoint(&one, json!({ "url": "https://93.184.215.14/a" })).await;
+    let (status, body) = app.post(&path, json!({ "url": "https://93.184.215.14/b" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("already has 1 endpoint,"), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("max_endpoints"), "{body}");
+    let other = app.create_app().await;
+    for n in 0..2 {
+        app.create_endpoint(&other, json!({ "url": format!("https://93.184.215.14/{n}") })).await;
+    }
+    let (status, body) = app.post("/api/v1/apps", json!({ "name": "x", "profile": { "max_endpoints": 0 } })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
 /// A receiver that streams an endless body: Herald keeps the first
 /// `response_body_limit_bytes`, records the 200, and hangs up, so neither
 /// memory nor the send slot grows with what the receiver sends.
@@ -116,6 +137,7 @@ async fn a_dripping_body_frees_its_send_slot_at_the_timeout() {
 }
 
 crate::both_stores!(
+    an_applications_profile_caps_its_endpoints,
     custom_headers_follow_the_rules_and_endpoints_are_capped,
     an_endless_response_body_is_cut_at_the_snippet_limit,
     a_dripping_body_frees_its_send_slot_at_the_timeout,

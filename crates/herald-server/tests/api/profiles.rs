@@ -281,6 +281,8 @@ async fn socialdata_contract() {
     let rx = TestReceiver::start().await;
     let app_id = app_with(&app, json!({ "name": "Customer", "profile": profile("socialdata") })).await;
     app.create_endpoint(&app_id, json!({ "url": rx.url("/hook") })).await;
+    let (status, body) = app.post(&format!("/api/v1/apps/{app_id}/endpoints"), json!({ "url": rx.url("/two") })).await;
+    assert_eq!(status.as_u16(), 422, "one URL per account: {body}");
     let data = json!({ "job_id": 42, "status": "success", "result": { "datafile_url": "https://s3.amazonaws.com/x" } });
     let ok = publish_at(&app, &app_id, "job_finished", data.clone(), "2024-01-15T10:30:00Z").await;
     let got = rx.wait_for("/hook", 1).await;
