@@ -158,6 +158,7 @@ function fieldError(id, text) {
   input.setAttribute("aria-invalid", "true");
   input.setAttribute("aria-describedby", p.id);
   const clear = () => {
+    if (!p.isConnected) return;
     p.remove();
     input.removeAttribute("aria-invalid");
     input.removeAttribute("aria-describedby");
