@@ -49,6 +49,11 @@ impl RetryPolicy {
         u32::try_from(self.delays.len()).unwrap_or(u32::MAX).saturating_add(1)
     }
 
+    /// The fraction each wait may move either way.
+    pub fn jitter(&self) -> f64 {
+        self.jitter
+    }
+
     pub fn delays(&self) -> &[Duration] {
         &self.delays
     }

@@ -66,7 +66,11 @@ impl EndpointView {
 pub(super) async fn view(state: &AppState, ep: Endpoint) -> ApiResult<EndpointView> {
     let mut health = state.store.endpoint_health(&ep.app_id, std::slice::from_ref(&ep.id)).await?;
     let h = health.remove(ep.id.as_str());
-    Ok(EndpointView::from(ep).with_health(h))
+    let app = state.store.get_app(ep.app_id.as_str()).await?;
+    let effective = super::policy::PolicyView::of(&state.sender, app.profile.as_ref(), ep.profile.as_ref());
+    let mut view = EndpointView::from(ep).with_health(h);
+    view.effective = Some(effective);
+    Ok(view)
 }
 
 #[derive(Deserialize, ToSchema, Default)]

@@ -99,6 +99,11 @@ pub(super) struct EndpointView {
     circuit: Option<CircuitView>,
     /// The failing streak and last outcomes (`null` before any attempt).
     pub(super) health: Option<super::endpoint_ops::HealthView>,
+    /// What will happen to its deliveries: the policy in force (retries,
+    /// timeout, success statuses, signing, auto-disable), from the
+    /// application's profile, this endpoint's and the server's settings.
+    /// Shown for a single endpoint; `null` in lists.
+    pub(super) effective: Option<super::policy::PolicyView>,
     #[schema(value_type = String, format = DateTime)]
     created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -172,10 +177,15 @@ impl From<Endpoint> for EndpointView {
             app_rate_limited: e.app_rate,
             circuit: e.circuit.map(|(open_until, reason)| CircuitView { open_until, reason }),
             health: None,
+            effective: None,
             created_at: e.created_at,
             updated_at: e.updated_at,
         }
     }
+}
+
+fn view_profile(view: &EndpointView) -> Option<&Profile> {
+    view.profile.as_ref()
 }
 
 /// An endpoint's own profile: any field but the application's shared rate.
@@ -339,7 +349,9 @@ async fn create_endpoint(
     };
     let ep = state.store.create_endpoint(&app.id, new, now).await?;
     let ep = run_verification(&state, &app, ep).await?;
-    Ok((StatusCode::CREATED, Json(ep.into())))
+    let mut view = EndpointView::from(ep);
+    view.effective = Some(super::policy::PolicyView::of(&state.sender, app.profile.as_ref(), view_profile(&view)));
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 #[utoipa::path(get, path = "/apps/{app}/endpoints", tag = "endpoints", summary = "List an application's endpoints", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), super::ListQuery), responses((status = 200, description = "OK", body = super::ListResponse<EndpointView>), crate::api::openapi::Errors))]

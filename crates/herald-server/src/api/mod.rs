@@ -12,6 +12,7 @@ mod event_types;
 mod health;
 mod messages;
 pub mod openapi;
+mod policy;
 mod portal;
 mod reconcile;
 mod recoveries;

@@ -385,7 +385,42 @@ async fn saasquatch_contract() {
     assert_eq!(d["attempts"], 72);
 }
 
+/// An endpoint shows the policy in force and where each part comes from:
+/// the application's profile, its own, the server's settings.
+async fn an_endpoint_shows_its_effective_policy() {
+    let app = TestApp::spawn().await;
+    let app_id = app_with(&app, json!({ "name": "Shop", "profile": profile("sidecar-cx") })).await;
+    let own = json!({ "timeout_ms": 2000, "success_status": [200] });
+    let ep = app.create_endpoint(&app_id, json!({ "url": "https://93.184.215.14/in", "profile": own })).await;
+    let fetched = app.get(&format!("/api/v1/apps/{app_id}/endpoints/{}", ep["id"].as_str().unwrap())).await.1;
+    for view in [&ep, &fetched] {
+        let p = &view["effective"];
+        assert_eq!(p["retry_schedule_secs"], json!([30, 60, 120, 300, 600]), "{view}");
+        assert_eq!(p["max_attempts"], 6);
+        assert_eq!((p["timeout_ms"].as_u64(), &p["success_status"]), (Some(2000), &json!([200])));
+        assert_eq!(p["signature"]["scheme"], "static-header", "{p}");
+        assert_eq!(
+            p["auto_disable"],
+            json!({ "after_secs": 900, "min_failures": 5, "notice_secs": 600,
+            "in_words": "after 15 min of failures with 5 deliveries out of retries, 10 min after a warning" })
+        );
+        assert_eq!(
+            p["set_by"],
+            json!({ "retry": "application", "timeout_ms": "endpoint", "success_status": "endpoint",
+            "signature": "application", "auto_disable": "application" })
+        );
+    }
+    // Nothing set: the server's schedule and rule, Standard Webhooks.
+    let plain = app.create_app().await;
+    let ep = app.create_endpoint(&plain, json!({ "url": "https://93.184.215.14/in" })).await;
+    let p = &ep["effective"];
+    assert_eq!(p["max_attempts"], 8, "{p}");
+    assert!(p["success_status"].is_null() && p["set_by"]["retry"] == "server", "{p}");
+    assert_eq!(p["signature"]["scheme"], "standard-webhooks", "{p}");
+}
+
 crate::both_stores!(
+    an_endpoint_shows_its_effective_policy,
     sideqik_contract,
     influship_contract,
     verification_gates_delivery,
