@@ -7,7 +7,7 @@ function figures(f, test) {
   return h("div", { class: "stats", "data-test": test },
     statBox("Success rate", pct(f.success_rate), "success-rate"),
     statBox("Delivered", f.delivered),
-    statBox("Failed deliveries", f.failed, "failed"),
+    statBox("Failed", f.failed, "failed"),
     statBox("Avg. response", ms(f.avg_response_ms)),
     statBox("Retries", f.retries));
 }
@@ -17,7 +17,8 @@ function figures(f, test) {
 async function screenDashboard() {
   const d = await api("GET", appPath("/dashboard"));
   return [
-    h("div", { class: "row" }, h("h1", { class: "grow" }, "Overview"), healthBadge(d.day.health)),
+    h("div", { class: "row" }, h("h1", { class: "grow" }, "Overview"),
+      h("span", { class: "small muted" }, "Last 24 hours:"), healthBadge(d.day.health)),
     h("h2", {}, "Last 24 hours"),
     figures(d.day, "day"),
     d.backlog ? h("p", { class: "small muted" }, `${plural(d.backlog, "delivery", "deliveries")} waiting to be sent.`) : null,
