@@ -93,9 +93,19 @@ async fn readiness_and_publishes_tell_the_truth_during_a_postgres_outage() {
     PgStore::drop_database(&server, &name).await.unwrap();
 }
 
+/// A child process killed when dropped, so a failing test leaves none behind.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `herald serve` with the default metrics address; the lines it printed
 /// up to "herald listening on".
-fn serve_on_default_metrics(dir: &std::path::Path) -> (std::process::Child, Vec<String>) {
+fn serve_on_default_metrics(dir: &std::path::Path) -> (Killed, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_herald"))
         .arg("serve")
         .current_dir(dir)
@@ -113,7 +123,7 @@ fn serve_on_default_metrics(dir: &std::path::Path) -> (std::process::Child, Vec<
         let done = line.starts_with("herald listening on");
         printed.push(line);
         if done {
-            return (child, printed);
+            return (Killed(child), printed);
         }
     }
     let _ = child.wait();
@@ -123,8 +133,8 @@ fn serve_on_default_metrics(dir: &std::path::Path) -> (std::process::Child, Vec<
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_start_on_one_host_with_only_the_listen_address_changed() {
     let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (mut a, printed_a) = serve_on_default_metrics(one.path());
-    let (mut b, printed_b) = serve_on_default_metrics(two.path());
+    let (_a, printed_a) = serve_on_default_metrics(one.path());
+    let (_b, printed_b) = serve_on_default_metrics(two.path());
     let metrics_of = |printed: &[String]| {
         printed.iter().find_map(|l| l.strip_prefix("metrics at ").map(str::to_owned)).expect("the metrics address")
     };
@@ -133,9 +143,5 @@ async fn two_nodes_start_on_one_host_with_only_the_listen_address_changed() {
     for at in [&ma, &mb] {
         let body = reqwest::get(at).await.unwrap().text().await.unwrap();
         assert!(body.contains("# TYPE"), "{at}: {body}");
-    }
-    for child in [&mut a, &mut b] {
-        let _ = child.kill();
-        let _ = child.wait();
     }
 }
