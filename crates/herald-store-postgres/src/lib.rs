@@ -69,6 +69,7 @@ const MIGRATIONS: Migrations = Migrations {
         (13, include_str!("../migrations/0013_endpoint_expiry.sql")),
         (14, include_str!("../migrations/0014_portal_theme.sql")),
         (15, include_str!("../migrations/0015_attempt_numbering.sql")),
+        (16, include_str!("../migrations/0016_delivered_deliveries.sql")),
     ],
     lock: Some("SELECT pg_advisory_xact_lock(79462569954372)"),
 };

@@ -520,6 +520,9 @@ pub struct Settlement {
     /// Its endpoint keeps FIFO order: the next of the key waits for this
     /// record, so it is written without waiting for a batch to gather.
     pub ordered: bool,
+    /// A replay: the state the delivery had ended in before it (the
+    /// statistics count each delivery once by the state it is in).
+    pub replay_of: Option<herald_core::delivery::DeliveryState>,
 }
 
 impl Settlement {
@@ -539,6 +542,7 @@ impl Settlement {
             circuit: None,
             gated: d.endpoint.gated(),
             ordered: d.endpoint.gate.is_some_and(|g| g.fifo),
+            replay_of: None,
         }
     }
 }

@@ -20,8 +20,13 @@ pub struct Rollup {
     pub app_id: String,
     pub minute: i64,
     pub attempts: i64,
+    /// Attempts answered with a success.
     pub successes: i64,
-    /// Deliveries that ended failed (retries exhausted, or not sendable).
+    /// Deliveries that reached delivered (each once).
+    pub delivered: i64,
+    /// Deliveries that ended failed (retries exhausted, or not sendable),
+    /// less those a replay delivered or a recovery re-queued since: a net
+    /// count, so it may be negative in one minute.
     pub failures: i64,
     /// Attempts after the first of their delivery.
     pub retries: i64,
@@ -36,7 +41,8 @@ pub struct MinuteCounts {
     pub minute: i64,
     pub attempts: u64,
     pub successes: u64,
-    pub failures: u64,
+    pub delivered: i64,
+    pub failures: i64,
 }
 
 fn bucket(latency_ms: u64) -> usize {
@@ -44,23 +50,21 @@ fn bucket(latency_ms: u64) -> usize {
 }
 
 /// The rollup rows a batch of settled outcomes adds, one per endpoint and
-/// minute (of the attempt, else of `now_ms`).
+/// minute (of the attempt, else of `now_ms`). Deliveries are counted by the
+/// state they reach: a replay (`replay_of` set) of a delivered one adds
+/// nothing, one that delivers a failed one moves it from failed to
+/// delivered, one that fails again leaves it failed once.
 pub fn rollups<'a>(settled: impl IntoIterator<Item = &'a Settlement>, now_ms: i64) -> Vec<Rollup> {
     let mut by: BTreeMap<(String, i64), Rollup> = BTreeMap::new();
     for s in settled {
-        let failed = matches!(s.next, NextState::Failed);
-        if s.attempt.is_none() && !failed {
+        let (delivered, failures) = moves(s);
+        if s.attempt.is_none() && delivered == 0 && failures == 0 {
             continue;
         }
         let at = s.attempt.as_ref().map_or(now_ms, |(_, a)| a.at.as_millis());
-        let minute = at - at.rem_euclid(MINUTE_MS);
-        let r = by.entry((s.endpoint_id.to_string(), minute)).or_insert_with(|| Rollup {
-            endpoint_id: s.endpoint_id.to_string(),
-            app_id: s.app_id.to_string(),
-            minute,
-            ..Rollup::default()
-        });
-        r.failures += i64::from(failed);
+        let r = row(&mut by, s.endpoint_id.as_str(), s.app_id.as_str(), at);
+        r.delivered += delivered;
+        r.failures += failures;
         if let Some((_, a)) = &s.attempt {
             r.attempts += 1;
             r.successes += i64::from(a.success);
@@ -72,11 +76,47 @@ pub fn rollups<'a>(settled: impl IntoIterator<Item = &'a Settlement>, now_ms: i6
     by.into_values().collect()
 }
 
+/// What a settle does to the delivered and failed counts.
+fn moves(s: &Settlement) -> (i64, i64) {
+    use herald_core::delivery::DeliveryState as D;
+    match (s.replay_of, &s.next) {
+        (None, NextState::Delivered) => (1, 0),
+        (None, NextState::Failed) => (0, 1),
+        (Some(D::Failed), NextState::Delivered) => (1, -1),
+        _ => (0, 0),
+    }
+}
+
+fn row<'m>(by: &'m mut BTreeMap<(String, i64), Rollup>, endpoint: &str, app: &str, at: i64) -> &'m mut Rollup {
+    let minute = at - at.rem_euclid(MINUTE_MS);
+    by.entry((endpoint.to_owned(), minute)).or_insert_with(|| Rollup {
+        endpoint_id: endpoint.to_owned(),
+        app_id: app.to_owned(),
+        minute,
+        ..Rollup::default()
+    })
+}
+
+/// The rollup rows a recovery batch adds: each re-queued failed delivery
+/// leaves the failed count (it is pending again), in the minute of `now_ms`.
+pub fn requeued<'a>(deliveries: impl IntoIterator<Item = (&'a str, &'a str)>, now_ms: i64) -> Vec<Rollup> {
+    let mut by: BTreeMap<(String, i64), Rollup> = BTreeMap::new();
+    for (endpoint, app) in deliveries {
+        row(&mut by, endpoint, app, now_ms).failures -= 1;
+    }
+    by.into_values().collect()
+}
+
 /// A window's sums, as read back.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Totals {
     pub attempts: u64,
+    /// Attempts answered with a success.
     pub successes: u64,
+    /// Deliveries that reached delivered.
+    pub delivered: u64,
+    /// Deliveries failed (net: less those delivered or re-queued since;
+    /// at least 0).
     pub failures: u64,
     pub retries: u64,
     pub latency_sum_ms: u64,

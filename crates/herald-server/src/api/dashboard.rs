@@ -34,13 +34,15 @@ const MAX_ENDPOINTS: u32 = 250;
 struct Figures {
     #[schema(value_type = String, format = DateTime)]
     since: Timestamp,
-    /// Requests made.
+    /// Requests made (attempts).
     attempts: u64,
-    /// Requests answered 2xx.
+    /// Attempts answered with a success status.
+    attempts_succeeded: u64,
+    /// Deliveries that reached delivered, each once (as in the delivery log).
     delivered: u64,
-    /// Deliveries that ended failed (retries exhausted).
+    /// Deliveries that ended failed and are failed still.
     failed: u64,
-    /// delivered / attempts; null without attempts.
+    /// attempts_succeeded / attempts; null without attempts.
     success_rate: Option<f64>,
     avg_response_ms: Option<f64>,
     /// Attempts after a delivery's first.
@@ -57,7 +59,8 @@ impl Figures {
         Self {
             since,
             attempts: t.attempts,
-            delivered: t.successes,
+            attempts_succeeded: t.successes,
+            delivered: t.delivered,
             failed: t.failures,
             success_rate: rate,
             avg_response_ms: t.average_latency_ms(),

@@ -73,6 +73,7 @@ async fn replay(
         return Err(ApiError::new(axum::http::StatusCode::CONFLICT, "conflict", why));
     };
     outcome.next = if record.success || leased.was_delivered { NextState::Delivered } else { NextState::Failed };
+    outcome.replay_of = Some(if leased.was_delivered { DeliveryState::Delivered } else { DeliveryState::Failed });
     state.store.settle(std::slice::from_ref(&outcome), state.clock.now()).await?;
     state.store.mark_attempt_manual(&attempt_id).await?;
     let attempt = Attempt {

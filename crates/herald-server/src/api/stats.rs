@@ -72,18 +72,27 @@ async fn series(
             at - at.rem_euclid(60_000)
         })
         .collect();
-    let mut out: Vec<BucketView> = starts
-        .iter()
-        .map(|s| BucketView { since: Timestamp::from_millis(*s), attempts: 0, delivered: 0, failed: 0 })
-        .collect();
+    // Net counts per part (a failure undone later counts where it was undone).
+    let mut sums = vec![(0_u64, 0_i64, 0_i64); starts.len()];
     for m in state.store.stats_per_minute(app, endpoint, since, until).await? {
         // The last part starting at or before this minute.
         let Some(part) = starts.partition_point(|s| *s <= m.minute).checked_sub(1) else { continue };
-        let b = &mut out[part];
-        b.attempts += m.attempts;
-        b.delivered += m.successes;
-        b.failed += m.failures;
+        let b = &mut sums[part];
+        b.0 += m.attempts;
+        b.1 += m.delivered;
+        b.2 += m.failures;
     }
+    let clamp = |n: i64| u64::try_from(n).unwrap_or(0);
+    let out = starts
+        .iter()
+        .zip(sums)
+        .map(|(s, (attempts, delivered, failed))| BucketView {
+            since: Timestamp::from_millis(*s),
+            attempts,
+            delivered: clamp(delivered),
+            failed: clamp(failed),
+        })
+        .collect();
     Ok(Some(out))
 }
 
@@ -94,13 +103,23 @@ struct StatsView {
     since: Timestamp,
     #[schema(value_type = String, format = DateTime)]
     until: Timestamp,
-    /// Requests made.
+    /// Requests made (attempts), the worker's and replays.
     attempts: u64,
-    /// Requests answered 2xx.
+    /// Attempts answered with a success status (any 2xx, or exactly the
+    /// profile's `success_status`).
+    attempts_succeeded: u64,
+    /// Attempts that were not: another status, a timeout, a refused
+    /// connection.
+    attempts_failed: u64,
+    /// Deliveries (one message to one endpoint) that reached delivered in
+    /// the window, each counted once: a replay of a delivered one does not
+    /// count again. With `failed`, the same count as the delivery log's.
     delivered: u64,
-    /// Deliveries that ended failed (retries exhausted).
+    /// Deliveries that ended failed in the window (out of retries, or not
+    /// sendable) and are failed still: one a replay delivered, or a
+    /// recovery re-queued, is not counted.
     failed: u64,
-    /// delivered / attempts; null without attempts.
+    /// attempts_succeeded / attempts; null without attempts.
     success_rate: Option<f64>,
     avg_response_ms: Option<f64>,
     /// Upper bound of the latency bucket holding the 95th percentile
@@ -121,7 +140,9 @@ impl StatsView {
             since,
             until,
             attempts: t.attempts,
-            delivered: t.successes,
+            attempts_succeeded: t.successes,
+            attempts_failed: t.attempts.saturating_sub(t.successes),
+            delivered: t.delivered,
             failed: t.failures,
             success_rate: t.success_rate(),
             avg_response_ms: t.average_latency_ms(),

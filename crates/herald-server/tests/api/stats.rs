@@ -221,7 +221,71 @@ async fn the_dashboard_shows_an_applications_figures_and_each_endpoints_health()
     assert_eq!(later["endpoints"][0]["week"]["failed"], 2, "{later}");
 }
 
+/// Deliveries and attempts are counted apart, and the delivery counts are
+/// the delivery log's: a failure replayed into delivered, one replayed and
+/// failing again, a delivered one replayed, one re-queued by a recovery,
+/// and a 201 that `success_status = [200]` does not count as delivered.
+async fn stats_reconcile_with_the_delivery_log_after_replays_and_a_recovery() {
+    let app = TestApp::spawn().await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    let profile = json!({ "retry": "none", "success_status": [200] });
+    let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/hook"), "profile": profile })).await;
+    let ep = ep["id"].as_str().unwrap().to_owned();
+    let publish_ending = |reply: u16, state: &'static str| {
+        let (app, app_id, rx) = (&app, app_id.clone(), &rx);
+        async move {
+            rx.set_default(Reply::Status(reply));
+            let m = app.publish(&app_id, "a.b", json!({})).await;
+            app.wait_delivery(&app_id, &m, |d| status_is(d, state)).await;
+            m
+        }
+    };
+    let replay = |m: String, reply: u16| {
+        let (app, app_id, rx, ep) = (&app, app_id.clone(), &rx, ep.clone());
+        async move {
+            rx.set_default(Reply::Status(reply));
+            let (status, body) =
+                app.post(&format!("/api/v1/apps/{app_id}/messages/{m}/endpoints/{ep}/replay"), json!({})).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    };
+
+    let a = publish_ending(201, "failed").await; // not in success_status
+    let b = publish_ending(200, "delivered").await;
+    let d = publish_ending(500, "failed").await;
+    replay(a.clone(), 200).await; // failed -> delivered
+    let (status, job) =
+        app.post(&format!("/api/v1/apps/{app_id}/recoveries"), json!({ "since": "2000-01-01T00:00:00Z" })).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    app.wait_delivery(&app_id, &d, |x| status_is(x, "delivered")).await; // re-queued, then delivered
+    let c = publish_ending(500, "failed").await;
+    replay(c.clone(), 500).await; // failed, and failed again
+    replay(b.clone(), 200).await; // delivered, replayed
+
+    let log = |status: &'static str| {
+        let app = &app;
+        let path = format!("/api/v1/apps/{app_id}/messages?status={status}&endpoint={ep}");
+        async move { app.get(&path).await.1["data"].as_array().unwrap().len() as u64 }
+    };
+    let (delivered, failed) = (log("delivered").await, log("failed").await);
+    assert_eq!((delivered, failed), (3, 1), "the delivery log");
+    for path in [format!("/api/v1/apps/{app_id}/stats"), format!("/api/v1/apps/{app_id}/endpoints/{ep}/stats")] {
+        let s = stats(&app, &path).await;
+        assert_eq!((s["delivered"].as_u64(), s["failed"].as_u64()), (Some(delivered), Some(failed)), "{path}: {s}");
+        // A 201, 200, 500; replays 200 (A), 500 (C), 200 (B); D again 200; C 500.
+        assert_eq!(s["attempts"], 8, "{s}");
+        assert_eq!((s["attempts_succeeded"].as_u64(), s["attempts_failed"].as_u64()), (Some(4), Some(4)), "{s}");
+    }
+    let dash = stats(&app, &format!("/api/v1/apps/{app_id}/dashboard")).await;
+    assert_eq!((dash["day"]["delivered"].as_u64(), dash["day"]["failed"].as_u64()), (Some(3), Some(1)), "{dash}");
+    let series = stats(&app, &format!("/api/v1/apps/{app_id}/stats?buckets=4")).await;
+    let sum = |k: &str| series["series"].as_array().unwrap().iter().map(|b| b[k].as_u64().unwrap()).sum::<u64>();
+    assert_eq!((sum("attempts"), sum("delivered"), sum("failed")), (8, 3, 1), "{series}");
+}
+
 crate::both_stores!(
+    stats_reconcile_with_the_delivery_log_after_replays_and_a_recovery,
     stats_match_a_scripted_sequence_of_outcomes,
     the_dashboard_shows_an_applications_figures_and_each_endpoints_health,
 );

@@ -226,7 +226,7 @@ where
             "UPDATE deliveries SET state = 'pending', schedule_start = attempts, due_at = $8, lease = NULL, leased_until = NULL,
                                    updated_at = $8
              WHERE id IN (SELECT d.id {} ORDER BY d.id LIMIT $9)
-             RETURNING id",
+             RETURNING id, endpoint_id, app_id",
             matching(self.json_texts)
         );
         let rows = sqlx::query(&requeue)
@@ -242,7 +242,12 @@ where
             .fetch_all(&mut *tx)
             .await
             .map_err(StoreError::from_sqlx)?;
-        let ids = all(&rows, |r| r.int("id"))?;
+        let requeued = all(&rows, |r| Ok((r.int("id")?, r.text("endpoint_id")?, r.text("app_id")?)))?;
+        // Failed no more: pending again (the statistics' failed count).
+        let rollups =
+            crate::stats::requeued(requeued.iter().map(|(_, e, a)| (e.as_str(), a.as_str())), now.as_millis());
+        super::stats::record_in::<DB>(&mut tx, &rollups, self.json_values).await?;
+        let ids: Vec<i64> = requeued.iter().map(|(id, _, _)| *id).collect();
         let n = i64::try_from(ids.len()).unwrap_or(0);
         let finished = ids.len() < batch as usize;
         sqlx::query(

@@ -10,7 +10,7 @@ use crate::stats::{MinuteCounts, Rollup, Totals};
 use crate::*;
 
 /// The summed columns besides the histogram's, in the rows' JSON order.
-const COUNTERS: [&str; 5] = ["attempts", "successes", "failures", "retries", "latency_sum_ms"];
+const COUNTERS: [&str; 6] = ["attempts", "successes", "failures", "retries", "latency_sum_ms", "delivered"];
 const BUCKETS: [&str; 12] = ["b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10", "b11"];
 
 /// Adds `rollups` to the stored ones, inside the caller's transaction.
@@ -20,6 +20,18 @@ where
     for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
     for<'q> <B::Db as Database>::Arguments<'q>: IntoArguments<'q, B::Db>,
     for<'q> String: Encode<'q, B::Db> + Type<B::Db>,
+{
+    record_in::<B::Db>(conn, rollups, B::JSON_VALUES).await
+}
+
+/// [`record`], for code that knows the database but not the backend
+/// (`json_values`: the backend's `JSON_VALUES`).
+pub async fn record_in<DB>(conn: &mut DB::Connection, rollups: &[Rollup], json_values: &str) -> StoreResult<()>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
 {
     if rollups.is_empty() {
         return Ok(());
@@ -36,6 +48,7 @@ where
                 serde_json::json!(r.failures),
                 serde_json::json!(r.retries),
                 serde_json::json!(r.latency_sum_ms),
+                serde_json::json!(r.delivered),
             ];
             v.extend(r.buckets.iter().map(|b| serde_json::json!(b)));
             serde_json::Value::Array(v)
@@ -51,7 +64,7 @@ where
          ON CONFLICT (endpoint_id, minute) DO UPDATE SET {}",
         columns.join(", "),
         values.join(", "),
-        B::JSON_VALUES,
+        json_values,
         sums.join(", ")
     );
     sqlx::query(&sql).bind(json).execute(conn).await.map_err(StoreError::from_sqlx)?;
@@ -67,6 +80,8 @@ fn totals(row: &dyn RowGet) -> StoreResult<Totals> {
     Ok(Totals {
         attempts: n("attempts")?,
         successes: n("successes")?,
+        // Net counts: a window may start after a failure it sees undone.
+        delivered: n("delivered")?,
         failures: n("failures")?,
         retries: n("retries")?,
         latency_sum_ms: n("latency_sum_ms")?,
@@ -130,7 +145,7 @@ where
     ) -> StoreResult<Vec<MinuteCounts>> {
         let sql = format!(
             "SELECT minute, CAST(SUM(attempts) AS BIGINT) AS attempts, CAST(SUM(successes) AS BIGINT) AS successes,
-                    CAST(SUM(failures) AS BIGINT) AS failures
+                    CAST(SUM(delivered) AS BIGINT) AS delivered, CAST(SUM(failures) AS BIGINT) AS failures
              FROM endpoint_stats WHERE {} GROUP BY minute ORDER BY minute",
             scope(endpoint)
         );
@@ -148,7 +163,8 @@ fn minute_counts(row: &dyn RowGet) -> StoreResult<MinuteCounts> {
         minute: row.int("minute")?,
         attempts: count("attempts")?,
         successes: count("successes")?,
-        failures: count("failures")?,
+        delivered: row.int("delivered")?,
+        failures: row.int("failures")?,
     })
 }
 
