@@ -62,6 +62,35 @@ impl AppState {
         task.await.map_err(|e| StoreError::Corrupt(format!("the publishing task failed: {e}")))?
     }
 
+    /// [`AppState::publish`] for several messages as one unit (the batch
+    /// route): one commit, one answer per message, in order.
+    pub async fn publish_many(
+        &self,
+        app: &AppId,
+        news: Vec<NewMessage>,
+        now: Timestamp,
+    ) -> StoreResult<Vec<StoreResult<Published>>> {
+        if let Some(down) = self.readiness.known_down() {
+            return Err(StoreError::Unavailable(down.message().to_owned()));
+        }
+        let state = self.clone();
+        let app = app.clone();
+        let task = tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let results = state.store.publish_many(&app, news, now, state.dispatch_lease()).await;
+            state.sender.metrics.store_op("publish", started.elapsed());
+            let mut results = results.inspect_err(|e| state.readiness.observe(e))?;
+            for r in &mut results {
+                match r {
+                    Ok(published) => state.dispatch(published).await,
+                    Err(e) => state.readiness.observe(e),
+                }
+            }
+            Ok(results)
+        });
+        task.await.map_err(|e| StoreError::Corrupt(format!("the publishing task failed: {e}")))?
+    }
+
     /// Passes what publishing leased to the worker and wakes the workers for
     /// the rest. A lease the worker can no longer take is given back at once.
     pub async fn dispatch(&self, published: &mut Published) {

@@ -17,9 +17,17 @@ use crate::{Application, ClaimedDelivery, Endpoint, Message, NewMessage, Publish
 /// Most publishes written in one transaction.
 const MAX_BATCH: usize = 512;
 
-struct Job {
-    req: PublishRequest,
-    reply: oneshot::Sender<StoreResult<Published>>,
+/// What queues for the writer: one publish, or a batch of them (the batch
+/// publish route) that goes into one transaction whole.
+enum Job {
+    One(PublishRequest, oneshot::Sender<StoreResult<Published>>),
+    Many(Vec<PublishRequest>, oneshot::Sender<Vec<StoreResult<Published>>>),
+}
+
+/// Where the answers of one job go.
+enum Reply {
+    One(oneshot::Sender<StoreResult<Published>>),
+    Many(usize, oneshot::Sender<Vec<StoreResult<Published>>>),
 }
 
 /// The queue in front of a backend's batch writer: publishes wait here, one
@@ -54,7 +62,20 @@ impl Publisher {
         tokio::spawn(async move {
             let mut jobs = Vec::with_capacity(MAX_BATCH);
             while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-                let (reqs, replies): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.req, j.reply)).unzip();
+                let mut reqs = Vec::with_capacity(jobs.len());
+                let mut replies = Vec::with_capacity(jobs.len());
+                for job in jobs.drain(..) {
+                    match job {
+                        Job::One(req, reply) => {
+                            reqs.push(req);
+                            replies.push(Reply::One(reply));
+                        }
+                        Job::Many(many, reply) => {
+                            replies.push(Reply::Many(many.len(), reply));
+                            reqs.extend(many);
+                        }
+                    }
+                }
                 let results = write_isolating(&write, reqs).await;
                 match &sync {
                     None => answer(replies, results, Ok(())),
@@ -74,26 +95,54 @@ impl Publisher {
         lease: Option<Duration>,
     ) -> StoreResult<Published> {
         let (reply, answer) = oneshot::channel();
-        let job = Job { req: PublishRequest { app: app.clone(), new, now, lease }, reply };
-        let stopped = || StoreError::Backend("the publisher task has stopped".into());
+        let job = Job::One(PublishRequest { app: app.clone(), new, now, lease }, reply);
         self.tx.send(job).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
+
+    /// Queues several publishes as one unit, written in the same
+    /// transaction (unless the database refuses a row of it, when the rows
+    /// at fault fail alone); one answer per publish, in order, after the
+    /// commit.
+    pub async fn publish_many(
+        &self,
+        app: &AppId,
+        news: Vec<NewMessage>,
+        now: Timestamp,
+        lease: Option<Duration>,
+    ) -> StoreResult<Vec<StoreResult<Published>>> {
+        if news.is_empty() {
+            return Ok(Vec::new());
+        }
+        let reqs = news.into_iter().map(|new| PublishRequest { app: app.clone(), new, now, lease }).collect();
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Job::Many(reqs, reply)).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())
+    }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Backend("the publisher task has stopped".into())
 }
 
 /// Answers each caller; when the commit did not reach the disk, those that
 /// succeeded get that error instead.
-fn answer(
-    replies: Vec<oneshot::Sender<StoreResult<Published>>>,
-    results: Vec<StoreResult<Published>>,
-    synced: StoreResult<()>,
-) {
-    for (reply, result) in replies.into_iter().zip(results) {
-        let result = match (&synced, result) {
-            (Err(e), Ok(_)) => Err(e.duplicate()),
-            (_, r) => r,
-        };
-        let _ = reply.send(result);
+fn answer(replies: Vec<Reply>, results: Vec<StoreResult<Published>>, synced: StoreResult<()>) {
+    let mut results = results.into_iter().map(|result| match (&synced, result) {
+        (Err(e), Ok(_)) => Err(e.duplicate()),
+        (_, r) => r,
+    });
+    for reply in replies {
+        match reply {
+            Reply::One(tx) => {
+                if let Some(r) = results.next() {
+                    let _ = tx.send(r);
+                }
+            }
+            Reply::Many(n, tx) => {
+                let _ = tx.send(results.by_ref().take(n).collect());
+            }
+        }
     }
 }
 

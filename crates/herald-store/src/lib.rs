@@ -205,6 +205,17 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
         lease: Option<std::time::Duration>,
     ) -> StoreResult<Published>;
+
+    /// Several publishes to one application as one unit: written in the
+    /// same transaction, durable before this returns; one answer per
+    /// message, in order (`Err` for the whole when the store is down).
+    async fn publish_many(
+        &self,
+        app: &AppId,
+        news: Vec<NewMessage>,
+        now: Timestamp,
+        lease: Option<std::time::Duration>,
+    ) -> StoreResult<Vec<StoreResult<Published>>>;
     async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message>;
     /// Newest first, filtered (reconciliation, export).
     async fn list_messages(&self, app: &AppId, filter: &MessageFilter, page: PageRequest)

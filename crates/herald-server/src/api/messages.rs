@@ -158,7 +158,7 @@ impl From<Attempt> for AttemptView {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"event_type": "referral.converted", "event_id": "evt_8f2c1", "payload": {"referral_id": "ref_123"}}))]
-struct CreateMessage {
+pub(super) struct CreateMessage {
     #[schema(min_length = 1, max_length = 256, pattern = "^[A-Za-z0-9_.:-]+$")]
     event_type: String,
     #[schema(value_type = serde_json::Value)]
@@ -180,6 +180,17 @@ async fn create_message(
     ApiJson(body): ApiJson<CreateMessage>,
 ) -> ApiResult<(StatusCode, Json<MessageView>)> {
     let app_id = apps::resolve_id(&state, &app).await?;
+    let now = state.clock.now();
+    let new = prepare(&state, body, now).await?;
+    let published = state.publish(&app_id, new, now).await?;
+    let status = if published.created { StatusCode::ACCEPTED } else { StatusCode::OK };
+    Ok((status, Json(MessageView::new(published.message, None))))
+}
+
+/// A publish's body checked (the event type's name and schema, the ids'
+/// lengths) and made into the message to store: the single route's and
+/// each element of the batch route's.
+pub(super) async fn prepare(state: &AppState, body: CreateMessage, now: Timestamp) -> ApiResult<NewMessage> {
     let event_type = EventTypeName::parse(&body.event_type).map_err(|e| ApiError::validation("event_type", e))?;
     if let Some(id) = &body.event_id {
         check_text("event_id", id, 256, false)?;
@@ -190,8 +201,7 @@ async fn create_message(
     if let Some(compiled) = state.schemas.get(state.store.as_ref(), event_type.as_str()).await? {
         validate_payload(&compiled, &body.payload)?;
     }
-    let now = state.clock.now();
-    let new = NewMessage {
+    Ok(NewMessage {
         id: MessageId::generate(now.as_millis()),
         event_id: body.event_id,
         event_type,
@@ -199,10 +209,7 @@ async fn create_message(
         timestamp: body.timestamp.unwrap_or(now),
         only_endpoint: None,
         ordering_key: body.ordering_key,
-    };
-    let published = state.publish(&app_id, new, now).await?;
-    let status = if published.created { StatusCode::ACCEPTED } else { StatusCode::OK };
-    Ok((status, Json(MessageView::new(published.message, None))))
+    })
 }
 
 #[utoipa::path(get, path = "/apps/{app}/messages", tag = "messages", summary = "List messages, newest first, filtered by event type, time, delivery status and endpoint (reconciliation)", params(("app" = String, Path, description = "the application id (`app_...`) or uid"), super::reconcile::MessagesQuery), responses((status = 200, description = "OK", body = super::ListResponse<MessageView>), crate::api::openapi::Errors))]

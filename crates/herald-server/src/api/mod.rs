@@ -3,6 +3,7 @@
 
 mod apps;
 mod attempt_request;
+mod batch;
 mod dashboard;
 mod dead_letters;
 mod endpoint_auth;
@@ -44,6 +45,7 @@ pub fn v1() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(endpoints::router())
         .merge(endpoint_ops::router())
         .merge(messages::router())
+        .merge(batch::router())
         .merge(attempt_request::router())
         .merge(dead_letters::router())
         .merge(replay::router())

@@ -174,6 +174,7 @@ pub struct RecoveryConfig {
 #[serde(deny_unknown_fields)]
 pub struct LimitsConfig {
     pub endpoints_per_app: u64,
+    pub batch_events: usize,
     pub app_token_requests_per_second: u32,
     pub admin_token_requests_per_second: u32,
 }
@@ -535,6 +536,9 @@ impl Config {
         }
         if self.limits.endpoints_per_app == 0 {
             return fail("limits.endpoints_per_app", "must be at least 1");
+        }
+        if !(1..=1_000).contains(&self.limits.batch_events) {
+            return fail("limits.batch_events", "must be between 1 and 1000");
         }
         if self.log.level.trim().is_empty() {
             return fail("log.level", "must not be empty");

@@ -30,6 +30,7 @@ macro_rules! both_stores {
 }
 
 mod api_errors;
+mod batch;
 mod catalog;
 mod dead_letters;
 mod delivery;

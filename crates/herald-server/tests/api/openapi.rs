@@ -30,7 +30,7 @@ async fn the_document_is_openapi_3_1_and_every_operation_is_routed() {
     assert_eq!(doc["servers"][0]["url"], "/api/v1");
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     let ops = operations(&doc);
-    assert_eq!(ops.len(), 44, "{ops:?}");
+    assert_eq!(ops.len(), 45, "{ops:?}");
     for (method, path) in &ops {
         let concrete = path
             .replace("{app}", "app_none")

@@ -429,6 +429,15 @@ where
     ) -> StoreResult<Published> {
         self.publisher().publish(app, new, now, lease).await
     }
+    async fn publish_many(
+        &self,
+        app: &AppId,
+        news: Vec<NewMessage>,
+        now: Timestamp,
+        lease: Option<Duration>,
+    ) -> StoreResult<Vec<StoreResult<Published>>> {
+        self.publisher().publish_many(app, news, now, lease).await
+    }
     async fn get_message(&self, app: &AppId, id: &MessageId) -> StoreResult<Message> {
         Sql::of(self).get_message(app, id).await
     }
