@@ -59,7 +59,8 @@ impl Api {
 
     /// Sends; a non-2xx answer is an error carrying the API's message.
     pub async fn send(&self, req: reqwest::RequestBuilder) -> Result<reqwest::Response, CliError> {
-        let resp = req.send().await.map_err(|e| CliError::Transport(format!("cannot reach the server: {e}")))?;
+        let resp =
+            req.send().await.map_err(|e| CliError::Transport(format!("cannot reach the server: {}", causes(&e))))?;
         if resp.status().is_success() {
             return Ok(resp);
         }
@@ -103,6 +104,20 @@ impl Api {
             }
         }
     }
+}
+
+/// An error with its causes (`connection refused` is the last of them).
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        source = s.source();
+    }
+    text
 }
 
 /// A path segment, percent-encoded.

@@ -32,8 +32,9 @@ pub async fn execute(cmd: ClientCommand) -> Result<(), CliError> {
             let api = Api::new(conn.resolve()?)?;
             let base = format!("/apps/{}/messages", need_app(app)?);
             match verb {
-                Read::List { max } => {
-                    let mut items = api.list_all(&format!("{base}?with_deliveries=true"), max).await?;
+                Read::List { max, filter } => {
+                    let path = format!("{base}?with_deliveries=true{}", filter.query());
+                    let mut items = api.list_all(&path, max).await?;
                     if out.json {
                         return output::list(&items, &[], true);
                     }
@@ -48,15 +49,23 @@ pub async fn execute(cmd: ClientCommand) -> Result<(), CliError> {
         ClientCommand::Attempt { app, conn, out, verb: AttemptVerb::List { message, endpoint, max } } => {
             let api = Api::new(conn.resolve()?)?;
             let app = need_app(app)?;
-            let path = match (message, endpoint) {
-                (Some(m), _) => format!("/apps/{app}/messages/{}/attempts", seg(&m)),
-                (None, Some(e)) => format!("/apps/{app}/endpoints/{}/attempts", seg(&e)),
+            // The other side of each attempt: its endpoint, or its message.
+            let (path, other) = match (message, endpoint) {
+                (Some(m), _) => (format!("/apps/{app}/messages/{}/attempts", seg(&m)), "endpoint_id"),
+                (None, Some(e)) => (format!("/apps/{app}/endpoints/{}/attempts", seg(&e)), "msg_id"),
                 (None, None) => return Err(CliError::Usage("give --message or --endpoint".to_owned())),
             };
-            let cols = ["id", "attempt_number", "status_code", "latency_ms", "error", "timestamp"];
+            let cols =
+                ["id", other, "attempt_number", "status", "status_code", "latency_ms", "manual", "error", "timestamp"];
             output::list(&api.list_all(&path, max).await?, &cols, out.json)
         }
-        ClientCommand::Send { event_type, app, data, event_id, conn, out } => {
+        ClientCommand::Send { event_type: None, batch: Some(file), app, conn, out, .. } => {
+            let api = Api::new(conn.resolve()?)?;
+            stream::send_batch(&api, &seg(&app), &file, out.json).await
+        }
+        ClientCommand::Send { event_type, app, data, event_id, conn, out, .. } => {
+            let event_type =
+                event_type.ok_or_else(|| CliError::Usage("give the event type, or --batch FILE".to_owned()))?;
             let mut body = json!({ "event_type": event_type, "payload": read_json(&data)? });
             if let Some(id) = &event_id {
                 body["event_id"] = id.as_str().into();
@@ -78,7 +87,15 @@ pub async fn execute(cmd: ClientCommand) -> Result<(), CliError> {
         ClientCommand::Replay { message, app, endpoint, conn, out } => {
             let api = Api::new(conn.resolve()?)?;
             let path = format!("/apps/{}/messages/{}/endpoints/{}/replay", seg(&app), seg(&message), seg(&endpoint));
-            output::one(&api.call(Method::POST, &path, None).await?, out.json)
+            let attempt = api.call(Method::POST, &path, None).await?;
+            output::one(&attempt, out.json)?;
+            if attempt["status"] == "failed" {
+                let answer = attempt["status_code"]
+                    .as_u64()
+                    .map_or_else(|| output::cell(attempt.get("error")), |c| format!("HTTP {c}"));
+                return Err(CliError::Failed(format!("the replay was sent and failed: {answer}")));
+            }
+            Ok(())
         }
         ClientCommand::Recover { app, since, until, endpoint, wait, conn, out } => {
             let api = Api::new(conn.resolve()?)?;
@@ -134,6 +151,15 @@ async fn crud<F: Fields>(api: &Api, verb: Crud<F>, base: &str, columns: &[&str],
 async fn endpoint(api: &Api, verb: EndpointVerb, base: &str, json: bool) -> Result<(), CliError> {
     let columns = ["id", "url", "event_types", "disabled", "paused", "signing"];
     match verb {
+        EndpointVerb::Crud(Crud::List { max }) if !json => {
+            let mut items = api.list_all(base, max).await?;
+            for ep in &mut items {
+                if ep["event_types"].is_null() {
+                    ep["event_types"] = "(all)".into();
+                }
+            }
+            output::list(&items, &["id", "url", "event_types", "description", "disabled", "paused"], false)
+        }
         EndpointVerb::Crud(verb) => crud(api, verb, base, &columns, json).await,
         EndpointVerb::Secret { id } => output::one(&api.get(&format!("{base}/{}/secret", seg(&id))).await?, json),
         EndpointVerb::RotateSecret { id, grace_period_secs } => {

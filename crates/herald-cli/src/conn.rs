@@ -81,20 +81,29 @@ impl ConnArgs {
             }
             None => Profile::default(),
         };
+        let file = config_file().map_or_else(|| "~/.config/herald/cli.toml".to_owned(), |p| p.display().to_string());
         let url = self.server.clone().or(profile.server).ok_or_else(|| {
-            CliError::Usage("no server: give --server, set HERALD_URL, or add a profile to the config file".to_owned())
+            CliError::Usage(format!(
+                "no server: give --server http://127.0.0.1:8080, set HERALD_URL, or add `server = \"...\"` under \
+                 [default] in {file}"
+            ))
         })?;
-        let parsed = reqwest::Url::parse(&url)
-            .map_err(|e| CliError::Usage(format!("--server {url}: not a URL ({e}); e.g. http://127.0.0.1:8080")))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() || parsed.fragment().is_some() {
+        let scheme_less = !url.contains("://");
+        let parsed = reqwest::Url::parse(&url).ok().filter(|u| matches!(u.scheme(), "http" | "https") && !scheme_less);
+        let Some(parsed) = parsed else {
+            let hint = if scheme_less { format!("; did you mean http://{url}") } else { String::new() };
+            return Err(CliError::Usage(format!(
+                "--server {url}: give the server's address with http:// or https://{hint}"
+            )));
+        };
+        if parsed.query().is_some() || parsed.fragment().is_some() {
             return Err(CliError::Usage(format!("--server {url}: give the server's http(s) address only")));
         }
         let token = self.token.clone().or(profile.token).filter(|t| !t.is_empty()).ok_or_else(|| {
-            CliError::Usage(
-                "no token: give --token, set HERALD_TOKEN, or add `token = \"...\"` to a profile in the config file \
+            CliError::Usage(format!(
+                "no token: give --token, set HERALD_TOKEN, or add `token = \"...\"` under [default] in {file} \
                  (`herald serve` printed an admin token on its first start)"
-                    .to_owned(),
-            )
+            ))
         })?;
         Ok(Conn { url: url.trim_end_matches('/').to_owned(), token })
     }

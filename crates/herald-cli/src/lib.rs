@@ -94,10 +94,16 @@ pub enum ClientCommand {
         #[command(subcommand)]
         verb: AttemptVerb,
     },
-    /// Publish an event to an application's endpoints.
+    /// Publish an event to an application's endpoints (or many, `--batch`).
     Send {
         /// The event type, e.g. `referral.converted`.
-        event_type: String,
+        #[arg(required_unless_present = "batch")]
+        event_type: Option<String>,
+        /// Publish every line of this NDJSON file (`-`: standard input), each
+        /// a publish's JSON body (`{"event_type", "payload", "event_id"?}`),
+        /// 100 to a request; one answer line per event.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["event_type", "event_id"])]
+        batch: Option<String>,
         /// The application (id or uid).
         #[arg(long)]
         app: String,
@@ -275,6 +281,8 @@ pub enum Read {
         /// At most this many.
         #[arg(long, default_value_t = DEFAULT_MAX)]
         max: usize,
+        #[command(flatten)]
+        filter: MessageFilter,
     },
     /// Show one, with its delivery to each endpoint.
     Get {
@@ -283,14 +291,51 @@ pub enum Read {
     },
 }
 
+/// Which messages `message list` shows.
+#[derive(Args, Debug, Default)]
+pub struct MessageFilter {
+    /// Only those with a delivery in this state: pending, retrying,
+    /// delivered or failed (at `--endpoint`, when given).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only this event type.
+    #[arg(long)]
+    pub event_type: Option<String>,
+    /// Only those sent (or to be sent) to this endpoint (`ep_…`).
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Only those accepted at or after this time (RFC 3339).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only those accepted before this time (RFC 3339).
+    #[arg(long)]
+    pub until: Option<String>,
+}
+
+impl MessageFilter {
+    /// As a query string's parameters (`&status=failed…`).
+    fn query(&self) -> String {
+        [
+            ("status", &self.status),
+            ("event_type", &self.event_type),
+            ("endpoint", &self.endpoint),
+            ("since", &self.since),
+            ("until", &self.until),
+        ]
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("&{k}={}", api::seg(v))))
+        .collect()
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum AttemptVerb {
     /// A message's attempts (`--message`) or an endpoint's (`--endpoint`).
     List {
-        /// The message id (`msg_…`).
+        /// The message id (`msg_…`); or give `--endpoint`.
         #[arg(long, conflicts_with = "endpoint", required_unless_present = "endpoint")]
         message: Option<String>,
-        /// The endpoint id (`ep_…`).
+        /// The endpoint id (`ep_…`); or give `--message`.
         #[arg(long)]
         endpoint: Option<String>,
         /// At most this many.
@@ -303,8 +348,8 @@ pub enum AttemptVerb {
 #[derive(Args, Debug, Default)]
 #[command(next_help_heading = "Other fields")]
 pub struct Body {
-    /// Any other field of the API's body: `--set live=false`; a value that
-    /// is JSON is taken as JSON (`--set 'metadata={"team":"a"}'`).
+    /// Any other field of the API's body, as KEY=VALUE; a value that is
+    /// JSON is taken as JSON (`--set 'metadata={"team":"a"}'`).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// The whole body: JSON, `@file.json`, or `-` for standard input (the
@@ -335,6 +380,11 @@ impl Body {
 
 /// JSON text, `@file`, or `-` (standard input).
 fn read_json(arg: &str) -> Result<Value, CliError> {
+    read_json_for("--data", arg)
+}
+
+/// [`read_json`], the flag named in its errors.
+fn read_json_for(flag: &str, arg: &str) -> Result<Value, CliError> {
     let text = if arg == "-" {
         std::io::read_to_string(std::io::stdin()).map_err(|e| CliError::Usage(format!("standard input: {e}")))?
     } else if let Some(path) = arg.strip_prefix('@') {
@@ -342,7 +392,8 @@ fn read_json(arg: &str) -> Result<Value, CliError> {
     } else {
         arg.to_owned()
     };
-    serde_json::from_str(&text).map_err(|e| CliError::Usage(format!("not JSON: {e}")))
+    serde_json::from_str(&text)
+        .map_err(|e| CliError::Usage(format!("{flag}: not JSON ({e}); give JSON, @file.json or -")))
 }
 
 /// Runs a client command; errors are printed as the API's message and
@@ -351,6 +402,10 @@ pub async fn run(cmd: ClientCommand) -> ExitCode {
     match commands::execute(cmd).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::Closed) => CliError::Closed.exit_code(),
+        Err(CliError::Failed(why)) => {
+            eprintln!("{why}");
+            CliError::Failed(why).exit_code()
+        }
         Err(e) => {
             eprintln!("error: {e}");
             e.exit_code()

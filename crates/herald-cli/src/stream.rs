@@ -84,6 +84,57 @@ fn bytecount(chunk: &[u8]) -> u64 {
     chunk.iter().filter(|b| **b == b'\n').count() as u64
 }
 
+/// Events per request of `send --batch` (the server's default
+/// `limits.batch_events`).
+const BATCH: usize = 100;
+
+/// `send --batch FILE`: every line of an NDJSON file (`-`: standard input)
+/// published, [`BATCH`] to a request; one answer line per event (with
+/// `--json`, the API's answer for it); exit 1 when any was rejected.
+pub async fn send_batch(api: &Api, app: &str, file: &str, json: bool) -> Result<(), CliError> {
+    let text = if file == "-" {
+        std::io::read_to_string(std::io::stdin()).map_err(|e| CliError::Usage(format!("standard input: {e}")))?
+    } else {
+        std::fs::read_to_string(file).map_err(|e| CliError::Usage(format!("--batch {file}: {e}")))?
+    };
+    let mut events = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let event: Value = serde_json::from_str(line)
+            .map_err(|e| CliError::Usage(format!("--batch {file}, line {}: not JSON ({e})", n + 1)))?;
+        events.push((n + 1, event));
+    }
+    if events.is_empty() {
+        return Err(CliError::Usage(format!("--batch {file}: no events (one JSON object a line)")));
+    }
+    let (mut accepted, mut duplicates, mut rejected) = (0, 0, 0);
+    for chunk in events.chunks(BATCH) {
+        let body = json!({ "events": chunk.iter().map(|(_, e)| e).collect::<Vec<_>>() });
+        let answer = api.call(Method::POST, &format!("/apps/{app}/messages/batch"), Some(&body)).await?;
+        for ((line, _), item) in chunk.iter().zip(answer["data"].as_array().into_iter().flatten()) {
+            match item["status"].as_u64() {
+                Some(202) => accepted += 1,
+                Some(200) => duplicates += 1,
+                _ => rejected += 1,
+            }
+            if json {
+                output::line(item)?;
+            } else {
+                let what = match item["status"].as_u64() {
+                    Some(202) => format!("accepted   {}", output::cell(item["message"].get("id"))),
+                    Some(200) => format!("duplicate  {} (published before)", output::cell(item["message"].get("id"))),
+                    _ => format!("rejected   {}", output::cell(item["error"].get("message"))),
+                };
+                output::line(format_args!("line {line:<5} {what}"))?;
+            }
+        }
+    }
+    eprintln!("{accepted} accepted, {duplicates} duplicates, {rejected} rejected");
+    if rejected > 0 {
+        return Err(CliError::Failed(format!("{rejected} of {} events were rejected", events.len())));
+    }
+    Ok(())
+}
+
 /// How many of the newest messages `tail` follows.
 const TAIL_WINDOW: u32 = 100;
 
@@ -95,8 +146,25 @@ pub async fn tail(api: &Api, app: &str, every: f64, count: Option<usize>, json: 
     let mut seen: HashMap<(String, String), (String, u64)> = HashMap::new();
     let mut printed = 0_usize;
     let pause = Duration::from_secs_f64(every.clamp(0.05, 3_600.0));
+    eprintln!("following the deliveries of {app}'s newest {TAIL_WINDOW} messages; Ctrl-C to stop");
+    let mut unreachable = false;
     loop {
-        let page = api.get(&format!("/apps/{app}/messages?limit={TAIL_WINDOW}&with_deliveries=true")).await?;
+        let page = match api.get(&format!("/apps/{app}/messages?limit={TAIL_WINDOW}&with_deliveries=true")).await {
+            Ok(page) => page,
+            // A server restarting: say so once, and keep looking.
+            Err(CliError::Transport(why)) => {
+                if !unreachable {
+                    eprintln!("{why}; trying again every {} s", pause.as_secs_f64().max(1.0));
+                    unreachable = true;
+                }
+                tokio::time::sleep(pause.max(Duration::from_secs(1))).await;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if std::mem::take(&mut unreachable) {
+            eprintln!("the server answers again");
+        }
         let mut messages = page["data"].as_array().cloned().unwrap_or_default();
         messages.reverse(); // oldest first
         for m in &messages {
