@@ -407,6 +407,7 @@ class Profile:
                 elif key == "calls":
                     pending = True
         self.total = sum(self.self_cost.values())
+        self._reach = {}
         self.functions = set(self.self_cost) | {b for (_, b) in self.edges}
 
     def runs(self, pattern):
@@ -415,14 +416,30 @@ class Profile:
 
     def entered(self, pattern, caller=None):
         """Instructions spent inside the functions whose name matches, counted
-        once: the cost of each call into one of them from outside them
-        (with `caller`, only the calls from functions that match it)."""
+        once: the cost of each call into one of them from a function that
+        is neither one of them nor called (at any depth) by one of them, so
+        that a call back into the stage through a generic function (a
+        future's poll) is not counted twice. With `caller`, only calls from
+        functions that match it."""
         members = {f for f in self.functions if pattern.search(f[1])}
-        return sum(
-            c
-            for (a, b), c in self.edges.items()
-            if b in members and a not in members and (caller is None or caller.search(a[1]))
-        )
+        return sum(c for (a, b), c in self.edges.items() if b in members and self._outside(a, members, caller))
+
+    def _outside(self, f, members, caller):
+        if f in members or (caller is not None and not caller.search(f[1])):
+            return False
+        key = frozenset(members)
+        if key not in self._reach:
+            callees = {}
+            for a, b in self.edges:
+                callees.setdefault(a, []).append(b)
+            seen, todo = set(), list(members)
+            while todo:
+                for g in callees.get(todo.pop(), ()):
+                    if g not in seen and g not in members:
+                        seen.add(g)
+                        todo.append(g)
+            self._reach[key] = seen
+        return f not in self._reach[key]
 
     def top_entered(self, pattern, n):
         members = {f for f in self.functions if pattern.search(f[1])}
