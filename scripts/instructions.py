@@ -458,7 +458,11 @@ class Profile:
 FSYNC_THREAD = re.compile(r"^<std::fs::File>::sync_data$")
 SQL_THREAD = re.compile(r"^sqlite3VdbeExec$")
 
-# Stages on the runtime threads: a stage costs what was spent inside any
+# Stages on the runtime threads (meaningful on the release build, whose
+# inlining leaves each task's future one function; on the debug build the
+# calls go through generic poll functions shared by every task, most of the
+# split fails and lands in "runtime and other": the guard compares totals).
+# A stage costs what was spent inside any
 # function matching its pattern (callees included, each entry counted once).
 # Stages listed under "within" are inside the stage named and subtracted
 # from it, so the stages do not overlap; what no stage covers is "runtime
