@@ -5,8 +5,8 @@
 #
 #   scripts/instructions.sh [ARGS]          the full workload on a release build
 #                                           (1,000 + 200 events each way, 7,100 deliveries);
-#                                           ARGS go to `instructions.py measure`,
-#                                           e.g. --herald-bin PATH --keep DIR --out FILE
+#                                           ARGS go to instructions.py, e.g.
+#                                           --repeat 3 --keep DIR --out FILE
 #   scripts/instructions.sh --check         the guard: the small workload on the
 #                                           debug build CI makes anyway; fails when
 #                                           a figure grew more than THRESHOLD percent
@@ -23,9 +23,9 @@ cd "$(dirname "$0")/.."
 
 BASELINE=docs/bench/instructions-baseline.json
 # The guard's workload: small, so that one run takes about 40 s on the
-# debug build; three runs, each figure their median (one run's per-delivery
-# figure varies by up to ~2.6% on the debug build, three runs' median well
-# within the 3% threshold).
+# debug build; three runs, each figure their median (single runs' figure
+# per delivery spanned 3.0% over 16 runs on the debug build, medians of
+# three 1.3%: docs/bench-session-instructions.txt).
 GUARD=(--events-1 200 --events-10 40 --warmup 20 --repeat 3)
 
 if ! command -v valgrind >/dev/null || ! command -v callgrind_control >/dev/null || ! command -v python3 >/dev/null; then
