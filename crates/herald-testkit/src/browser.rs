@@ -290,7 +290,7 @@ impl Browser {
 
     /// What a person would read as a defect in the page's visible text
     /// (outside code and payloads): a JavaScript value printed as text
-    /// (`[object`, `undefined`, `NaN`), an operator's setting or a library's
+    /// (`[object`, `undefined`, a lone `null`, `NaN`), an operator's setting or a library's
     /// message shown to a customer, an error prefixed twice.
     pub async fn unreadable_text(&self) -> Vec<String> {
         let v = self
@@ -302,7 +302,7 @@ impl Browser {
                    const n = walk.currentNode, el = n.parentElement;\
                    if (!el || el.closest('pre, code, script, style, [hidden]') || !el.getClientRects().length) continue;\
                    const t = n.textContent;\
-                   for (const bad of [/\\[object/, /\\bundefined\\b/, /\\bNaN\\b/, /allowed_cidrs/, /HERALD_/, /herald serve/,\
+                   for (const bad of [/\\[object/, /\\bundefined\\b/, /^\\s*null\\s*$/, /\\bNaN\\b/, /allowed_cidrs/, /HERALD_/, /herald serve/,\
                                       /relative URL/, /Not found:/, /(^|[^\\d.,])1 (attempts|endpoints|deliveries)\\b/]) {\
                      if (bad.test(t)) out.push(bad.source + ' in ' + JSON.stringify(t.trim().slice(0, 160)));\
                    }\

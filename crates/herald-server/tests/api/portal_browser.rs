@@ -234,6 +234,9 @@ async fn a_customer_runs_their_webhooks_from_the_portal() {
     let sent = sent.iter().find(|r| shown.contains(r.header("webhook-id").unwrap())).expect("the message was received");
     let sent_signature = sent.header("webhook-signature").unwrap();
     assert!(shown.contains(sent_signature), "shown:\n{shown}\nsent: {sent_signature}");
+    // The body shown byte for byte as sent (the signature is over it).
+    let body = browser.find("[data-test=request-body]").await.text().await.unwrap();
+    assert_eq!(body, sent.body_text(), "the request body as sent");
     shot(&browser, "desktop-message").await;
 
     // The log filtered by status: the two failures only.

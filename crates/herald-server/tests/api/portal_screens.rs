@@ -205,7 +205,7 @@ async fn health_replay_outcomes_and_sign_in_read_as_they_are() {
     assert!(item.find(herald_testkit::Locator::Css(".badge.bad")).await.is_ok());
     browser.click(&format!("[data-endpoint='{ep}'] a")).await;
     let state = text(&browser, "[data-test=endpoint-state]").await;
-    assert!(state.contains("Failing") && state.contains("9.1% of attempts delivered"), "{state}");
+    assert!(state.contains("Failing") && state.contains("9.1% of attempts succeeded"), "{state}");
     assert!(!state.contains("Receiving events"), "{state}");
 
     // The overview: the same health, and a way to the failures.
@@ -240,6 +240,8 @@ async fn health_replay_outcomes_and_sign_in_read_as_they_are() {
 
     // A wrong admin token, then an expired link.
     open_fresh(&browser, &format!("{}/portal/", app.base)).await;
+    browser.wait_text("form", "Admin token").await;
+    looks_right(&browser, "the operator's sign-in").await;
     browser.fill("#admin-token", "not-the-token").await;
     browser.click_text("Sign in").await;
     browser.wait_text("[data-test=sign-in-message]", "That admin token was not accepted").await;

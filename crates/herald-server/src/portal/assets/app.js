@@ -36,9 +36,9 @@ async function screenDashboard() {
             e.description ? h("div", { class: "small" }, e.description) : null,
             h("p", { class: "small muted" },
               e.day.attempts
-                ? `24 hours: ${pct(e.day.success_rate)} delivered, ${plural(e.day.failed, "failed delivery", "failed deliveries")}, ${ms(e.day.avg_response_ms)} on average`
+                ? `24 hours: ${pct(e.day.success_rate)} of attempts succeeded, ${plural(e.day.failed, "failed delivery", "failed deliveries")}, ${ms(e.day.avg_response_ms)} on average`
                 : "24 hours: nothing sent",
-              e.week.attempts ? ` · 7 days: ${pct(e.week.success_rate)} delivered, ${e.week.failed} failed` : ""),
+              e.week.attempts ? ` · 7 days: ${pct(e.week.success_rate)} of attempts succeeded, ${e.week.failed} failed` : ""),
             e.week.failed
               ? h("p", { class: "small" }, link(`#/failed${qs({ endpoint: e.id })}`, `See its failed deliveries`, { "data-test": "failures-link" }))
               : null))),
@@ -73,7 +73,7 @@ async function screenApps() {
           !s ? h("p", { class: "small muted" }, "No figures available.")
             : s.attempts === 0 ? h("p", { class: "small muted" }, `No attempts in the last 24 hours · ${s.backlog} waiting`)
               : h("p", { class: "small muted" },
-                  `${plural(s.attempts, "attempt")} · ${pct(s.success_rate)} delivered · ${s.failed} failed · ${s.backlog} waiting`),
+                  `${plural(s.attempts, "attempt")} · ${pct(s.success_rate)} succeeded · ${s.failed} failed · ${s.backlog} waiting`),
           eps
             ? h("p", { class: "small" }, plural(eps.length, "endpoint"), " ",
                 off.length ? h("span", { class: "badge bad" }, `${off.length} disabled`) : null,
@@ -103,7 +103,8 @@ function screenSignIn(message) {
     location.hash = "#/apps";
     boot();
   });
-  return [h("h1", {}, "Webhooks portal"), message ? h("p", { "data-test": "sign-in-message", class: "field-error" }, message) : null, form];
+  const said = message ? [h("p", { "data-test": "sign-in-message", class: "field-error" }, message)] : [];
+  return [h("h1", {}, "Webhooks portal"), ...said, form];
 }
 
 // --- routing ----------------------------------------------------------------

@@ -309,7 +309,7 @@ function endpointStates(ep, stats) {
     out.push(["Paused", "warn", "Deliveries wait until it is resumed"]);
   } else {
     const health = healthOf(stats);
-    const rate = stats ? `${pct(stats.success_rate)} of attempts delivered in the last 24 hours` : "";
+    const rate = stats ? `${pct(stats.success_rate)} of attempts succeeded in the last 24 hours` : "";
     if (health === "failing") out.push(["Failing", "bad", `Enabled, but only ${rate}`]);
     else if (health === "degraded") out.push(["Degraded", "warn", `Enabled; ${rate}`]);
     else if (health === "healthy") out.push(["Enabled", "ok", `Receiving events; ${rate}`]);

@@ -111,7 +111,8 @@ function requestView(req) {
   return h("div", { class: "card small", "data-test": "request" },
     h("p", {}, h("strong", {}, `${req.method} `), h("span", { class: "url" }, req.url)),
     h("table", { class: "headers" }, h("tbody", {}, req.headers.map(([k, v]) => h("tr", {}, h("th", { scope: "row" }, k), h("td", {}, v))))),
-    req.body === null ? h("p", { class: "muted" }, "The payload was removed (retention).") : h("pre", {}, pretty(req.body)),
+    // Byte for byte as sent: the signatures are over exactly this text.
+    req.body === null ? h("p", { class: "muted" }, "The payload was removed (retention).") : h("pre", { "data-test": "request-body" }, req.body),
     h("p", { class: "hint" }, "Rebuilt from the message and the endpoint's current settings: signatures differ if the secret was rotated since."));
 }
 
