@@ -363,6 +363,7 @@ class Profile:
         names = {"fn": {}, "fl": {}, "ob": {}}
         self.self_cost = {}
         self.edges = {}
+        self.calls = {}
         fn = fl = cfl = callee = None
         pending = False
 
@@ -406,6 +407,7 @@ class Profile:
                     name("ob", rest)
                 elif key == "calls":
                     pending = True
+                    self.calls[(fn, callee)] = self.calls.get((fn, callee), 0) + int(rest.split()[0])
         self.total = sum(self.self_cost.values())
         self._reach = {}
         self.functions = set(self.self_cost) | {b for (_, b) in self.edges}
@@ -440,6 +442,10 @@ class Profile:
                         todo.append(g)
             self._reach[key] = seen
         return f not in self._reach[key]
+
+    def calls_into(self, name):
+        """How many times `name` was called from another function."""
+        return sum(n for (a, b), n in self.calls.items() if b[1] == name and a[1] != name)
 
     def top_entered(self, pattern, n):
         members = {f for f in self.functions if pattern.search(f[1])}
@@ -504,6 +510,9 @@ SQL_PARTS = [
 ]
 
 
+SQL_CALLS = ["sqlite3_step", "sqlite3VdbeHalt", "sqlite3_exec"]
+
+
 def summarise(phase, files, units, secs, top):
     profiles = [Profile(f) for f in files]
     total = sum(p.total for p in profiles)
@@ -523,6 +532,9 @@ def summarise(phase, files, units, secs, top):
     stages["sql threads (sqlx + SQLite)"] = sum(p.total for p in sql)
     stages["fsync thread"] = sum(p.total for p in fsync)
     sql_parts = {name: sum(p.entered(re.compile(pat)) for p in sql) for name, pat in SQL_PARTS}
+    # Statements: sqlite3VdbeHalt ends a statement's run (and is called
+    # again by its reset), sqlite3_step fetches a row or finishes.
+    sql_calls = {name: sum(p.calls_into(name) for p in sql) for name in SQL_CALLS}
     hot = {}
     for p in profiles:
         for fn, c in p.self_cost.items():
@@ -535,6 +547,7 @@ def summarise(phase, files, units, secs, top):
         "threads": len(profiles),
         "stages_per_unit": {k: round(v / units) for k, v in stages.items() if v},
         "sql_per_unit": {k: round(v / units) for k, v in sql_parts.items() if v},
+        "sql_calls_per_unit": {k: round(v / units, 3) for k, v in sql_calls.items()},
         "top_self_per_unit": [
             [name, round(c / units)] for name, c in sorted(hot.items(), key=lambda kv: -kv[1])[:top]
         ],
