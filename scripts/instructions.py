@@ -579,6 +579,11 @@ def table(result):
         lines.append(f"{label}: {p['per_unit']:,} ({p['units']:,} in {p['secs']} s{spread})")
         for stage, v in p["stages_per_unit"].items():
             lines.append(f"    {stage:<32} {v:>10,}")
+        if p["stages_per_unit"].get("runtime and other", 0) > 0.4 * p["per_unit"]:
+            lines.append("    (most is unattributed: on a debug build the stages cannot be told apart, see STAGES)")
+        calls = ", ".join(f"{k} {v}" for k, v in p.get("sql_calls_per_unit", {}).items())
+        if calls:
+            lines.append(f"    SQLite calls per unit: {calls}")
     return "\n".join(lines)
 
 
