@@ -605,7 +605,7 @@ def check(result, baseline, threshold):
     guard = baseline["guard"]
     if guard["workload"] != result["workload"]:
         raise SystemExit(f"the baseline's workload {guard['workload']} is not this run's {result['workload']}")
-    ok = True
+    ok, lower = True, False
     for phase, label in FIGURES:
         base = guard["per_unit"][phase]
         now = result["phases"][phase]["per_unit"]
@@ -618,6 +618,9 @@ def check(result, baseline, threshold):
             )
         else:
             print(f"ok   {label}: {now:,} against the baseline's {base:,} ({pct:+.1f}%)")
+            lower = lower or pct < -threshold
+    if lower:
+        print("A figure fell by more than the threshold: commit a new baseline (--update-baseline) to keep the guard tight.")
     return ok
 
 
