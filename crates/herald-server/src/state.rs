@@ -43,23 +43,15 @@ impl AppState {
     /// timeout or a dropped connection cancels the request's future) can no
     /// longer strand the leases taken for the hand-over.
     pub async fn publish(&self, app: &AppId, new: NewMessage, now: Timestamp) -> StoreResult<Published> {
-        if let Some(down) = self.readiness.known_down() {
-            return Err(StoreError::Unavailable(down.message().to_owned()));
-        }
-        let state = self.clone();
-        let app = app.clone();
-        let task = tokio::spawn(async move {
+        self.in_publish_task(app, move |state, app| async move {
             let started = std::time::Instant::now();
             let published = state.store.publish(&app, new, now, state.dispatch_lease()).await;
             state.sender.metrics.store_op("publish", started.elapsed());
-            if let Err(e) = &published {
-                state.readiness.observe(e);
-            }
             let mut published = published?;
             state.dispatch(&mut published).await;
             Ok(published)
-        });
-        task.await.map_err(|e| StoreError::Corrupt(format!("the publishing task failed: {e}")))?
+        })
+        .await
     }
 
     /// [`AppState::publish`] for several messages as one unit (the batch
@@ -70,16 +62,11 @@ impl AppState {
         news: Vec<NewMessage>,
         now: Timestamp,
     ) -> StoreResult<Vec<StoreResult<Published>>> {
-        if let Some(down) = self.readiness.known_down() {
-            return Err(StoreError::Unavailable(down.message().to_owned()));
-        }
-        let state = self.clone();
-        let app = app.clone();
-        let task = tokio::spawn(async move {
+        self.in_publish_task(app, move |state, app| async move {
             let started = std::time::Instant::now();
             let results = state.store.publish_many(&app, news, now, state.dispatch_lease()).await;
             state.sender.metrics.store_op("publish", started.elapsed());
-            let mut results = results.inspect_err(|e| state.readiness.observe(e))?;
+            let mut results = results?;
             for r in &mut results {
                 match r {
                     Ok(published) => state.dispatch(published).await,
@@ -87,6 +74,30 @@ impl AppState {
                 }
             }
             Ok(results)
+        })
+        .await
+    }
+
+    /// Runs a publish in a task of its own (see [`AppState::publish`]):
+    /// answered 503 at once while the store is known down, an unavailable
+    /// store noted for the readiness check.
+    async fn in_publish_task<T, F, Fut>(&self, app: &AppId, publish: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(AppState, AppId) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = StoreResult<T>> + Send,
+    {
+        if let Some(down) = self.readiness.known_down() {
+            return Err(StoreError::Unavailable(down.message().to_owned()));
+        }
+        let state = self.clone();
+        let app = app.clone();
+        let task = tokio::spawn(async move {
+            let result = publish(state.clone(), app).await;
+            if let Err(e) = &result {
+                state.readiness.observe(e);
+            }
+            result
         });
         task.await.map_err(|e| StoreError::Corrupt(format!("the publishing task failed: {e}")))?
     }
