@@ -104,7 +104,7 @@ impl fmt::Debug for Credential {
 
 /// Headers Herald sets itself, and hop-by-hop or framing headers that
 /// would change how the request is sent or routed: no endpoint sets them.
-const RESERVED_HEADERS: &[&str] = &[
+pub const RESERVED_HEADERS: &[&str] = &[
     "content-type",
     "content-length",
     "content-encoding",
@@ -129,7 +129,7 @@ const RESERVED_HEADERS: &[&str] = &[
 
 /// Name prefixes of the signature headers (Standard Webhooks' and the
 /// compatibility profiles').
-const RESERVED_PREFIXES: &[&str] = &["webhook-", "svix-", "x-herald-"];
+pub const RESERVED_PREFIXES: &[&str] = &["webhook-", "svix-", "x-herald-"];
 
 /// Most custom headers on one endpoint, and the longest value.
 pub const MAX_CUSTOM_HEADERS: usize = 32;

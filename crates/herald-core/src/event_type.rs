@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ParseError;
 
-const MAX_NAME_LEN: usize = 256;
+/// The longest event-type name (and pattern), in bytes.
+pub const MAX_NAME_LEN: usize = 256;
 
 /// A name such as `referral.converted` or `job_finished`: letters, digits and
 /// `. _ - :`, at most 256 characters.

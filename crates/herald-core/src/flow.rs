@@ -12,11 +12,14 @@ use crate::ParseError;
 /// `rate_limit` in a profile: deliveries per second on average, and how
 /// many may go out at once after a quiet spell (default: one second's
 /// worth, at least 1).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimit {
+    /// 1/3600 (one an hour) to 100000.
+    #[schema(minimum = 0.000_277_777_777_777_777_8, maximum = 100_000)]
     pub per_second: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 100_000)]
     pub burst: Option<u32>,
 }
 
@@ -41,10 +44,12 @@ impl RateLimit {
 /// attempts the endpoint's circuit opens and its due deliveries wait
 /// (using no attempts); after `cool_down_secs` one probe goes out, and a
 /// success closes the circuit (a failure opens it again).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CircuitBreaker {
+    #[schema(minimum = 1, maximum = 1000)]
     pub failures: u32,
+    #[schema(minimum = 1, maximum = 86_400)]
     pub cool_down_secs: u64,
 }
 
@@ -71,7 +76,7 @@ impl CircuitBreaker {
 pub const TOKEN: i64 = 1_000_000;
 
 /// `ordering` in a profile.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Ordering {
     /// A message (of an ordering key, given at publish) is sent only once

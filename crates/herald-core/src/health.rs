@@ -16,14 +16,19 @@ pub const FAILING_AFTER: u64 = 4;
 /// before: warning first, then a real notice, whatever the traffic. The
 /// owner is warned halfway (see [`AutoDisable::warn_due`]), or as soon as
 /// the rule is met when that comes first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AutoDisable {
+    /// How long every delivery must have failed (at most a year).
+    #[schema(maximum = 31_536_000)]
     pub after_secs: u64,
+    /// Deliveries out of retries in that time, at least 1.
+    #[schema(minimum = 1)]
     pub min_failures: u64,
     /// The least time between the warning and the disable; absent: half of
     /// `after_secs`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(maximum = 2_592_000)]
     pub notice_secs: Option<u64>,
 }
 

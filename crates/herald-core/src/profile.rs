@@ -19,7 +19,8 @@ use crate::retry::RetryPolicy;
 use crate::secret::EndpointSecret;
 use crate::{ParseError, Timestamp};
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// A delivery profile: how deliveries look and behave, field by field.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -32,7 +33,9 @@ pub struct Profile {
     pub headers: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<RetrySpec>,
+    /// Per request, 100 to 60000 ms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 100, maximum = 60_000)]
     pub timeout_ms: Option<u64>,
     /// Creating an endpoint whose URL the application already has returns
     /// that endpoint instead of a second one.
@@ -54,6 +57,7 @@ pub struct Profile {
     pub app_rate_limit: Option<crate::flow::RateLimit>,
     /// Most deliveries in flight to the endpoint at once, every node together.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 10_000)]
     pub max_in_flight: Option<u32>,
     /// Holds an endpoint's deliveries after repeated failures; see
     /// [`crate::flow::CircuitBreaker`].
@@ -65,6 +69,7 @@ pub struct Profile {
     /// The status codes that count as delivered (default: every 2xx), e.g.
     /// `[200]` for a receiver that promises exactly 200.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_items = 1, max_items = 20, value_type = Option<Vec<SuccessStatus>>)]
     pub success_status: Option<Vec<u16>>,
     /// Retry policies for some event types, keyed by event type or pattern
     /// (`test`, `referral.*`); they replace `retry` for the events they
@@ -79,10 +84,12 @@ pub struct Profile {
     /// 10000), below the server's `limits.endpoints_per_app`: SocialData
     /// gives each account one URL. Read from the application's profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 10_000)]
     pub max_endpoints: Option<u32>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The verification handshake a new endpoint must pass.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Verification {
     /// The event type the challenge is sent as (e.g. `webhook.verify`).
@@ -91,7 +98,7 @@ pub struct Verification {
 
 /// The JSON body: `raw` sends the payload exactly as published; otherwise an
 /// object with `fields`, in order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Envelope {
     #[serde(default)]
@@ -100,7 +107,9 @@ pub struct Envelope {
     pub fields: Vec<Field>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One field of the envelope: its value from `value` or `const` (exactly one).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = EnvelopeField)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     pub name: String,
@@ -108,10 +117,13 @@ pub struct Field {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Source>,
     #[serde(default, rename = "const", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<serde_json::Value>)]
     pub constant: Option<Value>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Where an envelope field's value comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = EnvelopeSource)]
 pub enum Source {
     #[serde(rename = "message.id")]
     MessageId,
@@ -141,7 +153,9 @@ pub enum Source {
     Payload,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// How a signature is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = SignatureEncoding)]
 #[serde(rename_all = "lowercase")]
 pub enum Encoding {
     #[default]
@@ -151,7 +165,8 @@ pub enum Encoding {
 
 /// Which secret keys an HMAC: the endpoint's signing secret (its full text)
 /// or the application's credential (e.g. the customer's API key).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = SignatureKey)]
 #[serde(rename_all = "kebab-case")]
 pub enum KeySource {
     #[default]
@@ -159,7 +174,8 @@ pub enum KeySource {
     AppCredential,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// How deliveries are signed (`scheme`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "scheme", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Signature {
     /// `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`.
@@ -190,14 +206,18 @@ pub enum Signature {
 
 /// A retry policy: a built-in name, an explicit list of waits, or an
 /// exponential rule.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum RetrySpec {
     /// `default`, `hourly-3-days`, `exponential-short` or `none`.
     Named(String),
     Schedule {
+        /// The waits, in seconds, before each retry (each at most 30 days).
+        #[schema(max_items = 1000, value_type = Vec<RetryDelay>)]
         schedule_secs: Vec<u64>,
+        /// The fraction each wait may move either way, 0 to 1.
         #[serde(default)]
+        #[schema(minimum = 0, maximum = 1)]
         jitter: f64,
         /// No retry later than this long after the event was published.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -205,15 +225,33 @@ pub enum RetrySpec {
     },
     Exponential {
         initial_secs: u64,
+        #[schema(minimum = 1, maximum = 100)]
         factor: f64,
         max_delay_secs: u64,
+        #[schema(minimum = 1, maximum = 1000)]
         max_attempts: u32,
         #[serde(default)]
+        #[schema(minimum = 0, maximum = 1)]
         jitter: f64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max_age_secs: Option<u64>,
     },
 }
+
+/// The built-in retry policies, by name (see [`RetrySpec::policy`]).
+pub const RETRY_NAMES: [&str; 4] = ["default", "hourly-3-days", "exponential-short", "none"];
+
+/// One wait of a retry schedule, in seconds (at most 30 days).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = u64, minimum = 0, maximum = 2_592_000)]
+#[allow(dead_code)]
+struct RetryDelay(u64);
+
+/// A status code that counts as delivered (200 to 299).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = u16, minimum = 200, maximum = 299)]
+#[allow(dead_code)]
+struct SuccessStatus(u16);
 
 impl RetrySpec {
     /// How long after publication retries may still happen, if limited.

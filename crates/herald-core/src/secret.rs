@@ -18,7 +18,7 @@ const PUBLIC_PREFIX: &str = "whpk_";
 const GENERATED_HMAC_BYTES: usize = 24;
 
 /// Which scheme a secret signs with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub enum SecretKind {
     /// HMAC-SHA256, `v1,<base64>`.
     #[serde(rename = "hmac-sha256")]
