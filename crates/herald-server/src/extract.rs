@@ -1,6 +1,8 @@
 //! Extractors whose rejections are [`ApiError`]s: malformed JSON is 400, a
 //! well-formed body of the wrong shape is 422 naming the field, a body over
-//! the limit is 413.
+//! the limit is 413. A body is a JSON object; an integer field takes an
+//! integral number written with a fraction (`30.0`, an integer to JSON
+//! Schema); an empty query parameter (`?status=`) is an absent one.
 
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
@@ -40,6 +42,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 /// Parses a JSON body: syntax errors are 400, shape errors 422, and a NUL
 /// character in any string (no database stores it as text) 422 naming where.
+/// The body is a JSON object (serde would take an array for a struct).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if has_nul_escape(bytes) {
         if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
@@ -49,23 +52,94 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
         }
     }
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            Ok(_) => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_error",
+                "the body must be a JSON object",
+            )),
+            Err(e) => Err(ApiError::invalid_json(format!("malformed JSON: {e}"))),
+        };
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match deserialize_whole(&mut de) {
         Ok(v) => Ok(v),
+        Err(e) if is_float_for_integer(&e) => match integral_floats_retry(bytes) {
+            Some(v) => Ok(v),
+            None => Err(shape_error::<T>(bytes, &e)),
+        },
         Err(e) => match e.classify() {
-            serde_json::error::Category::Data => {
-                // Parsed again, only now, to learn which field it was about.
-                let path = field_path::<T>(bytes);
-                let why = strip_position(&e.to_string());
-                // The field the error is about, when it is not the body itself.
-                let message = match path.as_deref() {
-                    Some(p) if p != "." && !why.starts_with(p) => format!("{p}: {why}"),
-                    _ => why,
-                };
-                Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_error", message))
-            }
+            serde_json::error::Category::Data => Err(shape_error::<T>(bytes, &e)),
             _ => Err(ApiError::invalid_json(format!("malformed JSON: {e}"))),
         },
+    }
+}
+
+/// As [`parse_json`], for a body the document marks optional: none at all,
+/// or `null`, is the default.
+pub fn parse_optional_json<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.trim_ascii() == b"null" || bytes.trim_ascii().is_empty() {
+        return Ok(T::default());
+    }
+    parse_json(bytes)
+}
+
+/// 422 for a well-formed body of the wrong shape, naming the field.
+fn shape_error<T: DeserializeOwned>(bytes: &[u8], e: &serde_json::Error) -> ApiError {
+    // Parsed again, only now, to learn which field it was about.
+    let path = field_path::<T>(bytes);
+    let why = strip_position(&e.to_string());
+    // The field the error is about, when it is not the body itself.
+    let message = match path.as_deref() {
+        Some(p) if p != "." && !why.starts_with(p) => format!("{p}: {why}"),
+        _ => why,
+    };
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_error", message)
+}
+
+/// Whether serde refused a number with a fraction where it wanted an integer.
+fn is_float_for_integer(e: &serde_json::Error) -> bool {
+    e.classify() == serde_json::error::Category::Data && e.to_string().starts_with("invalid type: floating point")
+}
+
+/// Fields whose JSON is the caller's own, passed on or stored as written:
+/// their numbers are never rewritten.
+const OPAQUE_FIELDS: &[&str] = &["payload", "metadata", "example", "schema", "envelope", "data"];
+
+/// The body again, its integral numbers written with a fraction (`30.0`)
+/// read as integers, outside the caller's own JSON ([`OPAQUE_FIELDS`]).
+/// Only tried once a first reading failed on one, so a publish pays nothing.
+fn integral_floats_retry<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    let mut v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    integral_floats_to_integers(&mut v).then(|| serde_json::from_value(v).ok()).flatten()
+}
+
+/// Rewrites integral floats (`30.0`) as integers, except under
+/// [`OPAQUE_FIELDS`]; whether it rewrote any.
+pub fn integral_floats_to_integers(v: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Within i64 (below zero) or u64: -2^63 up to, not including, 2^64.
+            if f.fract() == 0.0 && (-9.223_372_036_854_776e18..1.844_674_407_370_955_2e19).contains(&f) {
+                // Integral and in range: the casts are exact.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let n = if f < 0.0 { Value::from(f as i64) } else { Value::from(f as u64) };
+                *v = n;
+                true
+            } else {
+                false
+            }
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |acc, x| integral_floats_to_integers(x) | acc),
+        Value::Object(map) => map
+            .iter_mut()
+            .filter(|(k, _)| !OPAQUE_FIELDS.contains(&k.as_str()))
+            .fold(false, |acc, (_, x)| integral_floats_to_integers(x) | acc),
+        _ => false,
     }
 }
 
@@ -129,9 +203,16 @@ pub struct ApiQuery<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Query::<T>::from_request_parts(parts, state)
-            .await
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or("");
+        // `?status=&endpoint=` is what a form with empty fields sends: absent.
+        let given: Vec<(String, String)> =
+            url::form_urlencoded::parse(query.as_bytes()).into_owned().filter(|(_, v)| !v.is_empty()).collect();
+        let kept = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&given).finish();
+        let uri: axum::http::Uri = format!("/?{kept}")
+            .parse()
+            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "the query string is not valid"))?;
+        Query::<T>::try_from_uri(&uri)
             .map(|Query(v)| ApiQuery(v))
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))
     }

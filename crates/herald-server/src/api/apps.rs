@@ -30,7 +30,7 @@ pub struct AppView {
     live: bool,
     #[schema(value_type = Object)]
     metadata: Value,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Profile>)]
     profile: Option<Profile>,
     /// The credential itself is never shown.
     has_credential: bool,
@@ -76,18 +76,24 @@ fn check_uid(uid: &str) -> Result<(), ApiError> {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Acme Inc.", "uid": "acme", "metadata": {"plan": "pro"}}))]
 struct CreateApp {
-    #[schema(min_length = 1, max_length = 256)]
+    /// Not blank.
+    #[schema(min_length = 1, max_length = 256, pattern = "\\S")]
     name: String,
+    /// Letters, digits, `-`, `_` and `.`, not starting with `app_`.
+    #[schema(pattern = "^(?!app_)[A-Za-z0-9._-]{1,256}$")]
     uid: Option<String>,
     #[serde(default = "default_live")]
     live: bool,
     #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Profile>)]
     profile: Option<Value>,
+    /// Sent as the `credential` of the application's profile (a shared
+    /// header or key): 1 to 4096 printable ASCII characters.
+    #[schema(pattern = "^[ -~]{1,4096}$")]
     credential: Option<String>,
     /// Where warnings about failing endpoints are emailed.
-    #[schema(format = Email)]
+    #[schema(format = Email, max_length = 254)]
     contact_email: Option<String>,
 }
 
@@ -150,21 +156,22 @@ async fn get_app(State(state): State<AppState>, Path(app): Path<String>) -> ApiR
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateApp {
+    #[schema(min_length = 1, max_length = 256, pattern = "\\S")]
     name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^(?!app_)[A-Za-z0-9._-]{1,256}$")]
     uid: Option<Option<String>>,
     live: Option<bool>,
     #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Profile>)]
     profile: Option<Option<Value>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[ -~]{1,4096}$")]
     credential: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = Email)]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
     contact_email: Option<Option<String>>,
 }
 

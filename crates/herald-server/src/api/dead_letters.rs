@@ -42,8 +42,10 @@ struct DeadLetterQuery {
     #[param(minimum = 1, maximum = 250)]
     limit: Option<u32>,
     /// The `iterator` of the previous page, to get the next one.
+    #[param(value_type = Option<super::formats::NumberCursorText>)]
     iterator: Option<String>,
     /// Only this endpoint's (`ep_...`).
+    #[param(value_type = Option<super::formats::EndpointIdText>)]
     endpoint: Option<String>,
     /// Only messages of this event type.
     event_type: Option<String>,
@@ -64,7 +66,8 @@ async fn list_dead_letters(
     Path(app): Path<String>,
     ApiQuery(q): ApiQuery<DeadLetterQuery>,
 ) -> ApiResult<Json<ListResponse<DeadLetterView>>> {
-    let app = apps::resolve_id(&state, &app).await?;
+    // Read, not only parsed: a deleted application's log is not found.
+    let app = apps::resolve(&state, &app).await?.id;
     let page = ListQuery { limit: q.limit, iterator: q.iterator }.page()?;
     if page.before.as_deref().is_some_and(|c| c.parse::<i64>().is_err()) {
         return Err(ApiError::validation("iterator", "is not a cursor this list returned"));

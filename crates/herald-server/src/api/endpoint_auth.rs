@@ -15,7 +15,7 @@ use crate::state::AppState;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct OAuth2Input {
-    #[schema(format = "uri")]
+    #[schema(format = "uri", min_length = 1)]
     token_url: String,
     client_id: String,
     /// Write-only; on update, left out keeps the current one.
@@ -24,8 +24,17 @@ pub(super) struct OAuth2Input {
     scopes: Vec<String>,
     audience: Option<String>,
     /// `basic` (HTTP Basic, the default) or `body` (in the form).
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<ClientAuthName>)]
     client_auth: Option<ClientAuth>,
+}
+
+/// How the client authenticates to the token URL (`herald_core::auth::ClientAuth`).
+#[derive(ToSchema)]
+#[schema(as = ClientAuth, rename_all = "lowercase")]
+#[allow(dead_code)]
+enum ClientAuthName {
+    Basic,
+    Body,
 }
 
 /// TLS towards the receiver: a client certificate (PEM chain and key) and CA

@@ -133,12 +133,14 @@ struct RotateSecret {
     /// The new secret (`whsec_…` for HMAC, `whsk_…` for ed25519);
     /// generated when absent. Rotating from one kind to the other signs
     /// with both (`v1,` and `v1a,`) during the grace period.
+    #[schema(value_type = Option<super::formats::SecretText>)]
     key: Option<String>,
     /// The kind of secret to generate when `key` is absent (default: the
     /// current secret's kind).
     signing: Option<Signing>,
     /// How long the old secret keeps signing beside the new one (default
     /// 86400, a day; 0 ends it at once; at most 30 days).
+    #[schema(maximum = 2_592_000)]
     grace_period_secs: Option<u64>,
 }
 

@@ -20,11 +20,12 @@ use serde_json::{json, Value};
 
 use super::apps::check_credential;
 use super::endpoint_auth::{self, OAuth2Input, OAuth2View, TlsInput, TlsView};
+use super::formats::{EventPatternText, EventTypeText, SecretText};
 use super::messages::AttemptView;
 use super::{apps, check_metadata, check_profile, check_text, nullable, ListQuery, ListResponse};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{parse_json, ApiJson, ApiQuery};
+use crate::extract::{parse_optional_json, ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::worker::{effective_profile, handshake};
 use utoipa::ToSchema;
@@ -61,7 +62,7 @@ pub(super) struct EndpointView {
     headers: BTreeMap<String, String>,
     #[schema(value_type = Object)]
     metadata: Value,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Profile>)]
     profile: Option<Profile>,
     has_credential: bool,
     /// The verification handshake, when the profile asks for one: an
@@ -249,10 +250,15 @@ fn parse_headers(h: Option<BTreeMap<String, String>>) -> Result<CustomHeaders, A
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"url": "https://hooks.acme.example/herald", "description": "production", "event_types": ["referral.*"]}))]
 struct CreateEndpoint {
+    /// Where deliveries go: http(s) to a host name (the server also takes
+    /// an IP address literal), whose addresses deliveries may reach.
     #[schema(format = "uri", min_length = 1)]
     url: String,
     #[serde(default)]
+    #[schema(max_length = 4096)]
     description: String,
+    /// Event types (or patterns with `*`) it receives; none: every type.
+    #[schema(min_items = 1, max_items = 256, value_type = Option<Vec<EventPatternText>>)]
     event_types: Option<Vec<String>>,
     #[serde(default)]
     disabled: bool,
@@ -261,14 +267,16 @@ struct CreateEndpoint {
     paused: bool,
     headers: Option<BTreeMap<String, String>>,
     /// `whsec_…` (HMAC) or `whsk_…` (ed25519); generated when absent.
+    #[schema(value_type = Option<SecretText>)]
     secret: Option<String>,
     /// The kind of secret to generate when `secret` is absent (default
     /// `hmac-sha256`).
     signing: Option<Signing>,
     #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Profile>)]
     profile: Option<Value>,
+    #[schema(pattern = "^[ -~]{1,4096}$")]
     credential: Option<String>,
     /// OAuth2 client credentials: a bearer token on every request.
     oauth2: Option<OAuth2Input>,
@@ -276,6 +284,7 @@ struct CreateEndpoint {
     tls: Option<TlsInput>,
     /// A temporary endpoint: deleted by itself this many seconds from now
     /// (1 to 2592000) unless extended by an update.
+    #[schema(minimum = 1, maximum = 2_592_000)]
     expires_in_secs: Option<u64>,
 }
 
@@ -295,7 +304,7 @@ async fn existing_with_url(state: &AppState, app: &AppId, url: &str) -> ApiResul
     }
 }
 
-#[utoipa::path(post, path = "/apps/{app}/endpoints", tag = "endpoints", summary = "Create an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), request_body = CreateEndpoint, responses((status = 201, description = "created", body = EndpointView), crate::api::openapi::Errors))]
+#[utoipa::path(post, path = "/apps/{app}/endpoints", tag = "endpoints", summary = "Create an endpoint", params(("app" = String, Path, description = "the application id (`app_...`) or uid")), request_body = CreateEndpoint, responses((status = 201, description = "created", body = EndpointView), (status = 200, description = "with a profile asking for `unique_urls`: the application's endpoint that already has this URL, as it is", body = EndpointView), crate::api::openapi::Errors))]
 async fn create_endpoint(
     State(state): State<AppState>,
     Path(app): Path<String>,
@@ -462,10 +471,12 @@ pub(super) fn new_secret(field: &str, given: Option<&str>, signing: Option<Signi
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateEndpoint {
+    #[schema(format = "uri", min_length = 1)]
     url: Option<String>,
+    #[schema(max_length = 4096)]
     description: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<EventPatternText>>, min_items = 1, max_items = 256)]
     event_types: Option<Option<Vec<String>>>,
     disabled: Option<bool>,
     /// Hold (`true`) or resume (`false`) its deliveries.
@@ -474,10 +485,10 @@ struct UpdateEndpoint {
     #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Profile>)]
     profile: Option<Option<Value>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[ -~]{1,4096}$")]
     credential: Option<Option<String>>,
     /// Replaces the OAuth2 settings (`null` removes them); a left-out
     /// `client_secret` keeps the current one.
@@ -491,7 +502,7 @@ struct UpdateEndpoint {
     tls: Option<Option<TlsInput>>,
     /// Moves the expiry to this many seconds from now; `null`: never.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<u64>)]
+    #[schema(value_type = Option<u64>, minimum = 1, maximum = 2_592_000)]
     expires_in_secs: Option<Option<u64>>,
 }
 
@@ -586,6 +597,9 @@ async fn verify_endpoint(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 struct TestEvent {
+    /// `test` (the default: a built-in event) or a catalog event type with
+    /// an example payload.
+    #[schema(value_type = Option<EventTypeText>)]
     event_type: Option<String>,
 }
 
@@ -598,7 +612,7 @@ async fn send_test_event(
     body: bytes::Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     // The body is optional: none means the built-in `test` event.
-    let body: TestEvent = if body.is_empty() { TestEvent::default() } else { parse_json(&body)? };
+    let body: TestEvent = parse_optional_json(&body)?;
     let ep = resolve(&state, &app, &ep).await?;
     if ep.disabled {
         return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "the endpoint is disabled"));
@@ -614,7 +628,7 @@ async fn send_test_event(
     let event_type = EventTypeName::parse(&name).map_err(|e| ApiError::validation("event_type", e))?;
     let example = match state.store.get_event_type(event_type.as_str()).await {
         Ok(et) => et.example,
-        Err(herald_store::StoreError::NotFound(_)) => None,
+        Err(herald_store::StoreError::NotFound(_)) if name == "test" => None,
         Err(e) => return Err(e.into()),
     };
     let payload = match example {

@@ -108,6 +108,7 @@ struct CreateEventType {
     #[schema(min_length = 1, max_length = 256, pattern = "^[A-Za-z0-9_.:-]+$")]
     name: String,
     #[serde(default)]
+    #[schema(max_length = 4096)]
     description: String,
     #[schema(value_type = Option<Object>)]
     schema: Option<Value>,
@@ -157,6 +158,7 @@ async fn get_event_type(State(state): State<AppState>, Path(name): Path<String>)
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateEventType {
+    #[schema(max_length = 4096)]
     description: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Object>)]

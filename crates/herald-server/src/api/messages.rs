@@ -163,6 +163,8 @@ pub(super) struct CreateMessage {
     event_type: String,
     #[schema(value_type = serde_json::Value)]
     payload: Value,
+    /// Your id for the event: a repeat with the same one is stored once.
+    #[schema(min_length = 1, max_length = 256, pattern = "\\S")]
     event_id: Option<String>,
     #[schema(value_type = Option<String>, format = DateTime)]
     timestamp: Option<Timestamp>,

@@ -10,7 +10,9 @@ mod endpoint_auth;
 mod endpoint_ops;
 mod endpoints;
 mod event_types;
+mod formats;
 mod health;
+mod links;
 mod messages;
 pub mod openapi;
 mod policy;
@@ -230,9 +232,18 @@ pub fn check_text(field: &str, s: &str, max: usize, allow_empty: bool) -> Result
     Ok(())
 }
 
-/// A delivery profile given as a JSON object.
-pub fn check_profile(field: &str, v: Value) -> Result<herald_core::profile::Profile, ApiError> {
-    herald_core::profile::Profile::from_json(&v).map_err(|e| ApiError::validation(field, e))
+/// A delivery profile given as a JSON object (an integral `30.0` is an
+/// integer, as in the rest of a body).
+pub fn check_profile(field: &str, mut v: Value) -> Result<herald_core::profile::Profile, ApiError> {
+    if !v.is_object() {
+        return Err(ApiError::validation(field, "must be a JSON object"));
+    }
+    match herald_core::profile::Profile::from_json(&v) {
+        Err(e) if crate::extract::integral_floats_to_integers(&mut v) => {
+            herald_core::profile::Profile::from_json(&v).map_err(|_| ApiError::validation(field, e))
+        }
+        r => r.map_err(|e| ApiError::validation(field, e)),
+    }
 }
 
 /// Metadata is a JSON object (default `{}`), at most 16 KiB serialised.

@@ -85,11 +85,20 @@ impl Modify for Bearer {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Herald", description = "Self-hosted webhook delivery: event types, applications, endpoints, messages and the delivery log."),
+    info(title = "Herald", description = "Self-hosted webhook delivery: event types, applications, endpoints, messages and the delivery log.
+
+The schemas say exactly what the server accepts, with these limits:
+- An optional query parameter given empty (`?status=`) is the same as one left out.
+- Text is UTF-8 JSON. A string holding the NUL character (`\\u0000`, `%00`) or a lone surrogate is refused (422 or 400): neither JSON text nor PostgreSQL can carry it.
+- Some rules depend on what the server holds or sees when the request arrives, which no schema can state: a payload must match its event type's schema as the catalog is then (this document carries the catalog as it was when fetched, as `if`/`then` rules and under `webhooks`); an event type's `example` must match its `schema`; an endpoint's URL must resolve to an address deliveries may reach, within `limits.endpoints_per_app`; a certificate must parse; a token's `expires_at` must be in the future. Those answer 422 naming the field.
+- A reference in a body to something that does not exist (`app` of a token, `endpoint` of a recovery) answers 404, as a path naming it would."),
     servers((url = "/api/v1")),
     security(("bearer" = [])),
     modifiers(&Bearer),
-    components(schemas(ErrorBody)),
+    components(schemas(ErrorBody, super::formats::EventTypeText, super::formats::EventPatternText,
+        super::formats::SecretText, super::formats::EndpointIdText, super::formats::AppRefText,
+        super::formats::MessageIdText, super::formats::NumberCursorText, super::formats::TimeText,
+        super::formats::DeliveryStatus, super::formats::StatsWindow)),
 )]
 pub struct ApiDoc;
 
@@ -99,21 +108,79 @@ pub async fn serve_document(
     doc: std::sync::Arc<utoipa::openapi::OpenApi>,
 ) -> ApiResult<Response> {
     let mut doc = serde_json::to_value(&*doc).unwrap_or(Value::Null);
-    let webhooks = webhooks(&state).await?;
+    let (webhooks, schemas) = webhooks(&state).await?;
     if let Some(obj) = doc.as_object_mut() {
         obj.insert("webhooks".into(), webhooks);
     }
+    exact(&mut doc, &schemas);
+    super::links::add(&mut doc);
     Ok(Json(doc).into_response())
 }
 
+/// What the document says beyond the handlers' annotations, so that it
+/// states exactly what is accepted: the shape of every path parameter, and
+/// the rules between fields (a payload matches its event type's schema, an
+/// application token names its application).
+fn exact(doc: &mut Value, catalog: &[(String, Value)]) {
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for op in item.values_mut().filter_map(Value::as_object_mut) {
+                for param in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
+                    let place = param.get("in").and_then(Value::as_str).unwrap_or("");
+                    let pattern = param.get("name").and_then(Value::as_str).and_then(super::formats::path_pattern);
+                    match (place, pattern) {
+                        ("path", Some(pattern)) => param["schema"]["pattern"] = pattern.into(),
+                        // `?status=` is what a form with an empty field sends:
+                        // the same as leaving the parameter out (`ApiQuery`).
+                        ("query", _) if param.get("required") != Some(&Value::Bool(true)) => {
+                            let given = param["schema"].take();
+                            param["schema"] = json!({ "anyOf": [given, { "type": "string", "const": "" }] });
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
+    super::formats::refine_profile(schemas);
+    // As the catalog is now: a payload of a type with a schema matches it
+    // (a type not in the catalog takes any payload).
+    if let Some(message) = schemas.get_mut("CreateMessage") {
+        let rules: Vec<Value> = catalog
+            .iter()
+            .map(|(name, schema)| {
+                json!({
+                    "if": { "properties": { "event_type": { "const": name } }, "required": ["event_type"] },
+                    "then": { "properties": { "payload": schema } }
+                })
+            })
+            .collect();
+        if !rules.is_empty() {
+            message["allOf"] = Value::Array(rules);
+        }
+    }
+    if let Some(token) = schemas.get_mut("CreateToken") {
+        token["oneOf"] = json!([
+            { "properties": { "scope": { "const": "admin" }, "app": { "type": "null" } } },
+            { "properties": { "scope": { "const": "application" }, "app": { "type": "string" } }, "required": ["app"] }
+        ]);
+    }
+}
+
 /// One webhook per event type in the catalog (archived ones too, marked
-/// deprecated): a POST whose body is the envelope around its payload.
-async fn webhooks(state: &AppState) -> ApiResult<Value> {
+/// deprecated): a POST whose body is the envelope around its payload; and
+/// each type's schema, by name.
+async fn webhooks(state: &AppState) -> ApiResult<(Value, Vec<(String, Value)>)> {
     let mut out = Map::new();
+    let mut schemas = Vec::new();
     let mut before = None;
     loop {
         let page = state.store.list_event_types(PageRequest { limit: 250, before }).await?;
         for t in &page.items {
+            if let Some(schema) = &t.schema {
+                schemas.push((t.name.as_str().to_owned(), schema.clone()));
+            }
             let data = t.schema.clone().unwrap_or_else(|| json!({}));
             let mut body = json!({
                 "type": "object",
@@ -148,7 +215,7 @@ async fn webhooks(state: &AppState) -> ApiResult<Value> {
         }
         match page.next_cursor {
             Some(next) => before = Some(next),
-            None => return Ok(Value::Object(out)),
+            None => return Ok((Value::Object(out), schemas)),
         }
     }
 }

@@ -61,7 +61,7 @@ async fn create_link(
     if !state.portal.enabled {
         return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "the portal is turned off (portal.enabled)"));
     }
-    let body: LinkRequest = if body.is_empty() { LinkRequest::default() } else { crate::extract::parse_json(&body)? };
+    let body: LinkRequest = crate::extract::parse_optional_json(&body)?;
     let ttl = body.ttl_secs.unwrap_or(state.portal.link_ttl_secs);
     let allowed = PortalConfig::LINK_TTL_SECS;
     if !allowed.contains(&ttl) {
@@ -100,12 +100,16 @@ fn base_url(cfg: &PortalConfig, headers: &HeaderMap) -> ApiResult<String> {
 struct Theme {
     /// Shown as the portal's title; default: the application's name.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     name: Option<String>,
-    /// An https:// image (or a `data:image/...` URL) shown beside the title.
+    /// An https:// image (or a `data:image/...` URL) shown beside the
+    /// title; at most 64 KiB.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 65_536)]
     logo_url: Option<String>,
     /// The accent colour, `#rrggbb`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^#[0-9A-Fa-f]{6}$")]
     color: Option<String>,
 }
 

@@ -41,6 +41,7 @@ pub(super) struct MessagesQuery {
     #[param(minimum = 1, maximum = 250)]
     limit: Option<u32>,
     /// The `iterator` of the previous page, to get the next one.
+    #[param(value_type = Option<super::formats::MessageIdText>)]
     iterator: Option<String>,
     /// Only messages of this event type.
     event_type: Option<String>,
@@ -52,12 +53,43 @@ pub(super) struct MessagesQuery {
     until: Option<String>,
     /// Only messages with a delivery in this state: `pending`, `retrying`,
     /// `delivered` or `failed` (at `endpoint`, when given).
+    #[param(value_type = Option<super::formats::DeliveryStatus>)]
     status: Option<String>,
     /// Only messages sent (or to be sent) to this endpoint (`ep_...`).
+    #[param(value_type = Option<super::formats::EndpointIdText>)]
     endpoint: Option<String>,
     /// The list only: each message with its `deliveries` (status per
     /// endpoint), as a single message is shown. The export always has them.
     pub(super) with_deliveries: Option<bool>,
+}
+
+/// The export's filters: the list's, without paging (the export takes
+/// every matching message).
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(super) struct ExportQuery {
+    /// Only messages of this event type.
+    event_type: Option<String>,
+    /// Only messages accepted at or after this time (RFC 3339).
+    #[param(format = DateTime)]
+    since: Option<String>,
+    /// Only messages accepted before this time (RFC 3339).
+    #[param(format = DateTime)]
+    until: Option<String>,
+    /// Only messages with a delivery in this state (at `endpoint`, when given).
+    #[param(value_type = Option<super::formats::DeliveryStatus>)]
+    status: Option<String>,
+    /// Only messages sent (or to be sent) to this endpoint (`ep_...`).
+    #[param(value_type = Option<super::formats::EndpointIdText>)]
+    endpoint: Option<String>,
+}
+
+impl From<ExportQuery> for MessagesQuery {
+    fn from(q: ExportQuery) -> Self {
+        let ExportQuery { event_type, since, until, status, endpoint } = q;
+        Self { event_type, since, until, status, endpoint, ..Self::default() }
+    }
 }
 
 impl MessagesQuery {
@@ -100,21 +132,15 @@ const EXPORT_BUFFER: usize = 2;
 
 #[utoipa::path(get, path = "/apps/{app}/messages/export", tag = "messages",
     summary = "Download the application's messages (filtered as the list is) as NDJSON, one message with its deliveries per line",
-    params(("app" = String, Path, description = "the application id (`app_...`) or uid"), MessagesQuery),
+    params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ExportQuery),
     responses((status = 200, description = "one JSON object per line: the message (ids, event type, payload, times) and its `deliveries` (endpoint, status, attempts, last status code and error)", content_type = "application/x-ndjson", body = String), crate::api::openapi::Errors))]
 async fn export_messages(
     State(state): State<AppState>,
     Path(app): Path<String>,
-    ApiQuery(q): ApiQuery<MessagesQuery>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> ApiResult<Response> {
     let app = apps::resolve(&state, &app).await?;
-    let filter = q.filter()?;
-    if q.limit.is_some() || q.iterator.is_some() {
-        return Err(ApiError::validation(
-            "limit",
-            "the export takes every matching message; leave out limit and iterator",
-        ));
-    }
+    let filter = MessagesQuery::from(q).filter()?;
     let (tx, rx) = mpsc::channel(EXPORT_BUFFER);
     tokio::spawn(export(state.store.clone(), app.id.clone(), filter, tx));
     let name = format!("attachment; filename=\"{}-messages.ndjson\"", app.id);

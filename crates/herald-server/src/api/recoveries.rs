@@ -76,12 +76,16 @@ impl From<Recovery> for RecoveryView {
 #[schema(example = json!({"since": "2026-11-30T00:00:00Z", "endpoint": "ep_01JAAAAAAAAAAAAAAAAAAAAAAA"}))]
 struct CreateRecovery {
     /// Failed deliveries whose last attempt was at or after this time (RFC 3339).
+    #[schema(value_type = super::formats::TimeText)]
     since: String,
-    /// ... and before this time.
+    /// ... and before this time (at or before `since`: nothing to re-queue).
+    #[schema(value_type = Option<super::formats::TimeText>)]
     until: Option<String>,
     /// Only this endpoint's (`ep_...`); none: the whole application's.
+    #[schema(value_type = Option<super::formats::EndpointIdText>)]
     endpoint: Option<String>,
-    /// Only messages of these event types (exact names).
+    /// Only messages of these event types (exact names), 1 to 256.
+    #[schema(value_type = Option<Vec<super::formats::EventTypeText>>, min_items = 1, max_items = 256)]
     event_types: Option<Vec<String>>,
 }
 
@@ -98,20 +102,13 @@ async fn create_recovery(
     let app = apps::resolve(&state, &app).await?;
     let since = time("since", &body.since)?;
     let until = opt_time("until", body.until.as_deref())?;
-    if until.is_some_and(|u| u.as_millis() <= since.as_millis()) {
-        return Err(ApiError::validation("until", "must be after since"));
-    }
     let endpoint = match body.endpoint.as_deref() {
         None => None,
         Some(e) => {
             let id = EndpointId::parse(e).map_err(|err| ApiError::validation("endpoint", err))?;
-            match state.store.get_endpoint(&app.id, &id).await {
-                Ok(_) => Some(id),
-                Err(herald_store::StoreError::NotFound(_)) => {
-                    return Err(ApiError::validation("endpoint", "no such endpoint in this application"))
-                }
-                Err(e) => return Err(e.into()),
-            }
+            // Names nothing that exists: 404, as a path naming it would.
+            state.store.get_endpoint(&app.id, &id).await?;
+            Some(id)
         }
     };
     if let Some(types) = &body.event_types {

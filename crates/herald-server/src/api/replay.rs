@@ -43,7 +43,8 @@ const LEASE_MARGIN: Duration = Duration::from_secs(10);
            ("message" = String, Path, description = "the message id (`msg_...`)"),
            ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)"), ReplayQuery),
     responses((status = 200, description = "the attempt made, successful or not", body = AttemptView),
-              crate::api::openapi::Errors))]
+              crate::api::openapi::Errors,
+              (status = 409, description = "Nothing to send now: the delivery is still scheduled or being attempted (replay it once it has ended), the endpoint is disabled, or (with `only_failed`) it was delivered since.", body = crate::api::openapi::ErrorBody)))]
 async fn replay(
     State(state): State<AppState>,
     Path((app, message, endpoint)): Path<(String, String, String)>,

@@ -27,9 +27,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct StatsQuery {
-    /// `hour`, `day` (the default) or `week`, ending now; or give `since`.
+    /// `hour`, `day` (the default) or `week`, ending at `until`; `since`,
+    /// when given, takes its place.
+    #[param(value_type = Option<super::formats::StatsWindow>)]
     window: Option<String>,
-    /// Start of the window (RFC 3339; minute granularity).
+    /// Start of the window (RFC 3339; minute granularity). At or after
+    /// `until`, the window is empty: its figures are zeros.
     #[param(format = DateTime)]
     since: Option<String>,
     /// End of the window (RFC 3339); default now.
@@ -159,23 +162,20 @@ fn window(state: &AppState, q: &StatsQuery) -> Result<(Timestamp, Timestamp), Ap
         Some(u) => time("until", u)?,
         None => state.clock.now(),
     };
-    let since = match (q.since.as_deref(), q.window.as_deref()) {
-        (Some(_), Some(_)) => return Err(ApiError::validation("window", "give window or since, not both")),
-        (Some(s), None) => time("since", s)?,
-        (None, w) => {
-            let length = match w.unwrap_or("day") {
-                "hour" => Duration::from_secs(3_600),
-                "day" => Duration::from_secs(86_400),
-                "week" => Duration::from_secs(7 * 86_400),
-                _ => return Err(ApiError::validation("window", "must be hour, day or week")),
-            };
-            Timestamp::from_millis(until.as_millis() - i64::try_from(length.as_millis()).unwrap_or(0))
-        }
+    let length = match q.window.as_deref().unwrap_or("day") {
+        "hour" => Duration::from_secs(3_600),
+        "day" => Duration::from_secs(86_400),
+        "week" => Duration::from_secs(7 * 86_400),
+        _ => return Err(ApiError::validation("window", "must be hour, day or week")),
     };
-    if since.as_millis() >= until.as_millis() {
-        return Err(ApiError::validation("since", "must be before until"));
-    }
-    Ok((since, until))
+    let since = match q.since.as_deref() {
+        // An explicit start is more precise than a named length: it wins.
+        Some(s) => time("since", s)?,
+        None => Timestamp::from_millis(until.as_millis() - i64::try_from(length.as_millis()).unwrap_or(0)),
+    };
+    // A window that ends before it starts holds nothing: it is read as the
+    // empty window at `until` (zeros), as a client computing one expects.
+    Ok((Timestamp::from_millis(since.as_millis().min(until.as_millis())), until))
 }
 
 #[utoipa::path(get, path = "/apps/{app}/stats", tag = "delivery log", summary = "Delivery statistics of an application over a window",

@@ -80,11 +80,23 @@ struct CreateToken {
     name: String,
     /// `admin` (everything) or `application` (one application's endpoints,
     /// messages, attempts and dead letters, and the event-type catalog read-only).
+    #[schema(value_type = TokenScopeName)]
     scope: String,
-    /// For `application`: the application id or uid.
+    /// For `application` (and only then): the application id or uid.
+    #[schema(value_type = Option<super::formats::AppRefText>)]
     app: Option<String>,
-    /// When the token stops working (RFC 3339); none: never.
+    /// When the token stops working (RFC 3339, in the future); none: never.
+    #[schema(value_type = Option<super::formats::TimeText>)]
     expires_at: Option<String>,
+}
+
+/// What a token reaches.
+#[derive(ToSchema)]
+#[schema(as = TokenScope, rename_all = "lowercase")]
+#[allow(dead_code)]
+enum TokenScopeName {
+    Admin,
+    Application,
 }
 
 const TOKEN_PREFIX: &str = "hrld_";
@@ -102,8 +114,8 @@ async fn create_token(
         ("admin", None) => TokenScope::Admin,
         ("admin", Some(_)) => return Err(ApiError::validation("app", "an admin token reaches every application")),
         ("application", Some(app)) => {
-            let app =
-                apps::resolve(&state, app).await.map_err(|_| ApiError::validation("app", "no such application"))?;
+            // Names nothing that exists: 404, as a path naming it would.
+            let app = apps::resolve(&state, app).await?;
             TokenScope::App(app.id)
         }
         ("application", None) => return Err(ApiError::validation("app", "an application token needs `app`")),

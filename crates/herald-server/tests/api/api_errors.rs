@@ -121,7 +121,81 @@ async fn an_oversized_payload_is_413() {
     assert_eq!(status, StatusCode::ACCEPTED);
 }
 
+/// What the document calls valid is taken: an empty query value is an
+/// absent one, an integer written `60.0` is an integer, an optional body may
+/// be `null`; and what it calls invalid is refused: a body is an object.
+async fn requests_the_document_calls_valid_are_accepted() {
+    let app = TestApp::spawn().await;
+    let app_id = app.create_app().await;
+    let ep = app.create_endpoint(&app_id, json!({ "url": "https://example.com/hook" })).await;
+    let ep_id = ep["id"].as_str().unwrap();
+
+    let (status, body) =
+        app.get(&format!("/api/v1/apps/{app_id}/messages?limit=&iterator=&event_type=&status=&endpoint=")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app.get(&format!("/api/v1/apps/{app_id}/dead-letters?endpoint=&iterator=")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let rotate = format!("/api/v1/apps/{app_id}/endpoints/{ep_id}/secret/rotate");
+    let (status, body) = app.post(&rotate, json!({ "grace_period_secs": 60.0 })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app.post(&rotate, json!({ "grace_period_secs": 60.5 })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a fraction is no integer: {body}");
+    let (status, body) =
+        app.patch(&format!("/api/v1/apps/{app_id}"), json!({ "profile": { "timeout_ms": 5000.0 } })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["profile"]["timeout_ms"], 5000);
+    // The caller's own JSON is stored as written.
+    let (status, msg) = app
+        .post(
+            &format!("/api/v1/apps/{app_id}/messages"),
+            json!({ "event_type": "a.b", "payload": { "x": 1.0 }, "ordering_key": "k", "event_id": "e" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{msg}");
+    let stored = app.message(&app_id, msg["id"].as_str().unwrap()).await;
+    assert_eq!(stored["payload"]["x"].as_f64(), Some(1.0));
+    assert!(stored["payload"]["x"].is_f64(), "{stored}");
+
+    for path in [format!("/api/v1/apps/{app_id}/endpoints/{ep_id}/test"), format!("/api/v1/apps/{app_id}/portal-link")]
+    {
+        let resp = app
+            .client
+            .post(format!("{}{path}", app.base))
+            .bearer_auth(crate::helpers::TOKEN)
+            .header("content-type", "application/json")
+            .body("null")
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "{path}: {}", resp.status());
+    }
+
+    for (path, body) in [
+        (format!("/api/v1/apps/{app_id}/endpoints/{ep_id}/enable"), "[]"),
+        (format!("/api/v1/apps/{app_id}/endpoints/{ep_id}/enable"), "null"),
+        ("/api/v1/apps".to_owned(), "[\"x\"]"),
+    ] {
+        let resp = app
+            .client
+            .post(format!("{}{path}", app.base))
+            .bearer_auth(crate::helpers::TOKEN)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path} {body}");
+        let err: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(err["message"], "the body must be a JSON object");
+    }
+    let (status, body) = app.patch(&format!("/api/v1/apps/{app_id}"), json!({ "profile": [null, null] })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["field"], "profile");
+}
+
 crate::both_stores!(
+    requests_the_document_calls_valid_are_accepted,
     wrong_or_missing_token_is_401_with_a_json_body,
     health_needs_no_token_and_checks_the_database,
     malformed_json_is_400,

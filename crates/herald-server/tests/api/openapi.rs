@@ -117,7 +117,128 @@ async fn the_reference_page_is_served_from_the_binary() {
     app.stop().await;
 }
 
+/// Validates `value` against the document's schema `name`, its `$ref`s
+/// resolved in the document.
+fn conforms(doc: &Value, name: &str, value: &Value) -> Result<(), String> {
+    let root = json!({ "$ref": format!("#/components/schemas/{name}"), "components": doc["components"] });
+    let v = jsonschema::validator_for(&root).map_err(|e| e.to_string())?;
+    v.validate(value).map_err(|e| e.to_string())
+}
+
+/// The document says what the handlers take: ids by their pattern, the
+/// profile field by field (the shipped example profiles among its
+/// examples), the rules between fields, and the real errors.
+async fn the_document_says_exactly_what_is_accepted() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let app_id = app.create_app().await;
+    let ep = app.create_endpoint(&app_id, json!({ "url": "https://example.com/hook" })).await;
+
+    // Path ids: a real one matches its pattern, a made-up one does not.
+    let replay = &doc["paths"]["/apps/{app}/messages/{message}/endpoints/{endpoint}/replay"]["post"];
+    let pattern = |name: &str| {
+        let p = replay["parameters"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap();
+        json!({ "type": "string", "pattern": p["schema"]["pattern"] })
+    };
+    let ok = |schema: &Value, s: &str| jsonschema::validator_for(schema).unwrap().is_valid(&json!(s));
+    assert!(ok(&pattern("endpoint"), ep["id"].as_str().unwrap()));
+    assert!(!ok(&pattern("endpoint"), "ep_none"));
+    assert!(ok(&pattern("app"), &app_id));
+    assert!(!ok(&pattern("message"), ep["id"].as_str().unwrap()));
+
+    // The replay's 409 is the replay's.
+    let conflict = replay["responses"]["409"]["description"].as_str().unwrap();
+    assert!(conflict.contains("still scheduled"), "{conflict}");
+    assert!(!conflict.contains("already taken"), "{conflict}");
+
+    // The profile, typed: every shipped example profile is one of its
+    // examples and conforms; a misspelt field or an out-of-range value
+    // does not.
+    let profile = &doc["components"]["schemas"]["Profile"];
+    assert_eq!(profile["additionalProperties"], false, "{profile}");
+    for field in ["retry", "auto_disable", "success_status", "envelope", "signature", "rate_limit", "circuit_breaker"] {
+        assert!(profile["properties"].get(field).is_some(), "profile.{field} is undocumented");
+    }
+    assert!(doc["components"]["schemas"]["AutoDisable"]["properties"].get("notice_secs").is_some());
+    let examples = profile["examples"].as_array().unwrap();
+    assert_eq!(examples.len(), 5, "examples/profiles/*.toml");
+    for example in examples {
+        conforms(&doc, "Profile", example).unwrap();
+        let (status, body) = app.patch(&format!("/api/v1/apps/{app_id}"), json!({ "profile": example })).await;
+        assert_eq!(status, StatusCode::OK, "{example}: {body}");
+    }
+    for wrong in [
+        json!({ "retries": 3 }),
+        json!({ "timeout_ms": 50 }),
+        json!({ "retry": "weekly" }),
+        json!({ "success_status": [404] }),
+        json!({ "envelope": { "fields": [{ "name": "a" }] } }),
+        json!({ "signature": { "scheme": "static-header", "header": "A", "extra": 1 } }),
+        json!({ "auto_disable": { "after_secs": 60, "min_failures": 0 } }),
+        json!({ "headers": { "Content-Length": "1" } }),
+    ] {
+        assert!(conforms(&doc, "Profile", &wrong).is_err(), "{wrong} conforms");
+        let (status, body) = app.patch(&format!("/api/v1/apps/{app_id}"), json!({ "profile": wrong })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}: {body}");
+    }
+
+    // Rules between fields.
+    conforms(&doc, "CreateToken", &json!({ "name": "t", "scope": "application", "app": "acme" })).unwrap();
+    assert!(conforms(&doc, "CreateToken", &json!({ "name": "t", "scope": "application" })).is_err());
+    assert!(conforms(&doc, "CreateToken", &json!({ "name": "t", "scope": "admin", "app": "acme" })).is_err());
+    assert!(conforms(
+        &doc,
+        "RotateSecret",
+        &json!({ "key": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "signing": "ed25519" })
+    )
+    .is_err());
+    conforms(
+        &doc,
+        "RotateSecret",
+        &json!({ "key": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "signing": "hmac-sha256" }),
+    )
+    .unwrap();
+    let rotate = format!("/api/v1/apps/{app_id}/endpoints/{}/secret/rotate", ep["id"].as_str().unwrap());
+    let (status, body) =
+        app.post(&rotate, json!({ "key": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "signing": "hmac-sha256" })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.stop().await;
+}
+
+/// Every id an answer gives is linked to the operations that take it, so a
+/// client (or a stateful test) reaches every operation from the ones that
+/// create things; the token's links use its id, not its value.
+async fn every_operation_is_reached_by_a_link() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let mut targets = std::collections::BTreeSet::new();
+    let mut ids = std::collections::BTreeMap::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            ids.insert(op["operationId"].as_str().unwrap().to_owned(), format!("{method} {path}"));
+            for response in op["responses"].as_object().unwrap().values() {
+                for link in response.get("links").and_then(Value::as_object).into_iter().flatten().map(|(_, l)| l) {
+                    let target = link["operationId"].as_str().unwrap();
+                    targets.insert(target.to_owned());
+                    assert!(doc.to_string().contains(&format!("\"operationId\":\"{target}\"")), "{target}");
+                }
+            }
+        }
+    }
+    for (id, op) in &ids {
+        // Operations on a path with an id other than the application's (or an
+        // event type's name, which the caller chooses) need one from a link.
+        let needs_id = ["{endpoint}", "{message}", "{attempt}", "{recovery}", "{token}"].iter().any(|p| op.contains(p));
+        assert!(!needs_id || targets.contains(id), "no link reaches {op}");
+    }
+    let token_links = &doc["paths"]["/tokens"]["post"]["responses"]["201"]["links"];
+    assert_eq!(token_links["DeleteToken"]["parameters"]["token"], "$response.body#/id");
+    app.stop().await;
+}
+
 crate::both_stores!(
+    the_document_says_exactly_what_is_accepted,
+    every_operation_is_reached_by_a_link,
     the_document_is_openapi_3_1_and_every_operation_is_routed,
     the_catalog_is_the_documents_webhooks,
     the_reference_page_is_served_from_the_binary,

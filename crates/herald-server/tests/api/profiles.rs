@@ -218,7 +218,7 @@ async fn test_events_reach_one_endpoint() {
     assert_eq!(got[1].json()["data"], example);
     let (status, _) =
         app.post(&format!("/api/v1/apps/{app_id}/endpoints/{ep_id}/test"), json!({ "event_type": "no.example" })).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::NOT_FOUND, "an event type the catalog does not have");
 
     let msg = sent["id"].as_str().unwrap();
     app.wait_delivery(&app_id, msg, |d| status_is(d, "delivered")).await;

@@ -182,15 +182,23 @@ async fn a_recovery_can_be_cancelled_and_checks_its_input() {
     for (body, field) in [
         (json!({}), "since"),
         (json!({ "since": "yesterday" }), "since"),
-        (json!({ "since": "2020-01-02T00:00:00Z", "until": "2020-01-01T00:00:00Z" }), "until"),
         (json!({ "since": "2020-01-01T00:00:00Z", "endpoint": "nope" }), "endpoint"),
-        (json!({ "since": "2020-01-01T00:00:00Z", "endpoint": "ep_01JAAAAAAAAAAAAAAAAAAAAAAA" }), "endpoint"),
         (json!({ "since": "2020-01-01T00:00:00Z", "event_types": [] }), "event_types"),
     ] {
         let (status, err) = app.post(&path, body.clone()).await;
         assert!(status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::BAD_REQUEST, "{body}: {err}");
         assert!(err["message"].as_str().unwrap().contains(field), "{body}: {err}");
     }
+    // An endpoint that does not exist is not found, as in a path.
+    let missing = json!({ "since": "2020-01-01T00:00:00Z", "endpoint": "ep_01JAAAAAAAAAAAAAAAAAAAAAAA" });
+    let (status, err) = app.post(&path, missing).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{err}");
+    assert!(err["message"].as_str().unwrap().contains("endpoint"), "{err}");
+    // A window that ends before it starts re-queues nothing.
+    let (status, job) =
+        app.post(&path, json!({ "since": "2020-01-02T00:00:00Z", "until": "2020-01-01T00:00:00Z" })).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    assert_eq!(job["total"], 0);
     assert_eq!(app.get(&format!("{path}/rcv_01JAAAAAAAAAAAAAAAAAAAAAAA")).await.0, StatusCode::NOT_FOUND);
 }
 

@@ -78,7 +78,6 @@ async fn tokens_are_shown_once_stored_hashed_listed_and_revocable() {
         (json!({ "name": "x", "scope": "application" }), "app"),
         (json!({ "name": "x", "scope": "admin", "app": app_id }), "app"),
         (json!({ "name": "x", "scope": "root" }), "scope"),
-        (json!({ "name": "x", "scope": "application", "app": "app_nope" }), "app"),
         (json!({ "name": "x", "scope": "admin", "expires_at": "2001-01-01T00:00:00Z" }), "expires_at"),
         (json!({ "name": "x", "scope": "admin", "expires_at": "soon" }), "expires_at"),
     ] {
@@ -86,6 +85,10 @@ async fn tokens_are_shown_once_stored_hashed_listed_and_revocable() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {err}");
         assert!(err["message"].as_str().unwrap().starts_with(field), "{body}: {err}");
     }
+    // An application that does not exist is not found, as in a path.
+    let (status, err) =
+        app.post("/api/v1/tokens", json!({ "name": "x", "scope": "application", "app": "app_nope" })).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{err}");
     // Deleting an application takes its tokens with it.
     let (scoped, _) = new_token(&app, json!({ "name": "gone", "scope": "application", "app": app_id })).await;
     assert_eq!(app.delete(&format!("/api/v1/apps/{app_id}")).await.0, StatusCode::NO_CONTENT);
