@@ -91,11 +91,18 @@ fn all() -> Vec<(&'static str, &'static [&'static str], Vec<Link>)> {
         (
             "list_endpoint_attempts",
             &["200"],
-            vec![link(
-                "GetFirstAttemptRequest",
-                "attempt_request",
-                json!({ "app": APP, "message": "$response.body#/data/0/msg_id", "attempt": "$response.body#/data/0/id" }),
-            )],
+            vec![
+                link(
+                    "GetFirstAttemptRequest",
+                    "attempt_request",
+                    json!({ "app": APP, "message": "$response.body#/data/0/msg_id", "attempt": "$response.body#/data/0/id" }),
+                ),
+                link(
+                    "ReplayFirstAttempt",
+                    "replay",
+                    json!({ "app": APP, "message": "$response.body#/data/0/msg_id", "endpoint": "$request.path.endpoint" }),
+                ),
+            ],
         ),
         (
             "replay",
@@ -106,7 +113,16 @@ fn all() -> Vec<(&'static str, &'static [&'static str], Vec<Link>)> {
                 json!({ "app": APP, "message": "$request.path.message", "attempt": "$response.body#/id" }),
             )],
         ),
-        ("send_test_event", &["202"], message_links(APP, "$response.body#/id")),
+        ("send_test_event", &["202"], {
+            // A test event goes to this one endpoint: replay it there.
+            let mut links = message_links(APP, "$response.body#/id");
+            links.push(link(
+                "ReplayTestEvent",
+                "replay",
+                json!({ "app": APP, "message": "$response.body#/id", "endpoint": "$response.body#/endpoint_id" }),
+            ));
+            links
+        }),
         (
             "create_recovery",
             &["202"],
@@ -121,6 +137,16 @@ fn all() -> Vec<(&'static str, &'static [&'static str], Vec<Link>)> {
             vec![link("GetRecovery", "get_recovery", json!({ "app": APP, "recovery": "$response.body#/recovery/id" }))],
         ),
         (
+            "list_event_types",
+            &["200"],
+            vec![link("GetFirstEventType", "get_event_type", json!({ "name": "$response.body#/data/0/name" }))],
+        ),
+        (
+            "list_tokens",
+            &["200"],
+            vec![link("GetFirstToken", "get_token", json!({ "token": "$response.body#/data/0/id" }))],
+        ),
+        (
             "create_token",
             &["201"],
             vec![
@@ -131,10 +157,32 @@ fn all() -> Vec<(&'static str, &'static [&'static str], Vec<Link>)> {
     ]
 }
 
+/// From a created application to every operation on it alone (a path
+/// whose one parameter is `{app}`), by its id.
+fn app_links(paths: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (path, item) in paths {
+        if path.matches('{').count() != 1 || !path.starts_with("/apps/{app}") {
+            continue;
+        }
+        for op in item.as_object().into_iter().flat_map(|m| m.values()) {
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+            let mut def = json!({ "operationId": id, "parameters": { "app": "$response.body#/id" } });
+            if id == "create_recovery" {
+                // A new application has no endpoints: recover all of it.
+                def["requestBody"] = json!({ "endpoint": null });
+            }
+            out.insert(id.to_owned(), def);
+        }
+    }
+    out
+}
+
 /// Adds the links to the document's responses (`paths.*.*.responses`).
 pub fn add(doc: &mut Value) {
     let mut by_operation: Map<String, Value> = Map::new();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    by_operation.insert("create_app 201".into(), Value::Object(app_links(paths)));
     for (operation, statuses, links) in all() {
         let mut out = Map::new();
         for l in links {

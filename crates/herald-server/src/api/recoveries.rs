@@ -73,7 +73,7 @@ impl From<Recovery> for RecoveryView {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"since": "2026-11-30T00:00:00Z", "endpoint": "ep_01JAAAAAAAAAAAAAAAAAAAAAAA"}))]
+#[schema(example = json!({"since": "2026-11-30T00:00:00Z", "event_types": ["invoice.paid"]}))]
 struct CreateRecovery {
     /// Failed deliveries whose last attempt was at or after this time (RFC 3339).
     #[schema(value_type = super::formats::TimeText)]

@@ -231,6 +231,10 @@ async fn every_operation_is_reached_by_a_link() {
         let needs_id = ["{endpoint}", "{message}", "{attempt}", "{recovery}", "{token}"].iter().any(|p| op.contains(p));
         assert!(!needs_id || targets.contains(id), "no link reaches {op}");
     }
+    let app_links = &doc["paths"]["/apps"]["post"]["responses"]["201"]["links"];
+    for op in ["create_endpoint", "create_message", "create_recovery", "get_app"] {
+        assert_eq!(app_links[op]["parameters"]["app"], "$response.body#/id", "{op}");
+    }
     let token_links = &doc["paths"]["/tokens"]["post"]["responses"]["201"]["links"];
     assert_eq!(token_links["DeleteToken"]["parameters"]["token"], "$response.body#/id");
     app.stop().await;
