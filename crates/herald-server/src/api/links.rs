@@ -137,6 +137,15 @@ fn all() -> Vec<(&'static str, &'static [&'static str], Vec<Link>)> {
             vec![link("GetRecovery", "get_recovery", json!({ "app": APP, "recovery": "$response.body#/recovery/id" }))],
         ),
         (
+            "create_event_type",
+            &["201"],
+            ["get_event_type", "update_event_type", "delete_event_type"]
+                .into_iter()
+                .map(|target| link(target, target, json!({ "name": "$response.body#/name" })))
+                .collect(),
+        ),
+        ("list_apps", &["200"], vec![link("GetFirstApp", "get_app", json!({ "app": "$response.body#/data/0/id" }))]),
+        (
             "list_event_types",
             &["200"],
             vec![link("GetFirstEventType", "get_event_type", json!({ "name": "$response.body#/data/0/name" }))],
