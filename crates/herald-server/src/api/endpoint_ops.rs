@@ -169,7 +169,12 @@ async fn rotate_secret(
     let signing = body.signing.or(Some(Signing::of(&ep.secret)).filter(|_| body.key.is_none()));
     let secret = new_secret("key", body.key.as_deref(), signing)?;
     if secret.expose() == ep.secret.expose() {
-        return Err(ApiError::validation("key", "is the endpoint's current secret"));
+        // A fact about the endpoint now, not about the request: 409.
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "conflict",
+            "key: is the endpoint's current secret; rotate to another one",
+        ));
     }
     let grace = Duration::from_secs(body.grace_period_secs.unwrap_or(86_400));
     if grace > MAX_GRACE {
