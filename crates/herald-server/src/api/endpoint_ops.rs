@@ -159,7 +159,8 @@ struct Rotated {
     summary = "Rotate an endpoint's signing secret, keeping the old one valid for a grace period",
     params(("app" = String, Path, description = "the application id (`app_...`) or uid"), ("endpoint" = String, Path, description = "the endpoint id (`ep_...`)")),
     request_body = RotateSecret,
-    responses((status = 200, description = "rotated", body = Rotated), crate::api::openapi::Errors))]
+    responses((status = 200, description = "rotated", body = Rotated), crate::api::openapi::Errors,
+              (status = 409, description = "The key is the endpoint's current secret.", body = crate::api::openapi::ErrorBody)))]
 async fn rotate_secret(
     State(state): State<AppState>,
     Path((app, ep)): Path<(String, String)>,

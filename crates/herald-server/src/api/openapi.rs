@@ -48,7 +48,10 @@ pub enum Errors {
     /// The path names nothing that exists.
     #[response(status = 404)]
     NotFound(ErrorBody),
-    /// The uid, name or id is already taken.
+    /// A conflict with how things are now: a uid, name or event id already
+    /// taken, or a state that does not allow this (a disabled endpoint, a
+    /// rotation to the current secret, the portal turned off, ...); the
+    /// message says which.
     #[response(status = 409)]
     Conflict(ErrorBody),
     /// The body is larger than `server.max_body_bytes`.
