@@ -49,8 +49,11 @@ struct StatsQuery {
 struct BucketView {
     #[schema(value_type = String, format = DateTime)]
     since: Timestamp,
+    /// Requests made.
     attempts: u64,
+    /// Deliveries that reached delivered.
     delivered: u64,
+    /// Deliveries that ended failed and are failed still.
     failed: u64,
 }
 
