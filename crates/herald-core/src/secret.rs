@@ -74,6 +74,9 @@ impl EndpointSecret {
     /// `whsec_` with a 24 to 75 byte key, or `whsk_` with a 32-byte seed (or
     /// the 64-byte seed-and-public-key form, whose halves must agree).
     pub fn parse(s: &str) -> Result<Self, ParseError> {
+        // A secret pasted with its line's end (or a JSON Schema `$`, which
+        // also matches before a final newline) is the same secret.
+        let s = s.trim();
         if let Some(b64) = s.strip_prefix(ED25519_PREFIX) {
             let bytes =
                 B64.decode(b64).map_err(|_| ParseError::new("an ed25519 secret must be `whsk_` followed by base64"))?;
@@ -154,6 +157,14 @@ impl fmt::Debug for EndpointSecret {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_pasted_secret_with_a_line_end_is_the_same_secret() {
+        let text = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let pasted = super::EndpointSecret::parse(&format!("{text}\n")).unwrap();
+        assert_eq!(pasted.expose(), text);
+    }
+
     use super::*;
     use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 
