@@ -646,6 +646,10 @@ def main():
     m.add_argument("--threshold", type=float, default=3.0, help="percent (default 3)")
     m.add_argument("--repeat", type=int, default=1, help="runs; each figure is their median")
     args = m.parse_args()
+    # Herald runs in its own work directory: a relative path must not be
+    # read from there.
+    if getattr(args, "herald_bin", None):
+        args.herald_bin = os.path.abspath(args.herald_bin)
     runs = []
     for i in range(args.repeat):
         if args.repeat > 1:
