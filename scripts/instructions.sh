@@ -25,7 +25,7 @@ BASELINE=docs/bench/instructions-baseline.json
 # The guard's workload: small, so that one run takes about 40 s on the
 # debug build; three runs, each figure their median (single runs' figure
 # per delivery spanned 3.0% over 16 runs on the debug build, medians of
-# three 1.3%: docs/bench-session-instructions.txt).
+# three 1.3%: docs/bench/bench-session-instructions.txt).
 GUARD=(--events-1 200 --events-10 40 --warmup 20 --repeat 3)
 
 if ! command -v valgrind >/dev/null || ! command -v callgrind_control >/dev/null || ! command -v python3 >/dev/null; then
