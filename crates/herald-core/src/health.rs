@@ -22,8 +22,8 @@ pub struct AutoDisable {
     /// How long every delivery must have failed (at most a year).
     #[schema(maximum = 31_536_000)]
     pub after_secs: u64,
-    /// Deliveries out of retries in that time, at least 1.
-    #[schema(minimum = 1)]
+    /// Deliveries out of retries in that time, 1 to a million.
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub min_failures: u64,
     /// The least time between the warning and the disable; absent: half of
     /// `after_secs`.
@@ -41,8 +41,8 @@ impl Default for AutoDisable {
 
 impl AutoDisable {
     pub fn check(&self) -> Result<(), ParseError> {
-        if self.min_failures == 0 {
-            return Err(ParseError::new("auto_disable.min_failures must be at least 1"));
+        if self.min_failures == 0 || self.min_failures > 1_000_000 {
+            return Err(ParseError::new("auto_disable.min_failures must be 1 to 1,000,000"));
         }
         if self.after_secs > 365 * 86_400 {
             return Err(ParseError::new("auto_disable.after_secs must be at most a year"));
@@ -358,6 +358,7 @@ mod tests {
     #[test]
     fn zero_failures_is_refused() {
         assert!(AutoDisable { after_secs: 0, min_failures: 0, notice_secs: None }.check().is_err());
+        assert!(AutoDisable { after_secs: 0, min_failures: 1 << 63, notice_secs: None }.check().is_err());
         assert!(AutoDisable::default().check().is_ok());
     }
 }

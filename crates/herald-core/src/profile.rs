@@ -219,24 +219,36 @@ pub enum RetrySpec {
         #[serde(default)]
         #[schema(minimum = 0, maximum = 1)]
         jitter: f64,
-        /// No retry later than this long after the event was published.
+        /// No retry later than this long after the event was published
+        /// (at most a year).
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(maximum = 31_536_000)]
         max_age_secs: Option<u64>,
     },
     Exponential {
+        /// The first wait, in seconds (at most 30 days).
+        #[schema(maximum = 2_592_000)]
         initial_secs: u64,
         #[schema(minimum = 1, maximum = 100)]
         factor: f64,
+        /// The longest wait, in seconds (at most 30 days).
+        #[schema(maximum = 2_592_000)]
         max_delay_secs: u64,
         #[schema(minimum = 1, maximum = 1000)]
         max_attempts: u32,
         #[serde(default)]
         #[schema(minimum = 0, maximum = 1)]
         jitter: f64,
+        /// No retry later than this long after the event was published
+        /// (at most a year).
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(maximum = 31_536_000)]
         max_age_secs: Option<u64>,
     },
 }
+
+/// The longest `max_age_secs` a retry setting takes: a year.
+const MAX_AGE_SECS: u64 = 365 * 86_400;
 
 /// The built-in retry policies, by name (see [`RetrySpec::policy`]).
 pub const RETRY_NAMES: [&str; 4] = ["default", "hourly-3-days", "exponential-short", "none"];
@@ -267,6 +279,9 @@ impl RetrySpec {
     /// The policy, or `None` for `default` (the configured schedule).
     pub fn policy(&self) -> Result<Option<RetryPolicy>, ParseError> {
         let secs = |v: &[u64]| v.iter().map(|s| Duration::from_secs(*s)).collect::<Vec<_>>();
+        if self.max_age().is_some_and(|a| a.as_secs() > MAX_AGE_SECS) {
+            return Err(ParseError::new("retry.max_age_secs must be at most a year"));
+        }
         match self {
             Self::Named(name) => match name.as_str() {
                 "default" => Ok(None),
@@ -282,7 +297,13 @@ impl RetrySpec {
                 if *max_attempts == 0 || *max_attempts > 1_000 || !(1.0..=100.0).contains(factor) {
                     return Err(ParseError::new("exponential retries need 1..=1000 attempts and a factor of 1 to 100"));
                 }
-                let cap = (*max_delay_secs).min(crate::retry::MAX_DELAY.as_secs()) as f64;
+                let longest = crate::retry::MAX_DELAY.as_secs();
+                if *initial_secs > longest || *max_delay_secs > longest {
+                    return Err(ParseError::new(
+                        "exponential retries wait at most 30 days (initial_secs, max_delay_secs)",
+                    ));
+                }
+                let cap = *max_delay_secs as f64;
                 let mut delays = Vec::new();
                 let mut d = (*initial_secs as f64).min(cap);
                 for _ in 1..*max_attempts {
@@ -715,10 +736,19 @@ mod tests {
             max_age_secs: Some(3_600),
         };
         assert_eq!(exp.max_age(), Some(Duration::from_secs(3_600)));
-        let huge = serde_json::json!({ "retry": {
-            "initial_secs": u64::MAX, "factor": 100.0, "max_delay_secs": u64::MAX, "max_attempts": 3 } });
-        let capped = Profile::from_json(&huge).unwrap().retry.unwrap().policy().unwrap().unwrap();
+        let longest = serde_json::json!({ "retry": {
+            "initial_secs": 2_592_000, "factor": 100.0, "max_delay_secs": 2_592_000, "max_attempts": 3 } });
+        let capped = Profile::from_json(&longest).unwrap().retry.unwrap().policy().unwrap().unwrap();
         assert!(capped.delays().iter().all(|d| *d <= crate::retry::MAX_DELAY), "capped, not overflowed");
+        for huge in [
+            serde_json::json!({ "retry": {
+                "initial_secs": u64::MAX, "factor": 100.0, "max_delay_secs": 60, "max_attempts": 3 } }),
+            serde_json::json!({ "retry": {
+                "initial_secs": 1, "factor": 2.0, "max_delay_secs": 2_592_001, "max_attempts": 3 } }),
+            serde_json::json!({ "retry": { "schedule_secs": [1], "max_age_secs": 31_536_001u64 } }),
+        ] {
+            assert!(Profile::from_json(&huge).is_err(), "{huge} is refused, as the document says");
+        }
         let secs: Vec<_> = exp.policy().unwrap().unwrap().delays().iter().map(Duration::as_secs).collect();
         assert_eq!(secs, [10, 30, 90, 100]);
     }
