@@ -7,7 +7,7 @@ Checks, and exits 1 naming each problem:
   * every href and src of the built book (docs/book/book/*.html): the file it
     names exists and, for a `#fragment`, that page has an element with that id;
   * every link and image of the Markdown documents at the root and under docs/
-    (README.md, ARCHITECTURE.md, docs/bench/README.md): the file exists and,
+    (README.md, ARCHITECTURE.md, docs/README.md, docs/bench/README.md): the file exists and,
     for a `#fragment` into a Markdown file, that file has a heading with that
     anchor (GitHub's rule: lower case, punctuation dropped, spaces to hyphens);
   * no link leaves the repository (http:, https:, //host): the documents are
@@ -22,7 +22,7 @@ import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BOOK = ROOT / "docs" / "book" / "book"
-MARKDOWN = ["README.md", "ARCHITECTURE.md", "docs/bench/README.md"]
+MARKDOWN = ["README.md", "ARCHITECTURE.md", "docs/README.md", "docs/bench/README.md"]
 
 problems = []
 targets = set()  # every file or folder some link reaches
@@ -160,7 +160,7 @@ def main():
         if path.is_dir() or (docs / "book") in path.parents:
             continue
         if path not in targets:
-            problems.append(f"{rel(path)}: linked from nowhere (README, book, docs/bench/README.md)")
+            problems.append(f"{rel(path)}: linked from nowhere (README, the book, docs/README.md, docs/bench/README.md)")
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"links: {links} checked in {len(pages)} pages and {len(MARKDOWN)} documents, {len(problems)} broken")
