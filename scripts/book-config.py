@@ -41,7 +41,8 @@ environment variable comma-separated
 (`HERALD_DELIVERY_RETRY_SCHEDULE_SECS=5,300`) or the same array
 (`"[5,300]"`); an empty string is an empty list.
 
-A file of your own needs only the keys it changes:
+A file of your own (`herald serve --config herald.toml`) needs only the keys
+it changes:
 
 ```toml
 [server]
@@ -49,6 +50,9 @@ listen = "0.0.0.0:8080"
 
 [database]
 url = "postgres://herald:secret@db:5432/herald"
+
+[security]
+main_key = "..."   # PostgreSQL needs it, the same on every node: `herald keygen`
 
 [portal]
 public_url = "https://webhooks.example.com"
