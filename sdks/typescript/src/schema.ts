@@ -602,7 +602,7 @@ export interface components {
             after_secs: number;
             /**
              * Format: int64
-             * @description Deliveries out of retries in that time, at least 1.
+             * @description Deliveries out of retries in that time, 1 to a million.
              */
             min_failures: number;
             /**
@@ -1786,7 +1786,8 @@ export interface components {
             jitter?: number;
             /**
              * Format: int64
-             * @description No retry later than this long after the event was published.
+             * @description No retry later than this long after the event was published
+             *     (at most a year).
              */
             max_age_secs?: number | null;
             /** @description The waits, in seconds, before each retry (each at most 30 days). */
@@ -1794,15 +1795,25 @@ export interface components {
         } | {
             /** Format: double */
             factor: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The first wait, in seconds (at most 30 days).
+             */
             initial_secs: number;
             /** Format: double */
             jitter?: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description No retry later than this long after the event was published
+             *     (at most a year).
+             */
             max_age_secs?: number | null;
             /** Format: int32 */
             max_attempts: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The longest wait, in seconds (at most 30 days).
+             */
             max_delay_secs: number;
         };
         RotateSecret: {

@@ -21,7 +21,7 @@ class AutoDisable:
 
         Attributes:
             after_secs (int): How long every delivery must have failed (at most a year).
-            min_failures (int): Deliveries out of retries in that time, at least 1.
+            min_failures (int): Deliveries out of retries in that time, 1 to a million.
             notice_secs (int | None | Unset): The least time between the warning and the disable; absent: half of
                 `after_secs`.
     """

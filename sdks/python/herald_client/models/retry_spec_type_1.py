@@ -17,7 +17,8 @@ class RetrySpecType1:
     Attributes:
         schedule_secs (list[int]): The waits, in seconds, before each retry (each at most 30 days).
         jitter (float | Unset): The fraction each wait may move either way, 0 to 1.
-        max_age_secs (int | None | Unset): No retry later than this long after the event was published.
+        max_age_secs (int | None | Unset): No retry later than this long after the event was published
+            (at most a year).
     """
 
     schedule_secs: list[int]

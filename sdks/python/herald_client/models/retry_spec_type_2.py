@@ -16,11 +16,12 @@ class RetrySpecType2:
     """
     Attributes:
         factor (float):
-        initial_secs (int):
+        initial_secs (int): The first wait, in seconds (at most 30 days).
         max_attempts (int):
-        max_delay_secs (int):
+        max_delay_secs (int): The longest wait, in seconds (at most 30 days).
         jitter (float | Unset):
-        max_age_secs (int | None | Unset):
+        max_age_secs (int | None | Unset): No retry later than this long after the event was published
+            (at most a year).
     """
 
     factor: float
