@@ -14,8 +14,12 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `herald --version`: the crate's version and the commit it was built from
+/// (see build.rs), e.g. `herald 0.1.0 (26bb11d)`.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("HERALD_COMMIT"), ")");
+
 #[derive(Parser)]
-#[command(name = "herald", version, about = "Self-hosted webhook delivery: one binary, embedded database.")]
+#[command(name = "herald", version = VERSION, about = "Self-hosted webhook delivery: one binary, embedded database.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
