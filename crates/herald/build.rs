@@ -33,11 +33,13 @@ fn git(args: &[&str]) -> Option<String> {
 }
 
 fn from_git() -> Option<String> {
-    // Not a checkout of Herald (or no git): nothing to watch, nothing to name.
-    // Asking whether this very file is tracked also rules out a tarball
-    // unpacked inside some other repository.
-    git(&["ls-files", "--error-unmatch", "build.rs"])?;
+    // Inside a repository: rerun when its HEAD moves, even if the answer
+    // below is "not Herald's" (this file not committed yet).
     watch_head();
+    // Not a checkout of Herald (or no git): nothing to name. Asking whether
+    // this very file is tracked also rules out a tarball unpacked inside
+    // some other repository.
+    git(&["ls-files", "--error-unmatch", "build.rs"])?;
     let short = git(&["rev-parse", "--short", "HEAD"]).filter(|s| !s.is_empty())?;
     // Tracked files changed (staged or not); untracked files don't count.
     let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
