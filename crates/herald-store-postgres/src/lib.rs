@@ -70,6 +70,7 @@ const MIGRATIONS: Migrations = Migrations {
         (14, include_str!("../migrations/0014_portal_theme.sql")),
         (15, include_str!("../migrations/0015_attempt_numbering.sql")),
         (16, include_str!("../migrations/0016_delivered_deliveries.sql")),
+        (17, include_str!("../migrations/0017_catalog_rev.sql")),
     ],
     lock: Some("SELECT pg_advisory_xact_lock(79462569954372)"),
 };

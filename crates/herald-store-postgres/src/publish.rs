@@ -16,20 +16,22 @@ use crate::{db_err, PgStore, WORK_CHANNEL};
 
 /// `node` is written as the holder of the leases publishing takes.
 pub(crate) fn start(pool: PgPool, node: Arc<str>, sealer: Arc<Sealer>) -> Publisher {
+    let cache = Arc::new(fanout::Cache::default());
     Publisher::start(move |reqs| {
-        let (pool, node, sealer) = (pool.clone(), node.clone(), sealer.clone());
-        async move { write_batch(&pool, &sealer, &reqs, &node).await }
+        let (pool, node, sealer, cache) = (pool.clone(), node.clone(), sealer.clone(), cache.clone());
+        async move { write_batch(&pool, &sealer, &cache, &reqs, &node).await }
     })
 }
 
 async fn write_batch(
     pool: &PgPool,
     sealer: &Sealer,
+    cache: &fanout::Cache,
     reqs: &[PublishRequest],
     node: &str,
 ) -> StoreResult<Vec<StoreResult<Published>>> {
     let mut tx = pool.begin().await.map_err(db_err)?;
-    let found = fanout::lookup::<PgStore>(&mut tx, sealer, reqs).await?;
+    let found = fanout::lookup::<PgStore>(&mut tx, sealer, cache, reqs).await?;
     let known = found.known();
     let mut plans = batch::plan(reqs, &known);
 

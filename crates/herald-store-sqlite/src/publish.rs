@@ -19,10 +19,11 @@ use crate::{db_err, values, SqliteStore};
 /// The group-commit queue in front of this store's writes.
 /// With `sync`, callers are answered once their commit is fsynced.
 pub(crate) fn start(writer: SqlitePool, sync: Option<FileSync>, sealer: Arc<Sealer>) -> Publisher {
+    let cache = Arc::new(fanout::Cache::default());
     Publisher::start_synced(
         move |reqs| {
-            let (writer, sealer) = (writer.clone(), sealer.clone());
-            async move { write_batch(&writer, &sealer, &reqs).await }
+            let (writer, sealer, cache) = (writer.clone(), sealer.clone(), cache.clone());
+            async move { write_batch(&writer, &sealer, &cache, &reqs).await }
         },
         sync,
     )
@@ -31,10 +32,11 @@ pub(crate) fn start(writer: SqlitePool, sync: Option<FileSync>, sealer: Arc<Seal
 async fn write_batch(
     writer: &SqlitePool,
     sealer: &Sealer,
+    cache: &fanout::Cache,
     reqs: &[PublishRequest],
 ) -> StoreResult<Vec<StoreResult<Published>>> {
     let mut tx = crate::begin(writer).await?;
-    let found = fanout::lookup::<SqliteStore>(&mut tx, sealer, reqs).await?;
+    let found = fanout::lookup::<SqliteStore>(&mut tx, sealer, cache, reqs).await?;
     let known = found.known();
     let plans = batch::plan(reqs, &known);
 

@@ -364,10 +364,10 @@ pub fn index_by_event_id(messages: Vec<Message>) -> HashMap<(String, String), Me
 }
 
 /// Endpoints grouped by application id.
-pub fn group_by_app(endpoints: Vec<Endpoint>) -> HashMap<String, Vec<Arc<Endpoint>>> {
+pub fn group_by_app(endpoints: Vec<Arc<Endpoint>>) -> HashMap<String, Vec<Arc<Endpoint>>> {
     let mut out: HashMap<String, Vec<Arc<Endpoint>>> = HashMap::new();
     for ep in endpoints {
-        out.entry(ep.app_id.to_string()).or_default().push(Arc::new(ep));
+        out.entry(ep.app_id.to_string()).or_default().push(ep);
     }
     out
 }
@@ -415,7 +415,10 @@ mod tests {
         let (ep_all, ep_ref) = (EndpointId::generate(1), EndpointId::generate(2));
         let apps = index_apps(vec![app(&a)]);
         let referrals = EventFilter::Only(vec![EventPattern::parse("referral.*").unwrap()]);
-        let endpoints = group_by_app(vec![endpoint(&a, &ep_all, EventFilter::All), endpoint(&a, &ep_ref, referrals)]);
+        let endpoints = group_by_app(vec![
+            Arc::new(endpoint(&a, &ep_all, EventFilter::All)),
+            Arc::new(endpoint(&a, &ep_ref, referrals)),
+        ]);
         let earlier = HashMap::new();
         let reqs = vec![
             req(&a, "referral.converted", Some("e1"), None),

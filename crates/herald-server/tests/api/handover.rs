@@ -148,8 +148,57 @@ async fn the_api_hands_new_deliveries_to_its_worker() {
     assert_eq!(d["attempts"], 1);
 }
 
+/// Publishing keeps the applications and endpoints it decoded, and reads
+/// again only a row that changed: every change made through the API or by
+/// Herald itself reaches the very next publish.
+async fn a_change_to_an_endpoint_or_its_application_reaches_the_next_publish() {
+    let app = TestApp::spawn_with(|c| c.worker.enabled = false).await;
+    let rx = TestReceiver::start().await;
+    let app_id = app.create_app().await;
+    let ep = app.create_endpoint(&app_id, json!({ "url": rx.url("/one") })).await;
+    let ep = ep["id"].as_str().unwrap().to_owned();
+    let typed = AppId::parse(&app_id).unwrap();
+    let lease = Some(Duration::from_secs(30));
+    let publish = || async { app.store.publish(&typed, app.new_message(), app.clock.now(), lease).await.unwrap() };
+
+    let first = publish().await;
+    assert_eq!(first.claimed.len(), 1);
+    assert!(first.claimed[0].endpoint.url.as_str().ends_with("/one"));
+    let path = format!("/api/v1/apps/{app_id}/endpoints/{ep}");
+
+    let (s, body) = app.patch(&path, json!({ "url": rx.url("/two") })).await;
+    assert_eq!(s.as_u16(), 200, "{body}");
+    let second = publish().await;
+    assert!(second.claimed[0].endpoint.url.as_str().ends_with("/two"), "the new URL");
+
+    let (s, body) = app.post(&format!("{path}/secret/rotate"), json!({})).await;
+    assert_eq!(s.as_u16(), 200, "{body}");
+    let third = publish().await;
+    assert_ne!(third.claimed[0].endpoint.secret, second.claimed[0].endpoint.secret, "the new secret");
+    assert!(third.claimed[0].endpoint.previous_secret.is_some());
+
+    let (s, body) = app.patch(&format!("/api/v1/apps/{app_id}"), json!({ "name": "Renamed" })).await;
+    assert_eq!(s.as_u16(), 200, "{body}");
+    assert_eq!(publish().await.claimed[0].app.name, "Renamed", "the application read again");
+
+    let (s, body) = app.patch(&path, json!({ "event_types": ["other.*"] })).await;
+    assert_eq!(s.as_u16(), 200, "{body}");
+    assert_eq!(publish().await.fanned_out, 0, "filtered out");
+    let (s, body) = app.patch(&path, json!({ "event_types": null, "disabled": true })).await;
+    assert_eq!(s.as_u16(), 200, "{body}");
+    assert_eq!(publish().await.fanned_out, 0, "disabled");
+    let (s, body) = app.patch(&path, json!({ "disabled": false })).await;
+    assert_eq!(s.as_u16(), 200, "{body}");
+    assert_eq!(publish().await.fanned_out, 1, "enabled again");
+
+    let (s, body) = app.delete(&path).await;
+    assert!(s.is_success(), "{body}");
+    assert_eq!(publish().await.fanned_out, 0, "deleted");
+}
+
 crate::both_stores!(
     publishing_with_a_lease_returns_the_deliveries_leased,
+    a_change_to_an_endpoint_or_its_application_reaches_the_next_publish,
     a_released_lease_is_claimable_at_once_and_unchanged,
     a_delivery_with_too_little_lease_left_is_released_unsent,
     a_stopping_worker_gives_back_what_it_has_not_started,
