@@ -13,7 +13,6 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha1::Sha1;
-use sha2::Sha256;
 
 use crate::retry::RetryPolicy;
 use crate::secret::EndpointSecret;
@@ -529,9 +528,7 @@ impl Profile {
             }
             Signature::HmacSha256 { header, encoding, key } => {
                 let k = hmac_key(*key, cx);
-                let mut mac = Hmac::<Sha256>::new_from_slice(k).expect("HMAC takes any key");
-                mac.update(body);
-                out.push((header.clone(), encode(&mac.finalize().into_bytes(), *encoding)));
+                out.push((header.clone(), encode(&crate::signing::hmac_sha256(k, body), *encoding)));
             }
             Signature::HmacSha1 { header, encoding, key } => {
                 let k = hmac_key(*key, cx);

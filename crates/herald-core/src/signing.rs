@@ -2,20 +2,29 @@
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
-type HmacSha256 = Hmac<Sha256>;
+use ring::hmac;
 
 /// The `webhook-signature` header value for one request.
 pub fn sign(key: &[u8], msg_id: &str, timestamp_secs: i64, body: &[u8]) -> String {
-    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC accepts keys of any length");
+    let mut mac = hmac::Context::with_key(&hmac::Key::new(hmac::HMAC_SHA256, key));
     mac.update(msg_id.as_bytes());
     mac.update(b".");
     mac.update(timestamp_secs.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    format!("v1,{}", B64.encode(mac.finalize().into_bytes()))
+    let tag = mac.sign();
+    let mut out = String::with_capacity(3 + 44);
+    out.push_str("v1,");
+    B64.encode_string(tag.as_ref(), &mut out);
+    out
+}
+
+/// HMAC-SHA256 of `body` under `key`.
+pub fn hmac_sha256(key: &[u8], body: &[u8]) -> [u8; 32] {
+    let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), body);
+    let mut out = [0; 32];
+    out.copy_from_slice(tag.as_ref());
+    out
 }
 
 #[cfg(test)]

@@ -12,7 +12,6 @@ use axum::response::Response;
 use herald_core::rate::TokenBucket;
 use herald_core::{AppId, Clock, Timestamp, TokenId};
 use herald_store::{Store, TokenScope};
-use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 
@@ -24,7 +23,10 @@ pub struct AdminToken {
 }
 
 pub fn sha256(s: &str) -> [u8; 32] {
-    Sha256::digest(s.as_bytes()).into()
+    let d = ring::digest::digest(&ring::digest::SHA256, s.as_bytes());
+    let mut out = [0; 32];
+    out.copy_from_slice(d.as_ref());
+    out
 }
 
 impl AdminToken {
