@@ -43,6 +43,7 @@ pub struct PgStore {
     publisher: herald_store::batch::Publisher,
     node: Arc<str>,
     sealer: Arc<Sealer>,
+    cache: Arc<herald_store::sql::cache::Cache>,
     channels: herald_store::NotifyChannels,
 }
 
@@ -90,9 +91,10 @@ impl PgStore {
             .await
             .map_err(db_err)?;
         let node: Arc<str> = opts.node.as_str().into();
-        let publisher = publish::start(pool.clone(), node.clone(), opts.sealer.clone());
+        let cache = Arc::new(herald_store::sql::cache::Cache::default());
+        let publisher = publish::start(pool.clone(), node.clone(), opts.sealer.clone(), cache.clone());
         tokio::spawn(planner::keep_statistics(pool.clone()));
-        Ok(Self { pool, publisher, node, sealer: opts.sealer.clone(), channels: opts.channels })
+        Ok(Self { pool, publisher, node, sealer: opts.sealer.clone(), cache, channels: opts.channels })
     }
 
     pub async fn migrate(&self) -> StoreResult<usize> {
@@ -206,6 +208,9 @@ impl SqlBackend for PgStore {
     fn sealer(&self) -> &Sealer {
         &self.sealer
     }
+    fn cache(&self) -> &herald_store::sql::cache::Cache {
+        &self.cache
+    }
     fn node(&self) -> Option<&str> {
         Some(&self.node)
     }
@@ -221,7 +226,7 @@ impl SqlBackend for PgStore {
         &self.publisher
     }
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
-        queue::claim(&self.pool, &self.sealer, req, &self.node).await
+        queue::claim(&self.pool, &self.sealer, &self.cache, req, &self.node).await
     }
     async fn renew(&self, leases: &[(i64, i64)], until: Timestamp) -> StoreResult<usize> {
         queue::renew(&self.pool, leases, until).await

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use herald_store::batch::{self, Plan, PublishRequest, Publisher};
 use herald_store::seal::Sealer;
+use herald_store::sql::cache::Cache;
 use herald_store::sql::fanout;
 use herald_store::*;
 use sqlx::PgPool;
@@ -15,8 +16,7 @@ use sqlx::PgPool;
 use crate::{db_err, PgStore, WORK_CHANNEL};
 
 /// `node` is written as the holder of the leases publishing takes.
-pub(crate) fn start(pool: PgPool, node: Arc<str>, sealer: Arc<Sealer>) -> Publisher {
-    let cache = Arc::new(fanout::Cache::default());
+pub(crate) fn start(pool: PgPool, node: Arc<str>, sealer: Arc<Sealer>, cache: Arc<Cache>) -> Publisher {
     Publisher::start(move |reqs| {
         let (pool, node, sealer, cache) = (pool.clone(), node.clone(), sealer.clone(), cache.clone());
         async move { write_batch(&pool, &sealer, &cache, &reqs, &node).await }
@@ -26,7 +26,7 @@ pub(crate) fn start(pool: PgPool, node: Arc<str>, sealer: Arc<Sealer>) -> Publis
 async fn write_batch(
     pool: &PgPool,
     sealer: &Sealer,
-    cache: &fanout::Cache,
+    cache: &Cache,
     reqs: &[PublishRequest],
     node: &str,
 ) -> StoreResult<Vec<StoreResult<Published>>> {

@@ -55,6 +55,7 @@ static CLAIM_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 pub(crate) async fn claim(
     pool: &PgPool,
     sealer: &Sealer,
+    cache: &herald_store::sql::cache::Cache,
     req: &ClaimRequest<'_>,
     node: &str,
 ) -> StoreResult<Vec<ClaimedDelivery>> {
@@ -76,7 +77,21 @@ pub(crate) async fn claim(
         .await
         .map_err(db_err)?;
     let mut claims = rows::ClaimBuilder::new(now.plus(req.lease));
-    rows.iter().map(|r| claims.add(&SqlRow(r, Some(sealer)))).collect()
+    for r in &rows {
+        claims.add(&SqlRow(r, None))?;
+    }
+    if claims.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    cache
+        .claims::<sqlx::Postgres>(
+            &mut conn,
+            <crate::PgStore as herald_store::sql::SqlBackend>::JSON_TEXTS,
+            sealer,
+            claims,
+        )
+        .await
 }
 
 /// Extends the leases still held, in one statement.

@@ -55,6 +55,7 @@ pub struct SqliteStore {
     publisher: herald_store::batch::Publisher,
     sync: Option<FileSync>,
     sealer: Arc<Sealer>,
+    cache: Arc<herald_store::sql::cache::Cache>,
     channels: herald_store::NotifyChannels,
     /// The write-ahead log's file (none in memory).
     wal: Option<std::path::PathBuf>,
@@ -151,8 +152,10 @@ impl SqliteStore {
         };
         let sync = if in_memory || !opts.fsync_every_commit { None } else { Some(wal_sync(&writer).await?) };
         let wal = if in_memory { None } else { Some(wal_path(&writer).await?) };
-        let publisher = publish::start(writer.clone(), sync.clone(), opts.sealer.clone());
-        Ok(Self { writer, reader, publisher, sync, sealer: opts.sealer.clone(), channels: opts.channels, wal })
+        let cache = Arc::new(herald_store::sql::cache::Cache::default());
+        let publisher = publish::start(writer.clone(), sync.clone(), opts.sealer.clone(), cache.clone());
+        let sealer = opts.sealer.clone();
+        Ok(Self { writer, reader, publisher, sync, sealer, cache, channels: opts.channels, wal })
     }
 
     /// Applies the migrations this build has not yet applied.
@@ -328,6 +331,9 @@ impl SqlBackend for SqliteStore {
     fn sealer(&self) -> &Sealer {
         &self.sealer
     }
+    fn cache(&self) -> &herald_store::sql::cache::Cache {
+        &self.cache
+    }
     fn channels(&self) -> herald_store::NotifyChannels {
         self.channels
     }
@@ -335,7 +341,7 @@ impl SqlBackend for SqliteStore {
         self.wal.as_ref().map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
     }
     async fn claim_batch(&self, req: &ClaimRequest<'_>) -> StoreResult<Vec<ClaimedDelivery>> {
-        queue::claim(&self.writer, &self.sealer, req).await
+        queue::claim(&self.writer, &self.sealer, &self.cache, req).await
     }
     async fn renew(&self, leases: &[(i64, i64)], until: Timestamp) -> StoreResult<usize> {
         queue::renew(&self.writer, leases, until).await

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use herald_store::batch::{self, Plan, PublishRequest, Publisher};
 use herald_store::seal::Sealer;
+use herald_store::sql::cache::Cache;
 use herald_store::sql::fanout;
 use herald_store::sync::FileSync;
 use herald_store::*;
@@ -18,8 +19,7 @@ use crate::{db_err, values, SqliteStore};
 
 /// The group-commit queue in front of this store's writes.
 /// With `sync`, callers are answered once their commit is fsynced.
-pub(crate) fn start(writer: SqlitePool, sync: Option<FileSync>, sealer: Arc<Sealer>) -> Publisher {
-    let cache = Arc::new(fanout::Cache::default());
+pub(crate) fn start(writer: SqlitePool, sync: Option<FileSync>, sealer: Arc<Sealer>, cache: Arc<Cache>) -> Publisher {
     Publisher::start_synced(
         move |reqs| {
             let (writer, sealer, cache) = (writer.clone(), sealer.clone(), cache.clone());
@@ -32,7 +32,7 @@ pub(crate) fn start(writer: SqlitePool, sync: Option<FileSync>, sealer: Arc<Seal
 async fn write_batch(
     writer: &SqlitePool,
     sealer: &Sealer,
-    cache: &fanout::Cache,
+    cache: &Cache,
     reqs: &[PublishRequest],
 ) -> StoreResult<Vec<StoreResult<Published>>> {
     let mut tx = crate::begin(writer).await?;

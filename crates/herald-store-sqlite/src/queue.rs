@@ -33,6 +33,7 @@ static CLAIM_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 pub(crate) async fn claim(
     writer: &SqlitePool,
     sealer: &Sealer,
+    cache: &herald_store::sql::cache::Cache,
     req: &ClaimRequest<'_>,
 ) -> StoreResult<Vec<ClaimedDelivery>> {
     let token: i64 = rand::random();
@@ -88,9 +89,20 @@ pub(crate) async fn claim(
     let ids_json = serde_json::to_string(&ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     // Read on the writer: the rows were just leased there, and a reader
     // connection could still hold an older snapshot.
-    let rows = sqlx::query(&CLAIM_SQL).bind(ids_json).bind(token).fetch_all(writer).await.map_err(db_err)?;
+    let mut conn = writer.acquire().await.map_err(db_err)?;
+    let rows = sqlx::query(&CLAIM_SQL).bind(ids_json).bind(token).fetch_all(&mut *conn).await.map_err(db_err)?;
     let mut claims = rows::ClaimBuilder::new(now.plus(req.lease));
-    rows.iter().map(|r| claims.add(&SqlRow(r, Some(sealer)))).collect()
+    for r in &rows {
+        claims.add(&SqlRow(r, None))?;
+    }
+    cache
+        .claims::<sqlx::Sqlite>(
+            &mut conn,
+            <crate::SqliteStore as herald_store::sql::SqlBackend>::JSON_TEXTS,
+            sealer,
+            claims,
+        )
+        .await
 }
 
 /// Records a batch of outcomes in one transaction with few statements: the

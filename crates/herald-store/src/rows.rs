@@ -114,52 +114,94 @@ pub fn filter_to_text(filter: &EventFilter) -> Option<String> {
 }
 
 /// The columns a claim reads, named as [`ClaimBuilder`] expects, from
-/// `deliveries d`, `messages m`, `endpoints e` and `applications a`.
+/// `deliveries d`, `messages m`, `endpoints e` and `applications a`: the
+/// endpoint and the application by id and rev only, decoded once per
+/// change by the store's [`crate::sql::cache::Cache`].
 pub const CLAIM_COLUMNS: &str =
     "d.id AS d_id, d.attempts AS d_attempts, d.schedule_start AS d_schedule_start, d.lease AS d_lease,
     m.id AS m_id, m.app_id AS m_app_id, m.event_id AS m_event_id, m.event_type AS m_event_type,
     m.payload AS m_payload, m.timestamp AS m_timestamp, m.created_at AS m_created_at, m.expunged_at AS m_expunged_at,
-    e.id AS e_id, e.app_id AS e_app_id, e.url AS e_url, e.description AS e_description,
-    e.event_types AS e_event_types, e.disabled AS e_disabled, e.disabled_reason AS e_disabled_reason,
-    e.disabled_at AS e_disabled_at, e.headers AS e_headers, e.secret AS e_secret,
-    e.previous_secret AS e_previous_secret, e.previous_secret_until AS e_previous_secret_until,
-    e.metadata AS e_metadata, e.created_at AS e_created_at, e.updated_at AS e_updated_at,
-    e.profile AS e_profile, e.credential AS e_credential, e.auth AS e_auth, e.expires_at AS e_expires_at,
-    e.verify_state AS e_verify_state, e.verify_error AS e_verify_error,
-    e.paused AS e_paused, e.rate_milli AS e_rate_milli, e.rate_burst AS e_rate_burst, e.fifo AS e_fifo,
-    e.max_in_flight AS e_max_in_flight, e.circuit_open_until AS e_circuit_open_until,
-    e.circuit_reason AS e_circuit_reason, e.app_rate AS e_app_rate,
-    a.id AS a_id, a.uid AS a_uid, a.name AS a_name, a.live AS a_live, a.metadata AS a_metadata,
-    a.profile AS a_profile, a.credential AS a_credential, a.contact_email AS a_contact_email,
-    a.created_at AS a_created_at, a.updated_at AS a_updated_at";
+    e.id AS e_id, e.rev AS e_rev, a.id AS a_id, a.rev AS a_rev";
 
 /// Builds leased deliveries from the claim query's `d_`, `m_`, `e_` and `a_`
-/// columns, converting each message, endpoint and application once per claim
-/// and sharing it between the deliveries that name it.
+/// columns, converting each message once per claim and sharing it between
+/// the deliveries that name it; the endpoints and applications come from
+/// [`ClaimBuilder::wanted`] once read (see [`crate::sql::cache::Cache`]).
 pub struct ClaimBuilder {
     leased_until: Timestamp,
     messages: HashMap<String, Arc<Message>>,
-    endpoints: HashMap<String, Arc<Endpoint>>,
-    apps: HashMap<String, Arc<Application>>,
+    rows: Vec<Leased>,
+}
+
+/// A leased delivery whose endpoint and application are known by id and rev.
+struct Leased {
+    delivery_id: i64,
+    lease: i64,
+    attempt_number: u32,
+    schedule_attempt: u32,
+    message: Arc<Message>,
+    endpoint: (String, i64),
+    app: (String, i64),
 }
 
 impl ClaimBuilder {
     pub fn new(leased_until: Timestamp) -> Self {
-        Self { leased_until, messages: HashMap::new(), endpoints: HashMap::new(), apps: HashMap::new() }
+        Self { leased_until, messages: HashMap::new(), rows: Vec::new() }
     }
 
-    pub fn add(&mut self, row: &dyn RowGet) -> StoreResult<ClaimedDelivery> {
+    pub fn add(&mut self, row: &dyn RowGet) -> StoreResult<()> {
         let (attempt_number, schedule_attempt) = next_attempt(row.int("d_attempts")?, row.int("d_schedule_start")?);
-        Ok(ClaimedDelivery {
+        self.rows.push(Leased {
             delivery_id: row.int("d_id")?,
             lease: row.int("d_lease")?,
-            leased_until: self.leased_until,
             attempt_number,
             schedule_attempt,
             message: shared(&mut self.messages, row.text("m_id")?, || message_prefixed(row, "m_"))?,
-            endpoint: shared(&mut self.endpoints, row.text("e_id")?, || endpoint_prefixed(row, "e_"))?,
-            app: shared(&mut self.apps, row.text("a_id")?, || application_prefixed(row, "a_"))?,
-        })
+            endpoint: crate::sql::cache::id_rev(row, "e_")?,
+            app: crate::sql::cache::id_rev(row, "a_")?,
+        });
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The endpoints and the applications the claims name, each once.
+    pub fn wanted(&self) -> (Vec<(String, i64)>, Vec<(String, i64)>) {
+        let mut eps: Vec<(String, i64)> = self.rows.iter().map(|r| r.endpoint.clone()).collect();
+        let mut apps: Vec<(String, i64)> = self.rows.iter().map(|r| r.app.clone()).collect();
+        for list in [&mut eps, &mut apps] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        (eps, apps)
+    }
+
+    /// The claims, with their endpoints and applications. One whose
+    /// endpoint or application is gone (deleted since the claim, with its
+    /// deliveries) is left out: its lease runs out unused.
+    pub fn finish(
+        self,
+        endpoints: &HashMap<String, Arc<Endpoint>>,
+        apps: &HashMap<String, Arc<Application>>,
+    ) -> Vec<ClaimedDelivery> {
+        let until = self.leased_until;
+        self.rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(ClaimedDelivery {
+                    delivery_id: r.delivery_id,
+                    lease: r.lease,
+                    leased_until: until,
+                    attempt_number: r.attempt_number,
+                    schedule_attempt: r.schedule_attempt,
+                    message: r.message,
+                    endpoint: endpoints.get(&r.endpoint.0)?.clone(),
+                    app: apps.get(&r.app.0)?.clone(),
+                })
+            })
+            .collect()
     }
 }
 

@@ -189,7 +189,25 @@ async fn a_change_to_an_endpoint_or_its_application_reaches_the_next_publish() {
     assert_eq!(publish().await.fanned_out, 0, "disabled");
     let (s, body) = app.patch(&path, json!({ "disabled": false })).await;
     assert_eq!(s.as_u16(), 200, "{body}");
-    assert_eq!(publish().await.fanned_out, 1, "enabled again");
+    let enabled = publish().await;
+    assert_eq!(enabled.fanned_out, 1, "enabled again");
+
+    // A claim reads the endpoint and its application as they are now, too
+    // (leases taken at publish run out, so the claims hold earlier ones).
+    let unleased = app.store.publish(&typed, app.new_message(), app.clock.now(), None).await.unwrap();
+    let claim = || async {
+        let all = app.store.claim(app.clock.now(), 100, Duration::from_secs(30)).await.unwrap();
+        all.into_iter().find(|d| d.message.id == unleased.message.id).expect("claimed")
+    };
+    assert_eq!(claim().await.endpoint.secret, enabled.claimed[0].endpoint.secret);
+    let (s, body) = app.patch(&path, json!({ "url": rx.url("/three") })).await;
+    assert_eq!(s.as_u16(), 200, "{body}");
+    app.advance(Duration::from_secs(31));
+    assert!(claim().await.endpoint.url.as_str().ends_with("/three"), "claimed with the new URL");
+    let (s, body) = app.patch(&format!("/api/v1/apps/{app_id}"), json!({ "name": "Again" })).await;
+    assert_eq!(s.as_u16(), 200, "{body}");
+    app.advance(Duration::from_secs(31));
+    assert_eq!(claim().await.app.name, "Again", "claimed with the application as it is");
 
     let (s, body) = app.delete(&path).await;
     assert!(s.is_success(), "{body}");

@@ -458,6 +458,9 @@ where
             .await
             .map_err(StoreError::from_sqlx)?;
         let mut claims = rows::ClaimBuilder::new(Timestamp::from_millis(until));
-        found.iter().map(|r| claims.add(&SqlRow(r, Some(self.sealer)))).collect()
+        for r in &found {
+            claims.add(&SqlRow(r, None))?;
+        }
+        self.cache.claims::<DB>(conn, self.json_texts, self.sealer, claims).await
     }
 }

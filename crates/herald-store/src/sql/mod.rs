@@ -14,6 +14,7 @@
 //! connection that executes, arguments, the column types it binds, rows seen
 //! through [`RowGet`]); SQLite and PostgreSQL have them all.
 
+pub mod cache;
 mod catalog;
 mod dead_letters;
 pub mod fanout;
@@ -101,6 +102,9 @@ pub trait SqlBackend: Send + Sync + 'static {
     /// Seals and opens endpoint secrets and credentials.
     fn sealer(&self) -> &crate::seal::Sealer;
 
+    /// The applications and endpoints this store has decoded.
+    fn cache(&self) -> &cache::Cache;
+
     /// The name leases are taken under, where nodes share the database.
     fn node(&self) -> Option<&str> {
         None
@@ -137,6 +141,7 @@ pub struct Sql<'a, DB: Database> {
     begin: &'static str,
     sync: Option<&'a crate::sync::FileSync>,
     sealer: &'a crate::seal::Sealer,
+    cache: &'a cache::Cache,
     json_texts: &'static str,
     json_values: &'static str,
     secure_delete: Option<(&'static str, &'static str)>,
@@ -154,6 +159,7 @@ impl<'a, DB: Database> Sql<'a, DB> {
             begin: B::BEGIN,
             sync: backend.file_sync(),
             sealer: backend.sealer(),
+            cache: backend.cache(),
             json_texts: B::JSON_TEXTS,
             json_values: B::JSON_VALUES,
             secure_delete: B::SECURE_DELETE,
