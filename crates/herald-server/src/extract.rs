@@ -160,8 +160,9 @@ fn field_path<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
 /// Whether the body holds a `\u0000` escape (the only way JSON text can
 /// carry a NUL): one preceded by an odd run of backslashes.
 fn has_nul_escape(bytes: &[u8]) -> bool {
-    bytes.windows(6).enumerate().any(|(i, w)| {
-        w.eq_ignore_ascii_case(b"\\u0000") && bytes[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
+    memchr::memchr_iter(b'\\', bytes).any(|i| {
+        bytes.get(i + 1..i + 6).is_some_and(|w| w.eq_ignore_ascii_case(b"u0000"))
+            && bytes[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
     })
 }
 
@@ -215,5 +216,19 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuer
         Query::<T>::try_from_uri(&uri)
             .map(|Query(v)| ApiQuery(v))
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_nul_escape;
+
+    #[test]
+    fn a_nul_escape_is_one_after_an_odd_run_of_backslashes() {
+        assert!(has_nul_escape(br#"{"k":"\u0000"}"#));
+        assert!(has_nul_escape(br#"{"k":"a\\\u0000"}"#), "an escaped backslash, then the escape");
+        assert!(!has_nul_escape(br#"{"k":"\\u0000"}"#), "an escaped backslash, then text");
+        assert!(!has_nul_escape(br#"{"k":"\u0001","\u000"#), "another character; a cut-off escape");
+        assert!(!has_nul_escape(b""));
     }
 }
