@@ -133,6 +133,9 @@ pub struct ClaimBuilder {
     rows: Vec<Leased>,
 }
 
+/// A row's id and the `rev` it was read at.
+pub type IdRev = (String, i64);
+
 /// A leased delivery whose endpoint and application are known by id and rev.
 struct Leased {
     delivery_id: i64,
@@ -168,9 +171,9 @@ impl ClaimBuilder {
     }
 
     /// The endpoints and the applications the claims name, each once.
-    pub fn wanted(&self) -> (Vec<(String, i64)>, Vec<(String, i64)>) {
-        let mut eps: Vec<(String, i64)> = self.rows.iter().map(|r| r.endpoint.clone()).collect();
-        let mut apps: Vec<(String, i64)> = self.rows.iter().map(|r| r.app.clone()).collect();
+    pub fn wanted(&self) -> (Vec<IdRev>, Vec<IdRev>) {
+        let mut eps: Vec<IdRev> = self.rows.iter().map(|r| r.endpoint.clone()).collect();
+        let mut apps: Vec<IdRev> = self.rows.iter().map(|r| r.app.clone()).collect();
         for list in [&mut eps, &mut apps] {
             list.sort_unstable();
             list.dedup();
