@@ -211,10 +211,11 @@ async function screenFailed() {
   const eps = state.endpoints || (await loadEndpoints());
   const q = hashQuery();
   const endpoint = q.get("endpoint") || "";
-  const [page, progress] = await Promise.all([
-    api("GET", appPath("/dead-letters" + qs({ endpoint, limit: 50 }))),
-    recoveryBox(),
-  ]);
+  // The recovery's state first, then the list: a list read before a
+  // recovery that reports done could still hold what it queued again, and
+  // a done recovery no longer refreshes the page.
+  const progress = await recoveryBox();
+  const page = await api("GET", appPath("/dead-letters" + qs({ endpoint, limit: 50 })));
   const failed = page.data.filter((d) => d.status === "failed");
   const epSelect = (id, value) =>
     h("select", { id }, h("option", { value: "" }, "All endpoints"),
