@@ -74,26 +74,21 @@ pub fn auth_text(a: Option<&herald_core::auth::EndpointAuth>) -> Option<String> 
     a.filter(|a| !a.is_empty()).and_then(|a| serde_json::to_string(a).ok())
 }
 
-/// An application from columns named with the given prefix (`""` or `"a_"`).
-pub fn application_prefixed(row: &dyn RowGet, p: &str) -> Result<Application, StoreError> {
-    let c = |name: &str| format!("{p}{name}");
-    let id = row.text(&c("id"))?;
-    Ok(Application {
-        credential: unsealed(row, &c("credential"), "applications.credential", &id)?.map(Credential::new),
-        id: AppId::from_trusted(id),
-        uid: row.opt_text(&c("uid"))?,
-        name: row.text(&c("name"))?,
-        live: row.boolean(&c("live"))?,
-        metadata: json(&row.text(&c("metadata"))?, "application metadata")?,
-        profile: profile(row.opt_text(&c("profile"))?)?,
-        contact_email: row.opt_text(&c("contact_email"))?,
-        created_at: ts(row, &c("created_at"))?,
-        updated_at: ts(row, &c("updated_at"))?,
-    })
-}
-
+/// An application from its row.
 pub fn application(row: &dyn RowGet) -> Result<Application, StoreError> {
-    application_prefixed(row, "")
+    let id = row.text("id")?;
+    Ok(Application {
+        credential: unsealed(row, "credential", "applications.credential", &id)?.map(Credential::new),
+        id: AppId::from_trusted(id),
+        uid: row.opt_text("uid")?,
+        name: row.text("name")?,
+        live: row.boolean("live")?,
+        metadata: json(&row.text("metadata")?, "application metadata")?,
+        profile: profile(row.opt_text("profile")?)?,
+        contact_email: row.opt_text("contact_email")?,
+        created_at: ts(row, "created_at")?,
+        updated_at: ts(row, "updated_at")?,
+    })
 }
 
 pub fn event_type(row: &dyn RowGet) -> Result<EventType, StoreError> {
@@ -221,15 +216,14 @@ fn shared<T>(
     Ok(record)
 }
 
-/// An endpoint from columns named with the given prefix (`""` or `"e_"`).
-pub fn endpoint_prefixed(row: &dyn RowGet, p: &str) -> Result<Endpoint, StoreError> {
-    let c = |name: &str| format!("{p}{name}");
-    let headers = row.text(&c("headers"))?;
-    let id = row.text(&c("id"))?;
-    let secret = unsealed(row, &c("secret"), "endpoints.secret", &id)?.unwrap_or_default();
+/// An endpoint from its row.
+pub fn endpoint(row: &dyn RowGet) -> Result<Endpoint, StoreError> {
+    let headers = row.text("headers")?;
+    let id = row.text("id")?;
+    let secret = unsealed(row, "secret", "endpoints.secret", &id)?.unwrap_or_default();
     let previous = match (
-        unsealed(row, &c("previous_secret"), "endpoints.previous_secret", &id)?,
-        row.opt_int(&c("previous_secret_until"))?,
+        unsealed(row, "previous_secret", "endpoints.previous_secret", &id)?,
+        row.opt_int("previous_secret_until")?,
     ) {
         (Some(s), Some(until)) => Some((
             EndpointSecret::parse(&s).map_err(|e| corrupt("previous endpoint secret", e))?,
@@ -240,58 +234,51 @@ pub fn endpoint_prefixed(row: &dyn RowGet, p: &str) -> Result<Endpoint, StoreErr
     Ok(Endpoint {
         secret: EndpointSecret::parse(&secret).map_err(|e| corrupt("endpoint secret", e))?,
         previous_secret: previous,
-        disabled_at: row.opt_int(&c("disabled_at"))?.map(Timestamp::from_millis),
-        expires_at: row.opt_int(&c("expires_at"))?.map(Timestamp::from_millis),
-        credential: unsealed(row, &c("credential"), "endpoints.credential", &id)?.map(Credential::new),
-        auth: unsealed(row, &c("auth"), "endpoints.auth", &id)?
+        disabled_at: row.opt_int("disabled_at")?.map(Timestamp::from_millis),
+        expires_at: row.opt_int("expires_at")?.map(Timestamp::from_millis),
+        credential: unsealed(row, "credential", "endpoints.credential", &id)?.map(Credential::new),
+        auth: unsealed(row, "auth", "endpoints.auth", &id)?
             .map(|a| serde_json::from_str(&a).map_err(|e| corrupt("endpoint auth", e)))
             .transpose()?,
         id: EndpointId::from_trusted(id),
-        app_id: AppId::from_trusted(row.text(&c("app_id"))?),
-        url: EndpointUrl::parse(&row.text(&c("url"))?).map_err(|e| corrupt("endpoint url", e))?,
-        description: row.text(&c("description"))?,
-        filter: filter_from_text(row.opt_text(&c("event_types"))?)?,
-        disabled: row.boolean(&c("disabled"))?,
-        disabled_reason: row.opt_text(&c("disabled_reason"))?,
+        app_id: AppId::from_trusted(row.text("app_id")?),
+        url: EndpointUrl::parse(&row.text("url")?).map_err(|e| corrupt("endpoint url", e))?,
+        description: row.text("description")?,
+        filter: filter_from_text(row.opt_text("event_types")?)?,
+        disabled: row.boolean("disabled")?,
+        disabled_reason: row.opt_text("disabled_reason")?,
         headers: serde_json::from_str::<CustomHeaders>(&headers).map_err(|e| corrupt("endpoint headers", e))?,
-        metadata: json(&row.text(&c("metadata"))?, "endpoint metadata")?,
-        profile: profile(row.opt_text(&c("profile"))?)?,
-        verification: match row.opt_text(&c("verify_state"))? {
+        metadata: json(&row.text("metadata")?, "endpoint metadata")?,
+        profile: profile(row.opt_text("profile")?)?,
+        verification: match row.opt_text("verify_state")? {
             None => None,
             Some(s) => Some((
                 herald_core::delivery::VerifyState::parse(&s).ok_or_else(|| corrupt("verify state", &s))?,
-                row.opt_text(&c("verify_error"))?,
+                row.opt_text("verify_error")?,
             )),
         },
-        paused: row.boolean(&c("paused"))?,
-        gate: gate(row, p)?,
-        app_rate: row.boolean(&c("app_rate"))?,
-        circuit: match row.opt_int(&c("circuit_open_until"))? {
-            Some(until) => {
-                Some((Timestamp::from_millis(until), row.opt_text(&c("circuit_reason"))?.unwrap_or_default()))
-            }
+        paused: row.boolean("paused")?,
+        gate: gate(row)?,
+        app_rate: row.boolean("app_rate")?,
+        circuit: match row.opt_int("circuit_open_until")? {
+            Some(until) => Some((Timestamp::from_millis(until), row.opt_text("circuit_reason")?.unwrap_or_default())),
             None => None,
         },
-        created_at: ts(row, &c("created_at"))?,
-        updated_at: ts(row, &c("updated_at"))?,
+        created_at: ts(row, "created_at")?,
+        updated_at: ts(row, "updated_at")?,
     })
 }
 
 /// The stored gate of an endpoint row (none when only paused, or open).
-fn gate(row: &dyn RowGet, p: &str) -> Result<Option<herald_core::flow::Gate>, StoreError> {
-    let c = |name: &str| format!("{p}{name}");
-    let rate_milli = row.opt_int(&c("rate_milli"))?;
-    let max_in_flight = row.opt_int(&c("max_in_flight"))?;
-    let fifo = row.boolean(&c("fifo"))?;
+fn gate(row: &dyn RowGet) -> Result<Option<herald_core::flow::Gate>, StoreError> {
+    let rate_milli = row.opt_int("rate_milli")?;
+    let max_in_flight = row.opt_int("max_in_flight")?;
+    let fifo = row.boolean("fifo")?;
     if rate_milli.is_none() && max_in_flight.is_none() && !fifo {
         return Ok(None);
     }
-    let burst = row.opt_int(&c("rate_burst"))?.unwrap_or(1);
+    let burst = row.opt_int("rate_burst")?.unwrap_or(1);
     Ok(Some(herald_core::flow::Gate { rate_milli, burst, max_in_flight, fifo }))
-}
-
-pub fn endpoint(row: &dyn RowGet) -> Result<Endpoint, StoreError> {
-    endpoint_prefixed(row, "")
 }
 
 pub fn message_prefixed(row: &dyn RowGet, p: &str) -> Result<Message, StoreError> {

@@ -61,6 +61,49 @@ pub fn id_rev(row: &dyn RowGet, prefix: &str) -> StoreResult<(String, i64)> {
     Ok((row.text(&format!("{prefix}id"))?, row.int(&format!("{prefix}rev"))?))
 }
 
+/// A decoded row with its id and the rev it was read at.
+type Decoded<T> = (String, i64, T);
+
+fn endpoint_row(r: &dyn RowGet) -> StoreResult<Decoded<Endpoint>> {
+    let ep = rows::endpoint(r)?;
+    Ok((ep.id.to_string(), r.int("rev")?, ep))
+}
+
+fn application_row(r: &dyn RowGet) -> StoreResult<Decoded<Application>> {
+    let app = rows::application(r)?;
+    Ok((app.id.to_string(), r.int("rev")?, app))
+}
+
+/// The rows of `wanted` at their revs from `cache`, reading in full from
+/// `table` (inside the caller's connection) those not cached at that rev.
+async fn read<DB, T>(
+    cache: &Mutex<HashMap<String, (i64, Arc<T>)>>,
+    conn: &mut DB::Connection,
+    (table, json_texts): (&str, &str),
+    sealer: &crate::seal::Sealer,
+    decode: fn(&dyn RowGet) -> StoreResult<Decoded<T>>,
+    wanted: &[(String, i64)],
+) -> StoreResult<HashMap<String, Arc<T>>>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> SqlRow<'r, DB::Row>: RowGet,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+{
+    let (mut found, misses) = split(cache, wanted);
+    if !misses.is_empty() {
+        let sql = format!("SELECT * FROM {table} WHERE id IN (SELECT value FROM {json_texts})");
+        let rows = sqlx::query(&sql).bind(to_json(&misses)?).fetch_all(conn).await.map_err(StoreError::from_sqlx)?;
+        for (id, rev, v) in all_sealed(&rows, sealer, decode)? {
+            let v = Arc::new(v);
+            keep(cache, &id, rev, v.clone());
+            found.insert(id, v);
+        }
+    }
+    Ok(found)
+}
+
 impl Cache {
     /// The endpoints of `wanted` at their revs, reading in full (inside the
     /// caller's connection) those not cached at that rev.
@@ -78,18 +121,7 @@ impl Cache {
         for<'r> SqlRow<'r, DB::Row>: RowGet,
         for<'q> String: Encode<'q, DB> + Type<DB>,
     {
-        let (mut found, misses) = split(&self.endpoints, wanted);
-        if !misses.is_empty() {
-            let sql = format!("SELECT * FROM endpoints WHERE id IN (SELECT value FROM {json_texts})");
-            let rows =
-                sqlx::query(&sql).bind(to_json(&misses)?).fetch_all(conn).await.map_err(StoreError::from_sqlx)?;
-            for (ep, rev) in all_sealed(&rows, sealer, |r| Ok((rows::endpoint(r)?, r.int("rev")?)))? {
-                let ep = Arc::new(ep);
-                keep(&self.endpoints, ep.id.as_str(), rev, ep.clone());
-                found.insert(ep.id.to_string(), ep);
-            }
-        }
-        Ok(found)
+        read::<DB, _>(&self.endpoints, conn, ("endpoints", json_texts), sealer, endpoint_row, wanted).await
     }
 
     /// As [`Cache::endpoints`], for applications.
@@ -107,18 +139,7 @@ impl Cache {
         for<'r> SqlRow<'r, DB::Row>: RowGet,
         for<'q> String: Encode<'q, DB> + Type<DB>,
     {
-        let (mut found, misses) = split(&self.apps, wanted);
-        if !misses.is_empty() {
-            let sql = format!("SELECT * FROM applications WHERE id IN (SELECT value FROM {json_texts})");
-            let rows =
-                sqlx::query(&sql).bind(to_json(&misses)?).fetch_all(conn).await.map_err(StoreError::from_sqlx)?;
-            for (app, rev) in all_sealed(&rows, sealer, |r| Ok((rows::application(r)?, r.int("rev")?)))? {
-                let app = Arc::new(app);
-                keep(&self.apps, app.id.as_str(), rev, app.clone());
-                found.insert(app.id.to_string(), app);
-            }
-        }
-        Ok(found)
+        read::<DB, _>(&self.apps, conn, ("applications", json_texts), sealer, application_row, wanted).await
     }
 }
 
